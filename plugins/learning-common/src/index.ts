@@ -1,0 +1,13 @@
+/**
+ * Types, schemas, permissions and pure functions shared by the Learning Loop frontend and backend.
+ *
+ * @packageDocumentation
+ */
+export * from './vocabulary';
+export * from './records';
+export * from './schemas';
+export * from './permissions';
+export * from './time';
+export * from './actions';
+export * from './incidents';
+export * from './recurrence';

@@ -1,0 +1,224 @@
+import type {
+  ActionCategory,
+  ActionStatus,
+  ActionType,
+  Effectiveness,
+  IncidentKind,
+  IncidentSource,
+  IncidentStatus,
+  ParticipantRole,
+  PostmortemStatus,
+  Priority,
+  RecurrenceStatus,
+  Severity,
+  TimelineEntryKind,
+} from './vocabulary';
+
+/** Fields every stored record carries. Timestamps are ISO-8601 strings in UTC. */
+export interface RecordMeta {
+  id: string;
+  /** Increases by one on every update; an update must name the version it was based on. */
+  version: number;
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+}
+
+/** An incident, near-miss or other learning event, attached to one or more catalog entities. */
+export interface Incident extends RecordMeta {
+  title: string;
+  kind: IncidentKind;
+  severity: Severity;
+  entityRefs: string[];
+  startedAt: string;
+  detectedAt?: string;
+  acknowledgedAt?: string;
+  mitigatedAt?: string;
+  resolvedAt?: string;
+  status: IncidentStatus;
+  source: IncidentSource;
+  externalId?: string;
+  externalUrl?: string;
+  failureModes: string[];
+  summary?: string;
+  duplicateOfId?: string;
+  recurrenceOfId?: string;
+  /** The postmortem that covers this incident, if any. */
+  postmortemId?: string;
+  postmortemStatus?: PostmortemStatus;
+}
+
+/** One line of a postmortem's timeline. */
+export interface TimelineEntry {
+  at: string;
+  kind: TimelineEntryKind;
+  text: string;
+}
+
+/** A contributing factor: a category from the taxonomy plus free text. */
+export interface ContributingFactor {
+  category: string;
+  text: string;
+}
+
+/** A decision recorded during or after the incident. */
+export interface DecisionLogEntry {
+  decision: string;
+  rationale?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+}
+
+/** Someone who took part in the learning review. */
+export interface Participant {
+  entityRef: string;
+  role: ParticipantRole;
+}
+
+/** A blameless learning review covering one or more incidents. */
+export interface Postmortem extends RecordMeta {
+  title: string;
+  incidentIds: string[];
+  /** Union of the covered incidents' entities; ownership of any of them grants write access. */
+  entityRefs: string[];
+  status: PostmortemStatus;
+  summary?: string;
+  impact?: string;
+  detection?: string;
+  response?: string;
+  recovery?: string;
+  timeline: TimelineEntry[];
+  contributingFactors: ContributingFactor[];
+  wentWell?: string;
+  wentPoorly?: string;
+  whereWeGotLucky?: string;
+  whyWeWereSurprised?: string;
+  lessons?: string;
+  decisions: DecisionLogEntry[];
+  participants: Participant[];
+  reviewDate?: string;
+  templateId?: string;
+  /** When it should be published by (derived from the worst covered severity). */
+  dueDate?: string;
+  publishedAt?: string;
+  noActionReason?: string;
+}
+
+/** A runbook attached to an entity: Markdown kept here, or a link to TechDocs or elsewhere. */
+export interface Runbook extends RecordMeta {
+  entityRef: string;
+  title: string;
+  body?: string;
+  url?: string;
+  lastReviewedAt?: string;
+  reviewIntervalDays: number;
+  /** lastReviewedAt + interval, as a date. */
+  nextReviewDue?: string;
+  reviewOverdue: boolean;
+  usedInIncidentIds: string[];
+  missingInIncidentIds: string[];
+}
+
+/** A preventive (or other) action item in the improvement backlog. */
+export interface ActionItem extends RecordMeta {
+  entityRef: string;
+  postmortemId?: string;
+  incidentId?: string;
+  title: string;
+  description?: string;
+  type: ActionType;
+  category: ActionCategory;
+  priority: Priority;
+  /** A user or group entity ref. */
+  owner: string;
+  /** A calendar date, YYYY-MM-DD. */
+  dueDate: string;
+  status: ActionStatus;
+  /** Why it is blocked or will not be done. */
+  statusReason?: string;
+  completedAt?: string;
+  trackerUrl?: string;
+  effectiveness?: Effectiveness;
+  /** Computed by the API: open, in progress or blocked, and past its due date. */
+  overdue: boolean;
+  /** Days past the due date when overdue, else 0. */
+  daysPastDue: number;
+  /** Days since it was opened (until completed). */
+  ageDays: number;
+}
+
+/** One field's change in a history row. */
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** A change to a record: who, when and what. */
+export interface HistoryEntry {
+  id: string;
+  recordType: 'incident' | 'postmortem' | 'runbook' | 'action';
+  recordId: string;
+  operation: 'create' | 'update' | 'delete';
+  actor: string;
+  at: string;
+  version: number;
+  changes: FieldChange[];
+}
+
+/** A page of a list. */
+export interface Page<T> {
+  items: T[];
+  totalCount: number;
+  page: number;
+  limit: number;
+}
+
+/** One failure mode that recurs, with its chain of occurrences. */
+export interface RecurrenceFinding {
+  failureMode: string;
+  occurrences: Array<{
+    incidentId: string;
+    title: string;
+    startedAt: string;
+    severity: Severity;
+  }>;
+  actions: Array<{
+    id: string;
+    title: string;
+    status: ActionStatus;
+    completedAt?: string;
+    type: ActionType;
+  }>;
+  status: Exclude<RecurrenceStatus, 'no-recurrence'>;
+}
+
+/** An entity's recurrence status with the evidence behind it. */
+export interface RecurrenceSummary {
+  status: RecurrenceStatus;
+  reason: string;
+  windowDays: number;
+  findings: RecurrenceFinding[];
+}
+
+/** Counts of incidents by severity over a period. */
+export type SeverityCounts = Record<Severity, number> & { total: number };
+
+/** Everything the entity Learning tab and summary card need in one call. */
+export interface EntityLearningSummary {
+  entityRef: string;
+  generatedAt: string;
+  incidentCounts: { last90Days: SeverityCounts; last365Days: SeverityCounts };
+  latestIncidents: Incident[];
+  openActions: ActionItem[];
+  openActionCount: number;
+  overdueActionCount: number;
+  postmortems: {
+    draft: number;
+    inReview: number;
+    published: number;
+    overdue: number;
+  };
+  runbooks: Runbook[];
+  recurrence: RecurrenceSummary;
+}

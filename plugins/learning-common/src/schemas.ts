@@ -1,0 +1,359 @@
+import { z } from 'zod';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { DateTime } from 'luxon';
+import { vocabularySchemas as v } from './vocabulary';
+
+/** Largest page a list returns; larger `limit` values are refused with 400. */
+export const MAX_PAGE_LIMIT = 100;
+/** Page size when none is asked for. */
+export const DEFAULT_PAGE_LIMIT = 20;
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+/** A full entity ref (kind:namespace/name), normalised to lower case with a namespace. */
+export const entityRefSchema = z
+  .string()
+  .trim()
+  .min(3)
+  .max(255)
+  .transform((value, ctx) => {
+    try {
+      const ref = parseEntityRef(value);
+      return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not an entity ref of the form kind:namespace/name`,
+      });
+      return z.NEVER;
+    }
+  });
+
+/** An ISO-8601 timestamp with a time zone, returned normalised to UTC. */
+export const timestampSchema = z
+  .string()
+  .trim()
+  .max(40)
+  .transform((value, ctx) => {
+    const parsed = DateTime.fromISO(value, { setZone: true });
+    if (!parsed.isValid || !/T|^\d{4}-\d{2}-\d{2}$/.test(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${value}" is not an ISO-8601 date-time`,
+      });
+      return z.NEVER;
+    }
+    return parsed.toUTC().toISO()!;
+  });
+
+/** A calendar date, YYYY-MM-DD. */
+export const dateSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date of the form YYYY-MM-DD')
+  .refine(value => DateTime.fromISO(value).isValid, 'is not a real date');
+
+const urlSchema = z
+  .string()
+  .trim()
+  .max(2000)
+  .url()
+  .refine(u => /^https?:\/\//i.test(u), 'must be an http(s) URL');
+const markdown = z.string().max(100_000);
+const labelSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'labels use lower-case letters, digits, ., _ and -');
+
+/** Body of POST /incidents. */
+export const createIncidentSchema = z
+  .object({
+    title: trimmed(300),
+    kind: v.incidentKind.default('incident'),
+    severity: v.severity,
+    entityRefs: z.array(entityRefSchema).min(1).max(50),
+    startedAt: timestampSchema,
+    detectedAt: timestampSchema.optional(),
+    acknowledgedAt: timestampSchema.optional(),
+    mitigatedAt: timestampSchema.optional(),
+    resolvedAt: timestampSchema.optional(),
+    source: v.incidentSource.default('manual'),
+    externalId: trimmed(200).optional(),
+    externalUrl: urlSchema.optional(),
+    failureModes: z.array(labelSchema).max(20).default([]),
+    summary: markdown.optional(),
+    duplicateOfId: z.uuid().optional(),
+    recurrenceOfId: z.uuid().optional(),
+  })
+  .strict();
+/** Input of incident creation. */
+export type CreateIncidentInput = z.infer<typeof createIncidentSchema>;
+
+/** Every update names the version it was based on. */
+const versioned = { version: z.number().int().min(1) };
+const nullable = <T extends z.ZodTypeAny>(schema: T) => schema.nullable().optional();
+
+/** Body of PATCH /incidents/{id}. `null` clears an optional field. */
+export const updateIncidentSchema = z
+  .object({
+    ...versioned,
+    title: trimmed(300).optional(),
+    kind: v.incidentKind.optional(),
+    severity: v.severity.optional(),
+    entityRefs: z.array(entityRefSchema).min(1).max(50).optional(),
+    startedAt: timestampSchema.optional(),
+    detectedAt: nullable(timestampSchema),
+    acknowledgedAt: nullable(timestampSchema),
+    mitigatedAt: nullable(timestampSchema),
+    resolvedAt: nullable(timestampSchema),
+    externalUrl: nullable(urlSchema),
+    failureModes: z.array(labelSchema).max(20).optional(),
+    summary: nullable(markdown),
+    duplicateOfId: nullable(z.uuid()),
+    recurrenceOfId: nullable(z.uuid()),
+  })
+  .strict();
+/** Input of an incident update. */
+export type UpdateIncidentInput = z.infer<typeof updateIncidentSchema>;
+
+const timelineEntrySchema = z
+  .object({ at: timestampSchema, kind: v.timelineEntryKind, text: trimmed(2000) })
+  .strict();
+const contributingFactorSchema = z
+  .object({ category: labelSchema, text: z.string().trim().max(2000).default('') })
+  .strict();
+const decisionSchema = z
+  .object({
+    decision: trimmed(1000),
+    rationale: z.string().max(4000).optional(),
+    decidedBy: z.string().max(255).optional(),
+    decidedAt: timestampSchema.optional(),
+  })
+  .strict();
+const participantSchema = z
+  .object({ entityRef: entityRefSchema, role: v.participantRole })
+  .strict();
+
+const postmortemContent = {
+  summary: nullable(markdown),
+  impact: nullable(markdown),
+  detection: nullable(markdown),
+  response: nullable(markdown),
+  recovery: nullable(markdown),
+  timeline: z.array(timelineEntrySchema).max(500).optional(),
+  contributingFactors: z.array(contributingFactorSchema).max(100).optional(),
+  wentWell: nullable(markdown),
+  wentPoorly: nullable(markdown),
+  whereWeGotLucky: nullable(markdown),
+  whyWeWereSurprised: nullable(markdown),
+  lessons: nullable(markdown),
+  decisions: z.array(decisionSchema).max(200).optional(),
+  participants: z.array(participantSchema).max(100).optional(),
+  reviewDate: nullable(dateSchema),
+  noActionReason: nullable(z.string().trim().max(2000)),
+};
+
+/** Body of POST /postmortems. */
+export const createPostmortemSchema = z
+  .object({
+    title: trimmed(300),
+    incidentIds: z.array(z.uuid()).min(1).max(20),
+    templateId: trimmed(100).optional(),
+    ...postmortemContent,
+  })
+  .strict();
+/** Input of postmortem creation. */
+export type CreatePostmortemInput = z.infer<typeof createPostmortemSchema>;
+
+/** Body of PATCH /postmortems/{id}. */
+export const updatePostmortemSchema = z
+  .object({
+    ...versioned,
+    title: trimmed(300).optional(),
+    status: v.postmortemStatus.optional(),
+    ...postmortemContent,
+  })
+  .strict();
+/** Input of a postmortem update. */
+export type UpdatePostmortemInput = z.infer<typeof updatePostmortemSchema>;
+
+/** Body of POST /runbooks. */
+export const createRunbookSchema = z
+  .object({
+    entityRef: entityRefSchema,
+    title: trimmed(300),
+    body: markdown.optional(),
+    url: urlSchema.optional(),
+    lastReviewedAt: timestampSchema.optional(),
+    reviewIntervalDays: z.number().int().min(1).max(3650).default(180),
+    usedInIncidentIds: z.array(z.uuid()).max(500).default([]),
+    missingInIncidentIds: z.array(z.uuid()).max(500).default([]),
+  })
+  .strict()
+  .refine(r => r.body || r.url, { message: 'a runbook needs a body or a url', path: ['body'] });
+/** Input of runbook creation. */
+export type CreateRunbookInput = z.infer<typeof createRunbookSchema>;
+
+/** Body of PATCH /runbooks/{id}. */
+export const updateRunbookSchema = z
+  .object({
+    ...versioned,
+    title: trimmed(300).optional(),
+    body: nullable(markdown),
+    url: nullable(urlSchema),
+    lastReviewedAt: nullable(timestampSchema),
+    reviewIntervalDays: z.number().int().min(1).max(3650).optional(),
+    usedInIncidentIds: z.array(z.uuid()).max(500).optional(),
+    missingInIncidentIds: z.array(z.uuid()).max(500).optional(),
+  })
+  .strict();
+/** Input of a runbook update. */
+export type UpdateRunbookInput = z.infer<typeof updateRunbookSchema>;
+
+/** Body of POST /actions. Owner and due date default from the entity's owner and the priority's SLO. */
+export const createActionSchema = z
+  .object({
+    entityRef: entityRefSchema,
+    postmortemId: z.uuid().optional(),
+    incidentId: z.uuid().optional(),
+    title: trimmed(300),
+    description: markdown.optional(),
+    type: v.actionType.default('prevent'),
+    category: v.actionCategory.default('reliability'),
+    priority: v.priority.default('P2'),
+    owner: entityRefSchema.optional(),
+    dueDate: dateSchema.optional(),
+    status: v.actionStatus.default('open'),
+    statusReason: z.string().trim().max(2000).optional(),
+    trackerUrl: urlSchema.optional(),
+  })
+  .strict()
+  .refine(a => a.status !== 'wont-do' || !!a.statusReason, {
+    message: '"won\'t do" needs a reason',
+    path: ['statusReason'],
+  });
+/** Input of action creation. */
+export type CreateActionInput = z.infer<typeof createActionSchema>;
+
+/** Body of PATCH /actions/{id}. */
+export const updateActionSchema = z
+  .object({
+    ...versioned,
+    title: trimmed(300).optional(),
+    description: nullable(markdown),
+    type: v.actionType.optional(),
+    category: v.actionCategory.optional(),
+    priority: v.priority.optional(),
+    owner: entityRefSchema.optional(),
+    dueDate: dateSchema.optional(),
+    status: v.actionStatus.optional(),
+    statusReason: nullable(z.string().trim().max(2000)),
+    trackerUrl: nullable(urlSchema),
+    postmortemId: nullable(z.uuid()),
+    incidentId: nullable(z.uuid()),
+  })
+  .strict()
+  .refine(a => a.status !== 'wont-do' || !!a.statusReason, {
+    message: '"won\'t do" needs a reason',
+    path: ['statusReason'],
+  });
+/** Input of an action update. */
+export type UpdateActionInput = z.infer<typeof updateActionSchema>;
+
+/** A query value given once, repeated, or comma-separated, as a list. */
+const listOf = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .transform(value =>
+      (Array.isArray(value) ? value : [value])
+        .flatMap(s => s.split(','))
+        .map(s => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item).max(50));
+
+const pagingQuery = {
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_LIMIT, `limit must be at most ${MAX_PAGE_LIMIT}`)
+    .default(DEFAULT_PAGE_LIMIT),
+  order: z.enum(['asc', 'desc']).default('desc'),
+};
+const booleanQuery = z.enum(['true', 'false']).transform(s => s === 'true');
+
+/** Query of GET /incidents. */
+export const listIncidentsQuerySchema = z
+  .object({
+    ...pagingQuery,
+    entityRef: entityRefSchema.optional(),
+    severity: listOf(v.severity).optional(),
+    status: listOf(v.incidentStatus).optional(),
+    kind: listOf(v.incidentKind).optional(),
+    failureMode: labelSchema.optional(),
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    orderBy: z.enum(['startedAt', 'severity', 'title', 'resolvedAt']).default('startedAt'),
+  })
+  .strict();
+/** Parsed incident list query. */
+export type ListIncidentsQuery = z.infer<typeof listIncidentsQuerySchema>;
+
+/** Query of GET /postmortems. */
+export const listPostmortemsQuerySchema = z
+  .object({
+    ...pagingQuery,
+    entityRef: entityRefSchema.optional(),
+    status: listOf(v.postmortemStatus).optional(),
+    incidentId: z.uuid().optional(),
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    orderBy: z.enum(['createdAt', 'updatedAt', 'publishedAt', 'title']).default('createdAt'),
+  })
+  .strict();
+/** Parsed postmortem list query. */
+export type ListPostmortemsQuery = z.infer<typeof listPostmortemsQuerySchema>;
+
+/** Query of GET /runbooks. */
+export const listRunbooksQuerySchema = z
+  .object({
+    ...pagingQuery,
+    entityRef: entityRefSchema.optional(),
+    reviewOverdue: booleanQuery.optional(),
+    orderBy: z.enum(['title', 'lastReviewedAt', 'createdAt']).default('title'),
+  })
+  .strict();
+/** Parsed runbook list query. */
+export type ListRunbooksQuery = z.infer<typeof listRunbooksQuerySchema>;
+
+/** Query of GET /actions. */
+export const listActionsQuerySchema = z
+  .object({
+    ...pagingQuery,
+    entityRef: entityRefSchema.optional(),
+    status: listOf(v.actionStatus).optional(),
+    priority: listOf(v.priority).optional(),
+    owner: entityRefSchema.optional(),
+    postmortemId: z.uuid().optional(),
+    incidentId: z.uuid().optional(),
+    overdue: booleanQuery.optional(),
+    from: dateSchema.optional(),
+    to: dateSchema.optional(),
+    orderBy: z.enum(['dueDate', 'priority', 'createdAt', 'updatedAt', 'title']).default('dueDate'),
+  })
+  .strict();
+/** Parsed action list query. */
+export type ListActionsQuery = z.infer<typeof listActionsQuerySchema>;
+
+/** Path parameters of record routes. */
+export const idParamSchema = z.object({ id: z.uuid({ message: 'id must be a UUID' }) });
+
+/** Path parameters of entity routes. */
+export const entityParamsSchema = z
+  .object({ kind: trimmed(64), namespace: trimmed(64), name: trimmed(253) })
+  .transform(p => stringifyEntityRef(p).toLocaleLowerCase('en-US'));
