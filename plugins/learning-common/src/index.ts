@@ -11,3 +11,4 @@ export * from './time';
 export * from './actions';
 export * from './incidents';
 export * from './recurrence';
+export * from './policy';

@@ -46,6 +46,10 @@ export interface Incident extends RecordMeta {
   /** The postmortem that covers this incident, if any. */
   postmortemId?: string;
   postmortemStatus?: PostmortemStatus;
+  /** YYYY-MM-DD by which a published postmortem is due; absent when none is required. */
+  postmortemDueDate?: string;
+  /** A postmortem is required, none is published, and the due date has passed. */
+  postmortemOverdue: boolean;
 }
 
 /** One line of a postmortem's timeline. */

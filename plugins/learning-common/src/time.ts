@@ -35,3 +35,16 @@ export function daysBetween(from: string, to: string): number {
 export function addDays(date: string, days: number): string {
   return DateTime.fromISO(date, { zone: 'utc' }).plus({ days }).toISODate()!;
 }
+
+/** Adds business days (Monday to Friday) to a date or timestamp; returns YYYY-MM-DD. */
+export function addBusinessDays(date: string, days: number): string {
+  let current = DateTime.fromISO(date.slice(0, 10), { zone: 'utc' });
+  let left = days;
+  while (left > 0) {
+    current = current.plus({ days: 1 });
+    if (current.weekday <= 5) {
+      left -= 1;
+    }
+  }
+  return current.toISODate()!;
+}

@@ -1,0 +1,223 @@
+import type { Knex } from 'knex';
+import { InputError } from '@backstage/errors';
+import {
+  actionTiming,
+  defaultDueDate,
+  openActionStatuses,
+  preventiveActionTypes,
+  toIsoTimestamp,
+  utcDate,
+  type ActionItem,
+  type CreateActionInput,
+  type LearningSettings,
+  type ListActionsQuery,
+  type Page,
+  type UpdateActionInput,
+} from '@learning-loop/plugin-learning-common';
+import { StaleVersionError, countRows, diffFields, found, newId, nowIso, writeHistory } from './util';
+
+/** The action_items table as stored. */
+export interface ActionRow {
+  id: string;
+  entity_ref: string;
+  postmortem_id: string | null;
+  incident_id: string | null;
+  title: string;
+  description: string | null;
+  type: string;
+  category: string;
+  priority: string;
+  owner: string;
+  due_date: string;
+  status: string;
+  status_reason: string | null;
+  completed_at: Date | string | null;
+  tracker_url: string | null;
+  effectiveness: string | null;
+  version: number;
+  created_at: Date | string;
+  created_by: string;
+  updated_at: Date | string;
+}
+
+const sortColumns: Record<ListActionsQuery['orderBy'], string> = {
+  dueDate: 'due_date',
+  priority: 'priority',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  title: 'title',
+};
+
+/** Turns a stored row into an action item with its overdue flags as of today. */
+export function actionFromRow(row: ActionRow, today: string = utcDate()): ActionItem {
+  const base = {
+    id: row.id,
+    entityRef: row.entity_ref,
+    postmortemId: row.postmortem_id ?? undefined,
+    incidentId: row.incident_id ?? undefined,
+    title: row.title,
+    description: row.description ?? undefined,
+    type: row.type as ActionItem['type'],
+    category: row.category as ActionItem['category'],
+    priority: row.priority as ActionItem['priority'],
+    owner: row.owner,
+    dueDate: row.due_date,
+    status: row.status as ActionItem['status'],
+    statusReason: row.status_reason ?? undefined,
+    completedAt: toIsoTimestamp(row.completed_at),
+    trackerUrl: row.tracker_url ?? undefined,
+    effectiveness: (row.effectiveness ?? undefined) as ActionItem['effectiveness'],
+    version: Number(row.version),
+    createdAt: toIsoTimestamp(row.created_at)!,
+    createdBy: row.created_by,
+    updatedAt: toIsoTimestamp(row.updated_at)!,
+  };
+  return { ...base, ...actionTiming(base, today) };
+}
+
+/** Stores action items, the improvement backlog. */
+export class ActionStore {
+  constructor(private readonly db: Knex, private readonly settings: LearningSettings) {}
+
+  /** Creates an action; `defaultOwner` is the entity's owner, used when the input names none. */
+  async create(input: CreateActionInput, actor: string, defaultOwner: string): Promise<ActionItem> {
+    const id = newId();
+    const now = nowIso();
+    const owner = input.owner ?? defaultOwner;
+    const dueDate = input.dueDate ?? defaultDueDate(input.priority, now, this.settings.actionSlo);
+    await this.db.transaction(async tx => {
+      await this.assertLinks(tx, input.postmortemId, input.incidentId);
+      const done = input.status === 'done';
+      await tx('action_items').insert({
+        id,
+        entity_ref: input.entityRef,
+        postmortem_id: input.postmortemId ?? null,
+        incident_id: input.incidentId ?? null,
+        title: input.title,
+        description: input.description ?? null,
+        type: input.type,
+        category: input.category,
+        priority: input.priority,
+        owner,
+        due_date: dueDate,
+        status: input.status,
+        status_reason: input.statusReason ?? null,
+        completed_at: done ? now : null,
+        tracker_url: input.trackerUrl ?? null,
+        effectiveness: done && preventiveActionTypes.includes(input.type) ? 'pending' : null,
+        version: 1,
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+      });
+      await writeHistory(tx, {
+        recordType: 'action',
+        recordId: id,
+        operation: 'create',
+        actor,
+        at: now,
+        version: 1,
+        changes: diffFields({}, { ...input, owner, dueDate }),
+      });
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<ActionItem> {
+    return actionFromRow(found(await this.db<ActionRow>('action_items').where({ id }).first(), 'action item', id));
+  }
+
+  async list(query: ListActionsQuery): Promise<Page<ActionItem>> {
+    const today = utcDate();
+    const base = this.db<ActionRow>('action_items');
+    if (query.entityRef) base.where('entity_ref', query.entityRef);
+    if (query.owner) base.where('owner', query.owner);
+    if (query.postmortemId) base.where('postmortem_id', query.postmortemId);
+    if (query.incidentId) base.where('incident_id', query.incidentId);
+    if (query.status?.length) base.whereIn('status', query.status);
+    if (query.priority?.length) base.whereIn('priority', query.priority);
+    if (query.from) base.where('due_date', '>=', query.from);
+    if (query.to) base.where('due_date', '<', query.to);
+    if (query.overdue === true) {
+      base.whereIn('status', [...openActionStatuses]).where('due_date', '<', today);
+    } else if (query.overdue === false) {
+      base.where(q => q.whereNotIn('status', [...openActionStatuses]).orWhere('due_date', '>=', today));
+    }
+    const totalCount = await countRows(base);
+    const rows = await base
+      .clone()
+      .select('*')
+      .orderBy(sortColumns[query.orderBy], query.order)
+      .orderBy('id', query.order)
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit);
+    return { items: rows.map(r => actionFromRow(r, today)), totalCount, page: query.page, limit: query.limit };
+  }
+
+  async update(id: string, input: UpdateActionInput, actor: string): Promise<ActionItem> {
+    await this.db.transaction(async tx => {
+      const row = found(await tx<ActionRow>('action_items').where({ id }).first(), 'action item', id);
+      const before = actionFromRow(row);
+      if (before.version !== input.version) {
+        throw new StaleVersionError('action item', id, input.version, before);
+      }
+      const { version, ...changes } = input;
+      await this.assertLinks(tx, changes.postmortemId, changes.incidentId);
+      const after = { ...before, ...changes };
+      if (after.status === 'wont-do' && !after.statusReason) {
+        throw new InputError('statusReason: "won\'t do" needs a reason');
+      }
+      const now = nowIso();
+      const becameDone = after.status === 'done' && before.status !== 'done';
+      const completedAt = after.status === 'done' ? (becameDone ? now : before.completedAt) : undefined;
+      const effectiveness =
+        after.status === 'done' && preventiveActionTypes.includes(after.type)
+          ? before.effectiveness ?? 'pending'
+          : undefined;
+      const updated = await tx('action_items')
+        .where({ id, version })
+        .update({
+          title: after.title,
+          description: after.description ?? null,
+          type: after.type,
+          category: after.category,
+          priority: after.priority,
+          owner: after.owner,
+          due_date: after.dueDate,
+          status: after.status,
+          status_reason: after.statusReason ?? null,
+          completed_at: completedAt ?? null,
+          tracker_url: after.trackerUrl ?? null,
+          postmortem_id: after.postmortemId ?? null,
+          incident_id: after.incidentId ?? null,
+          effectiveness: effectiveness ?? null,
+          version: version + 1,
+          updated_at: now,
+        });
+      if (updated !== 1) {
+        throw new StaleVersionError('action item', id, version, actionFromRow((await tx('action_items').where({ id }).first())!));
+      }
+      const recorded: Record<string, unknown> = { ...changes };
+      if (completedAt !== before.completedAt) recorded.completedAt = completedAt;
+      await writeHistory(tx, {
+        recordType: 'action',
+        recordId: id,
+        operation: 'update',
+        actor,
+        at: now,
+        version: version + 1,
+        changes: diffFields(before as unknown as Record<string, unknown>, recorded),
+      });
+    });
+    return this.get(id);
+  }
+
+  private async assertLinks(tx: Knex, postmortemId?: string | null, incidentId?: string | null) {
+    if (postmortemId && !(await tx('postmortems').where({ id: postmortemId }).first('id'))) {
+      throw new InputError(`postmortemId: postmortem ${postmortemId} does not exist`);
+    }
+    if (incidentId && !(await tx('incidents').where({ id: incidentId }).first('id'))) {
+      throw new InputError(`incidentId: incident ${incidentId} does not exist`);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import type { DatabaseService } from '@backstage/backend-plugin-api';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import type { HistoryEntry, LearningSettings } from '@learning-loop/plugin-learning-common';
+import { ActionStore } from './ActionStore';
+import { IncidentStore } from './IncidentStore';
+import { PostmortemStore } from './PostmortemStore';
+import { RunbookStore } from './RunbookStore';
+import { SummaryStore } from './SummaryStore';
+import { readHistory } from './util';
+
+const migrationsDir = resolvePackagePath('@learning-loop/plugin-learning-backend', 'migrations');
+
+/** Applies the plugin's migrations to a database. */
+export async function applyLearningMigrations(knex: Knex): Promise<void> {
+  await knex.migrate.latest({ directory: migrationsDir });
+}
+
+/** All of Learning Loop's storage, one store per record kind over one database. */
+export class DatabaseLearningStore {
+  readonly incidents: IncidentStore;
+  readonly postmortems: PostmortemStore;
+  readonly runbooks: RunbookStore;
+  readonly actions: ActionStore;
+  readonly summaries: SummaryStore;
+
+  /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
+  static async create(options: { database: DatabaseService; settings: LearningSettings }): Promise<DatabaseLearningStore> {
+    const knex = await options.database.getClient();
+    if (!options.database.migrations?.skip) {
+      await applyLearningMigrations(knex);
+    }
+    return new DatabaseLearningStore(knex, options.settings);
+  }
+
+  private constructor(readonly knex: Knex, settings: LearningSettings) {
+    this.incidents = new IncidentStore(knex, settings);
+    this.postmortems = new PostmortemStore(knex);
+    this.runbooks = new RunbookStore(knex);
+    this.actions = new ActionStore(knex, settings);
+    this.summaries = new SummaryStore(knex, settings, this.incidents, this.runbooks);
+  }
+
+  /** The change history of one record, oldest first. */
+  history(recordType: HistoryEntry['recordType'], recordId: string): Promise<HistoryEntry[]> {
+    return readHistory(this.knex, recordType, recordId);
+  }
+}

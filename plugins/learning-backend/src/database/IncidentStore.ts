@@ -1,0 +1,295 @@
+import type { Knex } from 'knex';
+import { InputError } from '@backstage/errors';
+import {
+  incidentStatus,
+  incidentTimelineProblem,
+  postmortemDueDate,
+  toIsoTimestamp,
+  utcDate,
+  type CreateIncidentInput,
+  type Incident,
+  type LearningSettings,
+  type ListIncidentsQuery,
+  type Page,
+  type PostmortemStatus,
+  type UpdateIncidentInput,
+} from '@learning-loop/plugin-learning-common';
+import {
+  StaleVersionError,
+  chunks,
+  countRows,
+  diffFields,
+  found,
+  groupBy,
+  newId,
+  nowIso,
+  writeHistory,
+} from './util';
+
+/** The incidents table as stored. */
+export interface IncidentRow {
+  id: string;
+  title: string;
+  kind: string;
+  severity: string;
+  started_at: Date | string;
+  detected_at: Date | string | null;
+  acknowledged_at: Date | string | null;
+  mitigated_at: Date | string | null;
+  resolved_at: Date | string | null;
+  source: string;
+  external_id: string | null;
+  external_url: string | null;
+  summary: string | null;
+  duplicate_of_id: string | null;
+  recurrence_of_id: string | null;
+  postmortem_due_date: string | null;
+  version: number;
+  created_at: Date | string;
+  created_by: string;
+  updated_at: Date | string;
+}
+
+const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
+  startedAt: 'incidents.started_at',
+  severity: 'incidents.severity',
+  title: 'incidents.title',
+  resolvedAt: 'incidents.resolved_at',
+};
+
+/** Stores incidents with the entities they affect and their failure modes. */
+export class IncidentStore {
+  constructor(private readonly db: Knex, private readonly settings: LearningSettings) {}
+
+  async create(input: CreateIncidentInput, actor: string): Promise<Incident> {
+    const problem = incidentTimelineProblem(input);
+    if (problem) {
+      throw new InputError(problem);
+    }
+    const id = newId();
+    const now = nowIso();
+    await this.db.transaction(async tx => {
+      await this.assertLinksExist(tx, [input.duplicateOfId, input.recurrenceOfId]);
+      await tx('incidents').insert({
+        id,
+        title: input.title,
+        kind: input.kind,
+        severity: input.severity,
+        started_at: input.startedAt,
+        detected_at: input.detectedAt ?? null,
+        acknowledged_at: input.acknowledgedAt ?? null,
+        mitigated_at: input.mitigatedAt ?? null,
+        resolved_at: input.resolvedAt ?? null,
+        source: input.source,
+        external_id: input.externalId ?? null,
+        external_url: input.externalUrl ?? null,
+        summary: input.summary ?? null,
+        duplicate_of_id: input.duplicateOfId ?? null,
+        recurrence_of_id: input.recurrenceOfId ?? null,
+        postmortem_due_date: postmortemDueDate(input, this.settings.postmortems) ?? null,
+        version: 1,
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+      });
+      await this.writeLinks(tx, id, input.startedAt, input.entityRefs, input.failureModes);
+      await writeHistory(tx, {
+        recordType: 'incident',
+        recordId: id,
+        operation: 'create',
+        actor,
+        at: now,
+        version: 1,
+        changes: diffFields({}, { ...input }),
+      });
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<Incident> {
+    const row = found(await this.db<IncidentRow>('incidents').where({ id }).first(), 'incident', id);
+    const [incident] = await this.hydrate(this.db, [row]);
+    return incident;
+  }
+
+  async list(query: ListIncidentsQuery): Promise<Page<Incident>> {
+    const base = this.db<IncidentRow>('incidents');
+    if (query.entityRef) {
+      base.whereIn('incidents.id', sub =>
+        sub.select('incident_id').from('incident_entities').where('entity_ref', query.entityRef!),
+      );
+    }
+    if (query.failureMode) {
+      base.whereIn('incidents.id', sub =>
+        sub.select('incident_id').from('incident_failure_modes').where('failure_mode', query.failureMode!),
+      );
+    }
+    if (query.severity?.length) base.whereIn('incidents.severity', query.severity);
+    if (query.kind?.length) base.whereIn('incidents.kind', query.kind);
+    if (query.from) base.where('incidents.started_at', '>=', query.from);
+    if (query.to) base.where('incidents.started_at', '<', query.to);
+    if (query.status?.length) {
+      const statuses = query.status;
+      base.where(q => {
+        if (statuses.includes('resolved')) q.orWhereNotNull('incidents.resolved_at');
+        if (statuses.includes('mitigated')) q.orWhere(w => w.whereNull('incidents.resolved_at').whereNotNull('incidents.mitigated_at'));
+        if (statuses.includes('open')) q.orWhere(w => w.whereNull('incidents.resolved_at').whereNull('incidents.mitigated_at'));
+      });
+    }
+    const totalCount = await countRows(base);
+    const rows = await base
+      .clone()
+      .select('incidents.*')
+      .orderBy(sortColumns[query.orderBy], query.order)
+      .orderBy('incidents.id', query.order)
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit);
+    return { items: await this.hydrate(this.db, rows), totalCount, page: query.page, limit: query.limit };
+  }
+
+  async update(id: string, input: UpdateIncidentInput, actor: string): Promise<Incident> {
+    await this.db.transaction(async tx => {
+      const row = found(await tx<IncidentRow>('incidents').where({ id }).first(), 'incident', id);
+      const [before] = await this.hydrate(tx, [row]);
+      if (before.version !== input.version) {
+        throw new StaleVersionError('incident', id, input.version, before);
+      }
+      const { version, ...changes } = input;
+      if (changes.duplicateOfId === id || changes.recurrenceOfId === id) {
+        throw new InputError('an incident cannot link to itself');
+      }
+      await this.assertLinksExist(tx, [changes.duplicateOfId, changes.recurrenceOfId]);
+      const after = { ...before, ...changes };
+      const problem = incidentTimelineProblem(after);
+      if (problem) {
+        throw new InputError(problem);
+      }
+      const now = nowIso();
+      const updated = await tx('incidents')
+        .where({ id, version })
+        .update({
+          title: after.title,
+          kind: after.kind,
+          severity: after.severity,
+          started_at: after.startedAt,
+          detected_at: after.detectedAt ?? null,
+          acknowledged_at: after.acknowledgedAt ?? null,
+          mitigated_at: after.mitigatedAt ?? null,
+          resolved_at: after.resolvedAt ?? null,
+          external_url: after.externalUrl ?? null,
+          summary: after.summary ?? null,
+          duplicate_of_id: after.duplicateOfId ?? null,
+          recurrence_of_id: after.recurrenceOfId ?? null,
+          postmortem_due_date: postmortemDueDate(after, this.settings.postmortems) ?? null,
+          version: version + 1,
+          updated_at: now,
+        });
+      if (updated !== 1) {
+        throw new StaleVersionError('incident', id, version, await this.get(id));
+      }
+      if (changes.entityRefs || changes.failureModes || changes.startedAt) {
+        await tx('incident_entities').where({ incident_id: id }).delete();
+        await tx('incident_failure_modes').where({ incident_id: id }).delete();
+        await this.writeLinks(tx, id, after.startedAt, after.entityRefs, after.failureModes);
+      }
+      await writeHistory(tx, {
+        recordType: 'incident',
+        recordId: id,
+        operation: 'update',
+        actor,
+        at: now,
+        version: version + 1,
+        changes: diffFields(before as unknown as Record<string, unknown>, changes),
+      });
+    });
+    return this.get(id);
+  }
+
+  /** The entity refs of an incident, for authorisation. */
+  async entityRefsOf(ids: string[]): Promise<Map<string, string[]>> {
+    const rows: Array<{ incident_id: string; entity_ref: string }> = [];
+    for (const part of chunks(ids)) {
+      rows.push(...(await this.db('incident_entities').whereIn('incident_id', part)));
+    }
+    const map = new Map<string, string[]>();
+    for (const [id, list] of groupBy(rows, r => r.incident_id)) {
+      map.set(id, list.map(r => r.entity_ref).sort());
+    }
+    return map;
+  }
+
+  private async assertLinksExist(tx: Knex, ids: Array<string | null | undefined>): Promise<void> {
+    for (const linked of ids) {
+      if (linked && !(await tx('incidents').where({ id: linked }).first('id'))) {
+        throw new InputError(`linked incident ${linked} does not exist`);
+      }
+    }
+  }
+
+  private async writeLinks(tx: Knex, id: string, startedAt: string, entityRefs: string[], failureModes: string[]) {
+    const refs = [...new Set(entityRefs)];
+    await tx('incident_entities').insert(refs.map(entity_ref => ({ incident_id: id, entity_ref, started_at: startedAt })));
+    const modes = [...new Set(failureModes)];
+    if (modes.length) {
+      await tx('incident_failure_modes').insert(modes.map(failure_mode => ({ incident_id: id, failure_mode })));
+    }
+  }
+
+  /** Turns rows into incidents, reading their links for the whole batch at once. */
+  async hydrate(db: Knex, rows: IncidentRow[]): Promise<Incident[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map(r => r.id);
+    const [entities, modes, postmortems] = await Promise.all([
+      db('incident_entities').whereIn('incident_id', ids).select('incident_id', 'entity_ref'),
+      db('incident_failure_modes').whereIn('incident_id', ids).select('incident_id', 'failure_mode'),
+      db('postmortem_incidents')
+        .join('postmortems', 'postmortems.id', 'postmortem_incidents.postmortem_id')
+        .whereIn('postmortem_incidents.incident_id', ids)
+        .select('postmortem_incidents.incident_id', 'postmortems.id', 'postmortems.status', 'postmortems.created_at')
+        .orderBy('postmortems.created_at', 'asc'),
+    ]);
+    const entitiesBy = groupBy(entities, (r: any) => r.incident_id);
+    const modesBy = groupBy(modes, (r: any) => r.incident_id);
+    const postmortemBy = new Map<string, { id: string; status: PostmortemStatus }>();
+    for (const pm of postmortems) {
+      // a published review wins over drafts
+      const seen = postmortemBy.get(pm.incident_id);
+      if (!seen || pm.status === 'published') postmortemBy.set(pm.incident_id, { id: pm.id, status: pm.status });
+    }
+    const today = utcDate();
+    return rows.map(row => {
+      const pm = postmortemBy.get(row.id);
+      const incident: Incident = {
+        id: row.id,
+        title: row.title,
+        kind: row.kind as Incident['kind'],
+        severity: row.severity as Incident['severity'],
+        entityRefs: (entitiesBy.get(row.id) ?? []).map((r: any) => r.entity_ref).sort(),
+        startedAt: toIsoTimestamp(row.started_at)!,
+        detectedAt: toIsoTimestamp(row.detected_at),
+        acknowledgedAt: toIsoTimestamp(row.acknowledged_at),
+        mitigatedAt: toIsoTimestamp(row.mitigated_at),
+        resolvedAt: toIsoTimestamp(row.resolved_at),
+        status: 'open',
+        source: row.source as Incident['source'],
+        externalId: row.external_id ?? undefined,
+        externalUrl: row.external_url ?? undefined,
+        failureModes: (modesBy.get(row.id) ?? []).map((r: any) => r.failure_mode).sort(),
+        summary: row.summary ?? undefined,
+        duplicateOfId: row.duplicate_of_id ?? undefined,
+        recurrenceOfId: row.recurrence_of_id ?? undefined,
+        postmortemId: pm?.id,
+        postmortemStatus: pm?.status,
+        postmortemDueDate: row.postmortem_due_date ?? undefined,
+        postmortemOverdue:
+          !!row.postmortem_due_date && row.postmortem_due_date < today && pm?.status !== 'published',
+        version: Number(row.version),
+        createdAt: toIsoTimestamp(row.created_at)!,
+        createdBy: row.created_by,
+        updatedAt: toIsoTimestamp(row.updated_at)!,
+      };
+      incident.status = incidentStatus(incident);
+      return incident;
+    });
+  }
+}

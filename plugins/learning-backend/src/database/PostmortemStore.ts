@@ -1,0 +1,210 @@
+import type { Knex } from 'knex';
+import { InputError } from '@backstage/errors';
+import {
+  toIsoTimestamp,
+  type CreatePostmortemInput,
+  type ListPostmortemsQuery,
+  type Page,
+  type Postmortem,
+  type PostmortemStatus,
+  type UpdatePostmortemInput,
+} from '@learning-loop/plugin-learning-common';
+import { StaleVersionError, countRows, diffFields, found, groupBy, newId, nowIso, parseJson, writeHistory } from './util';
+
+const sections = {
+  summary: 'summary',
+  impact: 'impact',
+  detection: 'detection',
+  response: 'response',
+  recovery: 'recovery',
+  wentWell: 'went_well',
+  wentPoorly: 'went_poorly',
+  whereWeGotLucky: 'where_we_got_lucky',
+  whyWeWereSurprised: 'why_we_were_surprised',
+  lessons: 'lessons',
+} as const;
+const jsonFields = {
+  timeline: 'timeline',
+  contributingFactors: 'contributing_factors',
+  decisions: 'decisions',
+  participants: 'participants',
+} as const;
+
+/** Allowed workflow moves: draft → in review → published, and back from review to draft. */
+const transitions: Record<PostmortemStatus, PostmortemStatus[]> = {
+  draft: ['in-review'],
+  'in-review': ['draft', 'published'],
+  published: [],
+};
+
+const sortColumns: Record<ListPostmortemsQuery['orderBy'], string> = {
+  createdAt: 'postmortems.created_at',
+  updatedAt: 'postmortems.updated_at',
+  publishedAt: 'postmortems.published_at',
+  title: 'postmortems.title',
+};
+
+/** Stores postmortems, the incidents they cover and the entities those incidents affected. */
+export class PostmortemStore {
+  constructor(private readonly db: Knex) {}
+
+  async create(input: CreatePostmortemInput, actor: string): Promise<Postmortem> {
+    const id = newId();
+    const now = nowIso();
+    await this.db.transaction(async tx => {
+      const incidents = await tx('incidents').whereIn('id', input.incidentIds).select('id', 'postmortem_due_date');
+      const missing = input.incidentIds.filter(i => !incidents.some(r => r.id === i));
+      if (missing.length) {
+        throw new InputError(`incidentIds: no incident with id ${missing.join(', ')}`);
+      }
+      const dueDates = incidents.map(r => r.postmortem_due_date).filter(Boolean).sort();
+      const row: Record<string, unknown> = {
+        id,
+        title: input.title,
+        status: 'draft',
+        template_id: input.templateId ?? null,
+        review_date: input.reviewDate ?? null,
+        no_action_reason: input.noActionReason ?? null,
+        due_date: dueDates[0] ?? null,
+        published_at: null,
+        version: 1,
+        created_at: now,
+        created_by: actor,
+        updated_at: now,
+      };
+      for (const [field, column] of Object.entries(sections)) row[column] = input[field as keyof typeof sections] ?? null;
+      for (const [field, column] of Object.entries(jsonFields)) row[column] = JSON.stringify(input[field as keyof typeof jsonFields] ?? []);
+      await tx('postmortems').insert(row);
+      const uniqueIncidents = [...new Set(input.incidentIds)];
+      await tx('postmortem_incidents').insert(uniqueIncidents.map(incident_id => ({ postmortem_id: id, incident_id })));
+      const refs = await tx('incident_entities').whereIn('incident_id', uniqueIncidents).distinct('entity_ref');
+      await tx('postmortem_entities').insert(refs.map(r => ({ postmortem_id: id, entity_ref: r.entity_ref })));
+      await writeHistory(tx, { recordType: 'postmortem', recordId: id, operation: 'create', actor, at: now, version: 1, changes: diffFields({}, { ...input }) });
+    });
+    return this.get(id);
+  }
+
+  async get(id: string): Promise<Postmortem> {
+    const row = found(await this.db('postmortems').where({ id }).first(), 'postmortem', id);
+    const [postmortem] = await this.hydrate(this.db, [row]);
+    return postmortem;
+  }
+
+  async list(query: ListPostmortemsQuery): Promise<Page<Postmortem>> {
+    const base = this.db('postmortems');
+    if (query.entityRef) {
+      base.whereIn('postmortems.id', sub => sub.select('postmortem_id').from('postmortem_entities').where('entity_ref', query.entityRef!));
+    }
+    if (query.incidentId) {
+      base.whereIn('postmortems.id', sub => sub.select('postmortem_id').from('postmortem_incidents').where('incident_id', query.incidentId!));
+    }
+    if (query.status?.length) base.whereIn('postmortems.status', query.status);
+    if (query.from) base.where('postmortems.created_at', '>=', query.from);
+    if (query.to) base.where('postmortems.created_at', '<', query.to);
+    const totalCount = await countRows(base);
+    const rows = await base
+      .clone()
+      .select('postmortems.*')
+      .orderBy(sortColumns[query.orderBy], query.order)
+      .orderBy('postmortems.id', query.order)
+      .limit(query.limit)
+      .offset((query.page - 1) * query.limit);
+    return { items: await this.hydrate(this.db, rows), totalCount, page: query.page, limit: query.limit };
+  }
+
+  async update(id: string, input: UpdatePostmortemInput, actor: string): Promise<Postmortem> {
+    await this.db.transaction(async tx => {
+      const row = found(await tx('postmortems').where({ id }).first(), 'postmortem', id);
+      const [before] = await this.hydrate(tx, [row]);
+      if (before.version !== input.version) {
+        throw new StaleVersionError('postmortem', id, input.version, before);
+      }
+      const { version, status, ...content } = input;
+      const now = nowIso();
+      const patch: Record<string, unknown> = { version: version + 1, updated_at: now };
+      if (content.title !== undefined) patch.title = content.title;
+      if (content.reviewDate !== undefined) patch.review_date = content.reviewDate;
+      if (content.noActionReason !== undefined) patch.no_action_reason = content.noActionReason;
+      for (const [field, column] of Object.entries(sections)) {
+        const value = content[field as keyof typeof sections];
+        if (value !== undefined) patch[column] = value;
+      }
+      for (const [field, column] of Object.entries(jsonFields)) {
+        const value = content[field as keyof typeof jsonFields];
+        if (value !== undefined) patch[column] = JSON.stringify(value);
+      }
+      if (status && status !== before.status) {
+        if (!transitions[before.status].includes(status)) {
+          throw new InputError(`status: a ${before.status} postmortem cannot move to ${status}`);
+        }
+        if (status === 'published') {
+          const noActionReason = content.noActionReason === undefined ? before.noActionReason : content.noActionReason;
+          const actions = await tx('action_items').where({ postmortem_id: id }).count({ n: '*' }).first();
+          if (Number(actions?.n ?? 0) === 0 && !noActionReason) {
+            throw new InputError('status: a postmortem is published only with at least one action item or a "no action needed" reason (noActionReason)');
+          }
+          patch.published_at = now;
+        }
+        patch.status = status;
+      }
+      const updated = await tx('postmortems').where({ id, version }).update(patch);
+      if (updated !== 1) {
+        throw new StaleVersionError('postmortem', id, version, before);
+      }
+      await writeHistory(tx, {
+        recordType: 'postmortem',
+        recordId: id,
+        operation: 'update',
+        actor,
+        at: now,
+        version: version + 1,
+        changes: diffFields(before as unknown as Record<string, unknown>, { ...content, ...(status ? { status } : {}) }),
+      });
+    });
+    return this.get(id);
+  }
+
+  /** The entities whose owners may write the postmortem. */
+  async entityRefsOf(id: string): Promise<string[]> {
+    found(await this.db('postmortems').where({ id }).first('id'), 'postmortem', id);
+    const rows = await this.db('postmortem_entities').where({ postmortem_id: id }).select('entity_ref');
+    return rows.map(r => r.entity_ref).sort();
+  }
+
+  private async hydrate(db: Knex, rows: any[]): Promise<Postmortem[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map(r => r.id);
+    const [incidents, entities] = await Promise.all([
+      db('postmortem_incidents').whereIn('postmortem_id', ids).select('postmortem_id', 'incident_id'),
+      db('postmortem_entities').whereIn('postmortem_id', ids).select('postmortem_id', 'entity_ref'),
+    ]);
+    const incidentsBy = groupBy(incidents, (r: any) => r.postmortem_id);
+    const entitiesBy = groupBy(entities, (r: any) => r.postmortem_id);
+    return rows.map(row => {
+      const postmortem: Postmortem = {
+        id: row.id,
+        title: row.title,
+        status: row.status,
+        incidentIds: (incidentsBy.get(row.id) ?? []).map((r: any) => r.incident_id).sort(),
+        entityRefs: (entitiesBy.get(row.id) ?? []).map((r: any) => r.entity_ref).sort(),
+        timeline: parseJson(row.timeline, []),
+        contributingFactors: parseJson(row.contributing_factors, []),
+        decisions: parseJson(row.decisions, []),
+        participants: parseJson(row.participants, []),
+        reviewDate: row.review_date ?? undefined,
+        templateId: row.template_id ?? undefined,
+        dueDate: row.due_date ?? undefined,
+        publishedAt: toIsoTimestamp(row.published_at),
+        noActionReason: row.no_action_reason ?? undefined,
+        version: Number(row.version),
+        createdAt: toIsoTimestamp(row.created_at)!,
+        createdBy: row.created_by,
+        updatedAt: toIsoTimestamp(row.updated_at)!,
+      };
+      for (const [field, column] of Object.entries(sections)) {
+        (postmortem as any)[field] = row[column] ?? undefined;
+      }
+      return postmortem;
+    });
+  }
+}

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import { toIsoTimestamp, type FieldChange, type HistoryEntry } from '@learning-loop/plugin-learning-common';
+
+/** The current time as the ISO string every timestamp column is written with. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** A new record id. */
+export function newId(): string {
+  return randomUUID();
+}
+
+/** Thrown when an update names a version that is no longer current; carries the current record. */
+export class StaleVersionError<T = unknown> extends ConflictError {
+  readonly current: T;
+  constructor(recordType: string, id: string, expected: number, current: T & { version: number }) {
+    super(
+      `The ${recordType} ${id} was changed by someone else: your edit was based on version ${expected}, the current version is ${current.version}. Reload it and apply your change again.`,
+    );
+    this.current = current;
+  }
+}
+
+/** Field-by-field differences between two versions of a record, for the history. */
+export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of Object.keys(after)) {
+    const from = before[field] ?? null;
+    const to = after[field] ?? null;
+    if (JSON.stringify(from) !== JSON.stringify(to)) {
+      changes.push({ field, from, to });
+    }
+  }
+  return changes;
+}
+
+/** Writes one history row inside the caller's transaction. */
+export async function writeHistory(
+  tx: Knex,
+  entry: Omit<HistoryEntry, 'id' | 'at'> & { at?: string },
+): Promise<void> {
+  await tx('history').insert({
+    record_type: entry.recordType,
+    record_id: entry.recordId,
+    operation: entry.operation,
+    actor: entry.actor,
+    at: entry.at ?? nowIso(),
+    version: entry.version,
+    changes: JSON.stringify(entry.changes),
+  });
+}
+
+/** Reads the history of one record, oldest first. */
+export async function readHistory(
+  db: Knex,
+  recordType: HistoryEntry['recordType'],
+  recordId: string,
+): Promise<HistoryEntry[]> {
+  const rows = await db('history')
+    .where({ record_type: recordType, record_id: recordId })
+    .orderBy('id', 'asc');
+  return rows.map(row => ({
+    id: String(row.id),
+    recordType: row.record_type,
+    recordId: row.record_id,
+    operation: row.operation,
+    actor: row.actor,
+    at: toIsoTimestamp(row.at)!,
+    version: Number(row.version),
+    changes: JSON.parse(row.changes),
+  }));
+}
+
+/** Throws NotFoundError unless the row exists. */
+export function found<T>(row: T | undefined, recordType: string, id: string): T {
+  if (!row) {
+    throw new NotFoundError(`No ${recordType} with id ${id}`);
+  }
+  return row;
+}
+
+/** Counts a query's rows without its ordering, as a number on every database. */
+export async function countRows(query: Knex.QueryBuilder): Promise<number> {
+  const result = await query.clone().clearSelect().clearOrder().count({ n: '*' }).first();
+  return Number(result?.n ?? 0);
+}
+
+/** Splits a list into chunks small enough for a `where in` on every database. */
+export function chunks<T>(items: T[], size = 500): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    out.push(items.slice(i, i + size));
+  }
+  return out;
+}
+
+/** Parses a JSON text column. */
+export function parseJson<T>(value: string | null | undefined, fallback: T): T {
+  return value ? (JSON.parse(value) as T) : fallback;
+}
+
+/** Groups rows by a key into a map of lists. */
+export function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const row of rows) {
+    const k = key(row);
+    const list = map.get(k);
+    if (list) {
+      list.push(row);
+    } else {
+      map.set(k, [row]);
+    }
+  }
+  return map;
+}

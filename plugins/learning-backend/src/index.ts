@@ -1,0 +1,8 @@
+/**
+ * Learning Loop backend plugin.
+ *
+ * @packageDocumentation
+ */
+export { learningPlugin as default } from './plugin';
+export { DatabaseLearningStore, applyLearningMigrations } from './database/DatabaseLearningStore';
+export { readLearningSettings } from './settings';

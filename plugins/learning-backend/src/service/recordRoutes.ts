@@ -1,0 +1,80 @@
+import type { Router } from 'express';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { ResourcePermission } from '@backstage/plugin-permission-common';
+import { idParamSchema, type HistoryEntry, type Page } from '@learning-loop/plugin-learning-common';
+import type { z } from 'zod';
+import { actorOf, audited, authorizeEntities, credentialsOf, parseInput, type RouteContext } from './context';
+
+/** How one kind of record is listed, read, created, updated and authorised. */
+export interface RecordRoutesSpec<TRecord extends { id: string }, TCreate, TUpdate, TQuery> {
+  path: string;
+  recordType: HistoryEntry['recordType'];
+  schemas: { create: z.ZodType<TCreate, any>; update: z.ZodType<TUpdate, any>; list: z.ZodType<TQuery, any> };
+  permissions: { create: ResourcePermission<'catalog-entity'>; update: ResourcePermission<'catalog-entity'> };
+  list(query: TQuery): Promise<Page<TRecord>>;
+  get(id: string): Promise<TRecord>;
+  create(input: TCreate, actor: string, credentials: BackstageCredentials): Promise<TRecord>;
+  update(id: string, input: TUpdate, actor: string): Promise<TRecord>;
+  /** Entities a create is checked against: all of them must allow it, or one with `createNeeds: 'any'`. */
+  entitiesOfCreate(input: TCreate): Promise<string[]> | string[];
+  createNeeds?: 'every' | 'any';
+  /** Entities of an existing record: the caller must be allowed on at least one to update it. */
+  entitiesOfRecord(id: string): Promise<string[]>;
+  /** Entities an update adds: each must allow it. */
+  entitiesAddedBy?(input: TUpdate, current: string[]): string[];
+}
+
+/** Adds GET list, GET one, POST, PATCH and GET history for one kind of record. */
+export function addRecordRoutes<TRecord extends { id: string }, TCreate, TUpdate, TQuery>(
+  router: Router,
+  ctx: RouteContext,
+  spec: RecordRoutesSpec<TRecord, TCreate, TUpdate, TQuery>,
+): void {
+  const base = `/${spec.path}`;
+
+  router.get(base, async (req, res) => {
+    await credentialsOf(ctx, req);
+    res.json(await spec.list(parseInput(spec.schemas.list, req.query, 'query')));
+  });
+
+  router.get(`${base}/:id`, async (req, res) => {
+    await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    res.json(await spec.get(id));
+  });
+
+  router.get(`${base}/:id/history`, async (req, res) => {
+    await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    await spec.get(id);
+    res.json({ items: await ctx.store.history(spec.recordType, id) });
+  });
+
+  router.post(base, async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const input = parseInput(spec.schemas.create, req.body, 'body');
+    const created = await audited(ctx, req, `${spec.recordType}-create`, { actionType: 'create' }, async () => {
+      const refs = await spec.entitiesOfCreate(input);
+      await authorizeEntities(ctx, credentials, spec.permissions.create, { [spec.createNeeds ?? 'every']: refs });
+      return spec.create(input, actorOf(credentials), credentials);
+    });
+    res.status(201).json(created);
+  });
+
+  router.patch(`${base}/:id`, async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    const ifMatch = req.header('if-match');
+    const body = ifMatch && req.body?.version === undefined ? { ...req.body, version: Number(ifMatch.replace(/\D/g, '')) } : req.body;
+    const input = parseInput(spec.schemas.update, body, 'body');
+    const updated = await audited(ctx, req, `${spec.recordType}-update`, { actionType: 'update', id }, async () => {
+      const current = await spec.entitiesOfRecord(id);
+      await authorizeEntities(ctx, credentials, spec.permissions.update, {
+        any: current,
+        every: spec.entitiesAddedBy?.(input, current) ?? [],
+      });
+      return spec.update(id, input, actorOf(credentials));
+    });
+    res.json(updated);
+  });
+}

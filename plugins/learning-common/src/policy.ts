@@ -1,0 +1,49 @@
+import type { Severity, Priority } from './vocabulary';
+import { addBusinessDays } from './time';
+import { defaultActionSloDays, type ActionSloDays } from './actions';
+import { DEFAULT_RECURRENCE_WINDOW_DAYS } from './recurrence';
+
+/** Which incidents need a postmortem, and by when. */
+export interface PostmortemPolicy {
+  requiredSeverities: Severity[];
+  dueBusinessDays: Record<Severity, number>;
+}
+
+/** The organisation's learning rules, read from `learning.*` config. */
+export interface LearningSettings {
+  recurrenceWindowDays: number;
+  actionSlo: ActionSloDays;
+  postmortems: PostmortemPolicy;
+  defaultRunbookReviewIntervalDays: number;
+}
+
+/** Settings used where config says nothing. */
+export const defaultLearningSettings: LearningSettings = {
+  recurrenceWindowDays: DEFAULT_RECURRENCE_WINDOW_DAYS,
+  actionSlo: defaultActionSloDays,
+  postmortems: {
+    requiredSeverities: ['SEV1', 'SEV2'],
+    dueBusinessDays: { SEV1: 5, SEV2: 10, SEV3: 15, SEV4: 20 },
+  },
+  defaultRunbookReviewIntervalDays: 180,
+};
+
+/**
+ * The date by which an incident's postmortem must be published: resolution plus the severity's business days.
+ * Undefined when the severity needs none, the incident is not resolved yet, or it is a game day or duplicate.
+ */
+export function postmortemDueDate(
+  incident: { severity: Severity; resolvedAt?: string | null; kind: string; duplicateOfId?: string | null },
+  policy: PostmortemPolicy,
+): string | undefined {
+  if (!incident.resolvedAt || incident.kind === 'game-day' || incident.duplicateOfId) {
+    return undefined;
+  }
+  if (!policy.requiredSeverities.includes(incident.severity)) {
+    return undefined;
+  }
+  return addBusinessDays(incident.resolvedAt, policy.dueBusinessDays[incident.severity]);
+}
+
+/** Orders priorities for sorting: P0 first. */
+export const priorityRank: Record<Priority, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
