@@ -54,7 +54,7 @@ describe.each(databases.eachSupportedId())('DatabaseLearningStore on %p', databa
     // unresolved are n % 3 === 0; of those 0 and 15 are near-misses
     expect(open.items.map(i => i.title)).toEqual(['Outage 3', 'Outage 6', 'Outage 9', 'Outage 12', 'Outage 18', 'Outage 21', 'Outage 24']);
 
-    const windowed = await store.incidents.list({ from: daysAgo(80), to: daysAgo(78), page: 1, limit: 50, order: 'asc', orderBy: 'startedAt' });
+    const windowed = await store.incidents.list({ from: daysAgo(80.5), to: daysAgo(78.5), page: 1, limit: 50, order: 'asc', orderBy: 'startedAt' });
     expect(windowed.items.map(i => i.title)).toEqual(['Outage 20', 'Outage 21']);
 
     const byMode = await store.incidents.list({ failureMode: 'capacity', page: 1, limit: 1, order: 'asc', orderBy: 'startedAt' });
