@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { DateTime } from 'luxon';
-import { vocabularySchemas as v } from './vocabulary';
+import {
+  actionStatuses,
+  incidentKinds,
+  incidentStatuses,
+  postmortemStatuses,
+  priorities,
+  severities,
+  vocabularySchemas as v,
+} from './vocabulary';
 
 /** Largest page a list returns; larger `limit` values are refused with 400. */
 export const MAX_PAGE_LIMIT = 100;
@@ -264,7 +272,7 @@ export const updateActionSchema = z
 export type UpdateActionInput = z.infer<typeof updateActionSchema>;
 
 /** A query value given once, repeated, or comma-separated, as a list. */
-const listOf = <T extends z.ZodTypeAny>(item: T) =>
+const listOf = <const V extends readonly [string, ...string[]]>(values: V) =>
   z
     .union([z.string(), z.array(z.string())])
     .transform(value =>
@@ -273,7 +281,7 @@ const listOf = <T extends z.ZodTypeAny>(item: T) =>
         .map(s => s.trim())
         .filter(Boolean),
     )
-    .pipe(z.array(item).max(50));
+    .pipe(z.array(z.enum(values)).max(50));
 
 const pagingQuery = {
   page: z.coerce.number().int().min(1).max(100_000).default(1),
@@ -292,9 +300,9 @@ export const listIncidentsQuerySchema = z
   .object({
     ...pagingQuery,
     entityRef: entityRefSchema.optional(),
-    severity: listOf(v.severity).optional(),
-    status: listOf(v.incidentStatus).optional(),
-    kind: listOf(v.incidentKind).optional(),
+    severity: listOf(severities).optional(),
+    status: listOf(incidentStatuses).optional(),
+    kind: listOf(incidentKinds).optional(),
     failureMode: labelSchema.optional(),
     from: timestampSchema.optional(),
     to: timestampSchema.optional(),
@@ -309,7 +317,7 @@ export const listPostmortemsQuerySchema = z
   .object({
     ...pagingQuery,
     entityRef: entityRefSchema.optional(),
-    status: listOf(v.postmortemStatus).optional(),
+    status: listOf(postmortemStatuses).optional(),
     incidentId: z.uuid().optional(),
     from: timestampSchema.optional(),
     to: timestampSchema.optional(),
@@ -336,8 +344,8 @@ export const listActionsQuerySchema = z
   .object({
     ...pagingQuery,
     entityRef: entityRefSchema.optional(),
-    status: listOf(v.actionStatus).optional(),
-    priority: listOf(v.priority).optional(),
+    status: listOf(actionStatuses).optional(),
+    priority: listOf(priorities).optional(),
     owner: entityRefSchema.optional(),
     postmortemId: z.uuid().optional(),
     incidentId: z.uuid().optional(),

@@ -1,0 +1,10 @@
+export interface Config {
+  learning?: {
+    /** Members of this group (entity ref) may write every team's Learning Loop records. Demo policy only. */
+    adminGroup?: string;
+    demoData?: {
+      /** Seed twelve months of LocalizeVideos history into an empty database at start-up. */
+      enabled?: boolean;
+    };
+  };
+}
