@@ -1,0 +1,57 @@
+import {
+  ApiBlueprint,
+  PageBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { compatWrapper, convertLegacyRouteRef } from '@backstage/core-compat-api';
+import SchoolIcon from '@material-ui/icons/School';
+import { LearningClient, learningApiRef } from '../api';
+import { rootRouteRef } from '../routes';
+import { isLearningEntity } from '../components/entityFilter';
+
+const learningApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: learningApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new LearningClient(deps),
+    }),
+});
+
+const learningPage = PageBlueprint.make({
+  params: {
+    path: '/learning',
+    title: 'Learning',
+    icon: <SchoolIcon />,
+    routeRef: convertLegacyRouteRef(rootRouteRef),
+    loader: () => import('../components/LearningPage').then(m => compatWrapper(<m.LearningPage />)),
+  },
+});
+
+const learningEntityContent = EntityContentBlueprint.make({
+  params: {
+    path: 'learning',
+    title: 'Learning',
+    filter: isLearningEntity,
+    loader: () => import('../components/EntityLearningContent').then(m => compatWrapper(<m.EntityLearningContent />)),
+  },
+});
+
+const learningEntityCard = EntityCardBlueprint.make({
+  name: 'summary',
+  params: {
+    filter: isLearningEntity,
+    loader: () => import('../components/EntityLearningSummaryCard').then(m => compatWrapper(<m.EntityLearningSummaryCard />)),
+  },
+});
+
+/** Learning Loop for apps on the new frontend system. */
+export default createFrontendPlugin({
+  pluginId: 'learning',
+  info: { packageJson: () => import('../../package.json') },
+  routes: { root: convertLegacyRouteRef(rootRouteRef) },
+  extensions: [learningApi, learningPage, learningEntityContent, learningEntityCard],
+});

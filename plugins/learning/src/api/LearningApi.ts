@@ -1,0 +1,32 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import type {
+  ActionItem,
+  CreateActionInput,
+  EntityLearningSummary,
+  HistoryEntry,
+  Incident,
+  Page,
+  Postmortem,
+  Runbook,
+  UpdateActionInput,
+} from '@learning-loop/plugin-learning-common';
+
+/** Query values for list calls; arrays become comma-separated. */
+export type ListQuery = Record<string, string | number | boolean | string[] | undefined>;
+
+/** The Learning Loop REST API as the frontend uses it. */
+export interface LearningApi {
+  getEntitySummary(entityRef: string): Promise<EntityLearningSummary>;
+  listIncidents(query: ListQuery): Promise<Page<Incident>>;
+  getIncident(id: string): Promise<Incident>;
+  listPostmortems(query: ListQuery): Promise<Page<Postmortem>>;
+  getPostmortem(id: string): Promise<Postmortem>;
+  listRunbooks(query: ListQuery): Promise<Page<Runbook>>;
+  listActions(query: ListQuery): Promise<Page<ActionItem>>;
+  createAction(input: Partial<CreateActionInput> & Pick<CreateActionInput, 'entityRef' | 'title'>): Promise<ActionItem>;
+  updateAction(id: string, patch: Partial<UpdateActionInput> & { version: number }): Promise<ActionItem>;
+  getHistory(recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions', id: string): Promise<{ items: HistoryEntry[] }>;
+}
+
+/** Reference to the {@link LearningApi}. */
+export const learningApiRef = createApiRef<LearningApi>({ id: 'plugin.learning.api' });

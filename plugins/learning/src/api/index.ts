@@ -1,0 +1,2 @@
+export { learningApiRef, type LearningApi, type ListQuery } from './LearningApi';
+export { LearningClient } from './LearningClient';

@@ -1,0 +1,9 @@
+import type { Entity } from '@backstage/catalog-model';
+
+/** Kinds that get the Learning tab and summary card. */
+export const learningEntityKinds = ['component', 'system', 'resource', 'api'];
+
+/** Whether an entity shows Learning Loop content. */
+export function isLearningEntity(entity: Entity): boolean {
+  return learningEntityKinds.includes(entity.kind.toLocaleLowerCase('en-US'));
+}

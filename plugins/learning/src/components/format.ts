@@ -1,0 +1,32 @@
+import { DateTime } from 'luxon';
+
+/** A date for tables: "21 Nov 2026". */
+export function formatDate(value?: string): string {
+  return value ? DateTime.fromISO(value).toLocaleString(DateTime.DATE_MED) : '—';
+}
+
+/** A timestamp: "21 Nov 2026, 14:05". */
+export function formatDateTime(value?: string): string {
+  return value ? DateTime.fromISO(value).toLocaleString(DateTime.DATETIME_MED) : '—';
+}
+
+/** "3 days ago", "in 2 weeks". */
+export function formatRelative(value?: string): string {
+  return value ? DateTime.fromISO(value).toRelative() ?? '' : '';
+}
+
+/** Minutes from start to an incident milestone, "1 h 35 min". */
+export function formatDuration(from?: string, to?: string): string {
+  if (!from || !to) return '—';
+  const minutes = Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'minutes').minutes);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+}
+
+/** A human label for vocabulary values: "in-progress" → "In progress", "wont-do" → "Won't do". */
+export function humanize(value: string): string {
+  if (value === 'wont-do') return "Won't do";
+  const text = value.replace(/-/g, ' ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,190 @@
+// Browser test: starts the demo the way `npm start` does (unless it already runs), signs in as guest in headless
+// Chromium and checks the Learning tab, the summary card and a postmortem page. Screenshots go to e2e-artifacts/
+// (git-ignored). Writes {passed, failed} to --results FILE and exits non-zero on any failure.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const appUrl = process.env.LEARNING_LOOP_APP_URL ?? 'http://localhost:3000';
+const backendUrl = process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
+const artifacts = path.join(root, 'e2e-artifacts');
+const resultsArg = process.argv.indexOf('--results');
+const resultsFile = resultsArg > 0 ? process.argv[resultsArg + 1] : undefined;
+const entityPath = '/catalog/default/component/subtitle-service';
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+async function reachable(url) {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(what, check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await sleep(2000);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
+async function guestToken() {
+  const response = await fetch(`${backendUrl}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  return (await response.json()).backstageIdentity.token;
+}
+
+async function startDemo() {
+  if ((await reachable(appUrl)) && (await reachable(`${backendUrl}/.backstage/health/v1/readiness`))) {
+    console.log('e2e: using the demo that is already running');
+    return undefined;
+  }
+  console.log('e2e: starting the demo (yarn dev)');
+  const child = spawn('yarn', ['dev'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: 'none' } });
+  const log = [];
+  const keep = chunk => {
+    log.push(chunk.toString());
+    if (log.length > 200) log.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.log = log;
+  try {
+    await waitFor('the backend', () => reachable(`${backendUrl}/.backstage/health/v1/readiness`), 300_000);
+    await waitFor('the frontend', () => reachable(appUrl), 300_000);
+  } catch (error) {
+    console.log(log.join('').slice(-4000));
+    stopDemo(child);
+    throw error;
+  }
+  return child;
+}
+
+function stopDemo(child) {
+  if (!child) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+}
+
+async function waitForDemoData() {
+  // the catalog ingests the example files and the demo module seeds a few seconds after start
+  await waitFor('demo data and catalog entities', async () => {
+    try {
+      const token = await guestToken();
+      const headers = { Authorization: `Bearer ${token}` };
+      const summary = await fetch(`${backendUrl}/api/learning/entities/component/default/subtitle-service/summary`, { headers });
+      const entity = await fetch(`${backendUrl}/api/catalog/entities/by-name/component/default/subtitle-service`, { headers });
+      return summary.ok && entity.ok && (await summary.json()).latestIncidents.length > 0;
+    } catch {
+      return false;
+    }
+  }, 180_000);
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+test('guest signs in and sees incidents, open actions and the recurrence badge on the Learning tab', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await enter.waitFor({ timeout: 60_000 });
+  await enter.click();
+  await page.getByText('Incident history').waitFor({ timeout: 60_000 });
+  await page.getByRole('cell', { name: /Vendor timeouts again/ }).first().waitFor();
+  await page.getByText('Open preventive actions').waitFor();
+  await page.getByText('Load-test vendor failover with production-like traffic').first().waitFor();
+  const badge = page.getByTestId('recurrence-badge').first();
+  await badge.waitFor();
+  const label = await badge.textContent();
+  if (!/Learning did not hold/.test(label ?? '')) throw new Error(`recurrence badge says "${label}"`);
+  await page.getByText(/Overdue \d+ d/).first().waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'learning-tab.png'), fullPage: true });
+});
+
+test('the severity filter asks the server for a filtered page', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  await page.getByText('Incident history').waitFor({ timeout: 60_000 });
+  await page.getByRole('cell', { name: /Vendor timeouts again/ }).first().waitFor();
+  await page.getByLabel('Severity', { exact: true }).click();
+  await Promise.all([
+    page.waitForResponse(r => r.url().includes('/api/learning/incidents') && r.url().includes('severity=SEV1')),
+    page.getByRole('option', { name: 'SEV1' }).click(),
+  ]);
+  await page.keyboard.press('Escape');
+  await page.getByRole('cell', { name: /Translation vendor timeouts blocked subtitle delivery/ }).waitFor();
+  await page.getByRole('cell', { name: /Vendor timeouts again/ }).waitFor({ state: 'detached' });
+});
+
+test('the overview tab shows the Learning summary card', async page => {
+  await page.goto(`${appUrl}${entityPath}`);
+  await page.getByText('Learning summary').waitFor({ timeout: 60_000 });
+  await page.getByText('Open actions').first().waitFor();
+  await page.getByTestId('recurrence-badge').first().waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'overview-card.png'), fullPage: true });
+});
+
+test('a postmortem page renders its Markdown sections', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  await page.getByText('Postmortems', { exact: true }).first().waitFor({ timeout: 60_000 });
+  await page.getByRole('link', { name: /Learning review: Translation vendor timeouts blocked subtitle delivery/ }).click();
+  await page.getByRole('heading', { name: /Learning review: Translation vendor timeouts/ }).waitFor({ timeout: 30_000 });
+  await page.getByText('What went well').waitFor();
+  await page.getByText('Rollback tooling worked first time').waitFor();
+  await page.getByText('Decision log').waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'postmortem.png'), fullPage: true });
+});
+
+async function main() {
+  mkdirSync(artifacts, { recursive: true });
+  let passed = 0;
+  let failed = 0;
+  let demo;
+  let browser;
+  try {
+    demo = await startDemo();
+    await waitForDemoData();
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+      // Playwright gives every launch a fresh, empty profile directory of its own
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    for (const { name, fn } of tests) {
+      const started = Date.now();
+      try {
+        await fn(page);
+        passed += 1;
+        console.log(`e2e: ✓ ${name} (${Date.now() - started} ms)`);
+      } catch (error) {
+        failed += 1;
+        console.log(`e2e: ✗ ${name}\n    ${String(error?.message ?? error).split('\n').slice(0, 6).join('\n    ')}`);
+        await page.screenshot({ path: path.join(artifacts, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
+      }
+    }
+  } catch (error) {
+    failed += 1;
+    console.log(`e2e: ✗ set-up failed: ${error?.message ?? error}`);
+  } finally {
+    await browser?.close().catch(() => {});
+    stopDemo(demo);
+  }
+  console.log(`e2e: ${passed} passed, ${failed} failed (screenshots in e2e-artifacts/)`);
+  if (resultsFile) writeFileSync(resultsFile, JSON.stringify({ passed, failed }));
+  process.exit(failed > 0 ? 1 : 0);
+}
+
+main();
