@@ -142,7 +142,8 @@ export async function seedDemoData(
     const resolvedDaysAgo = Math.floor(now.diff(DateTime.fromISO(incident.resolvedAt!), 'days').days);
     const roll = rnd.next();
     if (!key && resolvedDaysAgo > 20 && roll < 0.12) continue; // skipped: shows as "postmortem overdue"
-    const status = key ? 'published' : resolvedDaysAgo > 30 ? (roll < 0.85 ? 'published' : 'draft') : roll < 0.5 ? 'in-review' : 'draft';
+    // the latest vendor outage is still being reviewed; the earlier scripted reviews are published
+    const status = key === 'vendor-3' ? 'in-review' : key ? 'published' : resolvedDaysAgo > 30 ? (roll < 0.85 ? 'published' : 'draft') : roll < 0.5 ? 'in-review' : 'draft';
     const owner = demoServices.find(s => s.ref === incident.entityRefs[0])!.owner;
     const team = people[owner];
     const author = team[0];
@@ -243,10 +244,15 @@ export async function seedDemoData(
     { ref: 'component:default/translation-orchestrator', title: 'Dashboard for vendor quota usage', priority: 'P3', status: 'open', dueDaysFromNow: 45, type: 'detect' },
     { ref: 'component:default/dubbing-service', title: 'Verify audio drift before publishing dubbed tracks', priority: 'P1', status: 'in-progress', dueDaysFromNow: 12, type: 'detect' },
     { ref: 'component:default/transcoding-worker', title: 'Cap 4K transcodes per node', priority: 'P0', status: 'open', dueDaysFromNow: -4, type: 'prevent' },
+    { ref: 'component:default/customer-portal', title: 'Rewrite the upload widget in a new framework', priority: 'P3', status: 'wont-do', dueDaysFromNow: -20, type: 'prevent' },
   ];
+  const reasons: Partial<Record<ActionStatus, string>> = {
+    blocked: 'Needs a staging vendor account',
+    'wont-do': 'The upload widget is being replaced by the vendor SDK',
+  };
   for (const item of direct) {
     const owner = demoServices.find(s => s.ref === item.ref)!.owner;
-    const action = await store.actions.create({ entityRef: item.ref, title: item.title, priority: item.priority, status: item.status === 'blocked' ? 'blocked' : item.status, statusReason: item.status === 'blocked' ? 'Needs a staging vendor account' : undefined, type: item.type, category: 'reliability', dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()! }, people[owner][0], owner);
+    const action = await store.actions.create({ entityRef: item.ref, title: item.title, priority: item.priority, status: item.status, statusReason: reasons[item.status], type: item.type, category: 'reliability', dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()! }, people[owner][0], owner);
     await knex('action_items').where({ id: action.id }).update({ created_at: iso(now.minus({ days: 30 - item.dueDaysFromNow / 2 })) });
     actions++;
   }
