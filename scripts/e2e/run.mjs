@@ -7,9 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
 const appUrl = process.env.LEARNING_LOOP_APP_URL ?? 'http://localhost:3000';
-const backendUrl = process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
+const backendUrl =
+  process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
 const artifacts = path.join(root, 'e2e-artifacts');
 const resultsArg = process.argv.indexOf('--results');
 const resultsFile = resultsArg > 0 ? process.argv[resultsArg + 1] : undefined;
@@ -36,17 +40,27 @@ async function waitFor(what, check, timeoutMs) {
 }
 
 async function guestToken() {
-  const response = await fetch(`${backendUrl}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  const response = await fetch(`${backendUrl}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
   return (await response.json()).backstageIdentity.token;
 }
 
 async function startDemo() {
-  if ((await reachable(appUrl)) && (await reachable(`${backendUrl}/.backstage/health/v1/readiness`))) {
+  if (
+    (await reachable(appUrl)) &&
+    (await reachable(`${backendUrl}/.backstage/health/v1/readiness`))
+  ) {
     console.log('e2e: using the demo that is already running');
     return undefined;
   }
   console.log('e2e: starting the demo (yarn dev)');
-  const child = spawn('yarn', ['dev'], { cwd: root, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: 'none' } });
+  const child = spawn('yarn', ['dev'], {
+    cwd: root,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BROWSER: 'none' },
+  });
   const log = [];
   const keep = chunk => {
     log.push(chunk.toString());
@@ -56,7 +70,11 @@ async function startDemo() {
   child.stderr.on('data', keep);
   child.log = log;
   try {
-    await waitFor('the backend', () => reachable(`${backendUrl}/.backstage/health/v1/readiness`), 300_000);
+    await waitFor(
+      'the backend',
+      () => reachable(`${backendUrl}/.backstage/health/v1/readiness`),
+      300_000,
+    );
     await waitFor('the frontend', () => reachable(appUrl), 300_000);
   } catch (error) {
     console.log(log.join('').slice(-4000));
@@ -77,17 +95,31 @@ function stopDemo(child) {
 
 async function waitForDemoData() {
   // the catalog ingests the example files and the demo module seeds a few seconds after start
-  await waitFor('demo data and catalog entities', async () => {
-    try {
-      const token = await guestToken();
-      const headers = { Authorization: `Bearer ${token}` };
-      const summary = await fetch(`${backendUrl}/api/learning/entities/component/default/subtitle-service/summary`, { headers });
-      const entity = await fetch(`${backendUrl}/api/catalog/entities/by-name/component/default/subtitle-service`, { headers });
-      return summary.ok && entity.ok && (await summary.json()).latestIncidents.length > 0;
-    } catch {
-      return false;
-    }
-  }, 180_000);
+  await waitFor(
+    'demo data and catalog entities',
+    async () => {
+      try {
+        const token = await guestToken();
+        const headers = { Authorization: `Bearer ${token}` };
+        const summary = await fetch(
+          `${backendUrl}/api/learning/entities/component/default/subtitle-service/summary`,
+          { headers },
+        );
+        const entity = await fetch(
+          `${backendUrl}/api/catalog/entities/by-name/component/default/subtitle-service`,
+          { headers },
+        );
+        return (
+          summary.ok &&
+          entity.ok &&
+          (await summary.json()).latestIncidents.length > 0
+        );
+      } catch {
+        return false;
+      }
+    },
+    180_000,
+  );
 }
 
 const tests = [];
@@ -99,29 +131,55 @@ test('guest signs in and sees incidents, open actions and the recurrence badge o
   await enter.waitFor({ timeout: 60_000 });
   await enter.click();
   await page.getByText('Incident history').waitFor({ timeout: 60_000 });
-  await page.getByRole('cell', { name: /Vendor timeouts again/ }).first().waitFor();
+  await page
+    .getByRole('cell', { name: /Vendor timeouts again/ })
+    .first()
+    .waitFor();
   await page.getByText('Open preventive actions').waitFor();
-  await page.getByText('Load-test vendor failover with production-like traffic').first().waitFor();
+  await page
+    .getByText('Load-test vendor failover with production-like traffic')
+    .first()
+    .waitFor();
   const badge = page.getByTestId('recurrence-badge').first();
   await badge.waitFor();
   const label = await badge.textContent();
-  if (!/Learning did not hold/.test(label ?? '')) throw new Error(`recurrence badge says "${label}"`);
-  await page.getByText(/Overdue \d+ d/).first().waitFor();
-  await page.screenshot({ path: path.join(artifacts, 'learning-tab.png'), fullPage: true });
+  if (!/Learning did not hold/.test(label ?? ''))
+    throw new Error(`recurrence badge says "${label}"`);
+  await page
+    .getByText(/Overdue \d+ d/)
+    .first()
+    .waitFor();
+  await page.screenshot({
+    path: path.join(artifacts, 'learning-tab.png'),
+    fullPage: true,
+  });
 });
 
 test('the severity filter asks the server for a filtered page', async page => {
   await page.goto(`${appUrl}${entityPath}/learning`);
   await page.getByText('Incident history').waitFor({ timeout: 60_000 });
-  await page.getByRole('cell', { name: /Vendor timeouts again/ }).first().waitFor();
+  await page
+    .getByRole('cell', { name: /Vendor timeouts again/ })
+    .first()
+    .waitFor();
   await page.getByLabel('Severity', { exact: true }).click();
   await Promise.all([
-    page.waitForResponse(r => r.url().includes('/api/learning/incidents') && r.url().includes('severity=SEV1')),
+    page.waitForResponse(
+      r =>
+        r.url().includes('/api/learning/incidents') &&
+        r.url().includes('severity=SEV1'),
+    ),
     page.getByRole('option', { name: 'SEV1' }).click(),
   ]);
   await page.keyboard.press('Escape');
-  await page.getByRole('cell', { name: /Translation vendor timeouts blocked subtitle delivery/ }).waitFor();
-  await page.getByRole('cell', { name: /Vendor timeouts again/ }).waitFor({ state: 'detached' });
+  await page
+    .getByRole('cell', {
+      name: /Translation vendor timeouts blocked subtitle delivery/,
+    })
+    .waitFor();
+  await page
+    .getByRole('cell', { name: /Vendor timeouts again/ })
+    .waitFor({ state: 'detached' });
 });
 
 test('the overview tab shows the Learning summary card', async page => {
@@ -129,18 +187,35 @@ test('the overview tab shows the Learning summary card', async page => {
   await page.getByText('Learning summary').waitFor({ timeout: 60_000 });
   await page.getByText('Open actions').first().waitFor();
   await page.getByTestId('recurrence-badge').first().waitFor();
-  await page.screenshot({ path: path.join(artifacts, 'overview-card.png'), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifacts, 'overview-card.png'),
+    fullPage: true,
+  });
 });
 
 test('a postmortem page renders its Markdown sections', async page => {
   await page.goto(`${appUrl}${entityPath}/learning`);
-  await page.getByText('Postmortems', { exact: true }).first().waitFor({ timeout: 60_000 });
-  await page.getByRole('link', { name: /Learning review: Translation vendor timeouts blocked subtitle delivery/ }).click();
-  await page.getByRole('heading', { name: /Learning review: Translation vendor timeouts/ }).waitFor({ timeout: 30_000 });
+  await page
+    .getByText('Postmortems', { exact: true })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('link', {
+      name: /Learning review: Translation vendor timeouts blocked subtitle delivery/,
+    })
+    .click();
+  await page
+    .getByRole('heading', {
+      name: /Learning review: Translation vendor timeouts/,
+    })
+    .waitFor({ timeout: 30_000 });
   await page.getByText('What went well').waitFor();
   await page.getByText('Rollback tooling worked first time').waitFor();
   await page.getByText('Decision log').waitFor();
-  await page.screenshot({ path: path.join(artifacts, 'postmortem.png'), fullPage: true });
+  await page.screenshot({
+    path: path.join(artifacts, 'postmortem.png'),
+    fullPage: true,
+  });
 });
 
 async function main() {
@@ -155,12 +230,20 @@ async function main() {
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       args: [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
       ],
       // Playwright gives every launch a fresh, empty profile directory of its own
     });
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    const context = await browser.newContext({
+      viewport: { width: 1400, height: 1000 },
+    });
     const page = await context.newPage();
     page.setDefaultTimeout(30_000);
     for (const { name, fn } of tests) {
@@ -171,8 +254,18 @@ async function main() {
         console.log(`e2e: ✓ ${name} (${Date.now() - started} ms)`);
       } catch (error) {
         failed += 1;
-        console.log(`e2e: ✗ ${name}\n    ${String(error?.message ?? error).split('\n').slice(0, 6).join('\n    ')}`);
-        await page.screenshot({ path: path.join(artifacts, `failed-${passed + failed}.png`), fullPage: true }).catch(() => {});
+        console.log(
+          `e2e: ✗ ${name}\n    ${String(error?.message ?? error)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n    ')}`,
+        );
+        await page
+          .screenshot({
+            path: path.join(artifacts, `failed-${passed + failed}.png`),
+            fullPage: true,
+          })
+          .catch(() => {});
       }
     }
   } catch (error) {
@@ -182,8 +275,11 @@ async function main() {
     await browser?.close().catch(() => {});
     stopDemo(demo);
   }
-  console.log(`e2e: ${passed} passed, ${failed} failed (screenshots in e2e-artifacts/)`);
-  if (resultsFile) writeFileSync(resultsFile, JSON.stringify({ passed, failed }));
+  console.log(
+    `e2e: ${passed} passed, ${failed} failed (screenshots in e2e-artifacts/)`,
+  );
+  if (resultsFile)
+    writeFileSync(resultsFile, JSON.stringify({ passed, failed }));
   process.exit(failed > 0 ? 1 : 0);
 }
 

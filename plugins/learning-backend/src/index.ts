@@ -4,5 +4,8 @@
  * @packageDocumentation
  */
 export { learningPlugin as default } from './plugin';
-export { DatabaseLearningStore, applyLearningMigrations } from './database/DatabaseLearningStore';
+export {
+  DatabaseLearningStore,
+  applyLearningMigrations,
+} from './database/DatabaseLearningStore';
 export { readLearningSettings } from './settings';

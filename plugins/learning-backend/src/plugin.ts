@@ -1,4 +1,7 @@
-import { coreServices, createBackendPlugin } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
@@ -25,11 +28,34 @@ export const learningPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
       },
-      async init({ config, logger, database, httpRouter, httpAuth, permissions, permissionsRegistry, auditor, catalog }) {
+      async init({
+        config,
+        logger,
+        database,
+        httpRouter,
+        httpAuth,
+        permissions,
+        permissionsRegistry,
+        auditor,
+        catalog,
+      }) {
         const settings = readLearningSettings(config);
-        const store = await DatabaseLearningStore.create({ database, settings });
+        const store = await DatabaseLearningStore.create({
+          database,
+          settings,
+        });
         permissionsRegistry.addPermissions(learningPermissions);
-        httpRouter.use(await createRouter({ store, httpAuth, permissions, auditor, catalog, logger, settings }));
+        httpRouter.use(
+          await createRouter({
+            store,
+            httpAuth,
+            permissions,
+            auditor,
+            catalog,
+            logger,
+            settings,
+          }),
+        );
       },
     });
   },

@@ -14,19 +14,30 @@ export function readLearningSettings(config: Config): LearningSettings {
   const pm = learning?.getOptionalConfig('postmortems');
   const dueDays = pm?.getOptionalConfig('dueBusinessDays');
   return {
-    recurrenceWindowDays: learning?.getOptionalNumber('recurrenceWindowDays') ?? defaults.recurrenceWindowDays,
+    recurrenceWindowDays:
+      learning?.getOptionalNumber('recurrenceWindowDays') ??
+      defaults.recurrenceWindowDays,
     actionSlo: Object.fromEntries(
-      priorities.map(p => [p, slo?.getOptionalNumber(p) ?? defaults.actionSlo[p]]),
+      priorities.map(p => [
+        p,
+        slo?.getOptionalNumber(p) ?? defaults.actionSlo[p],
+      ]),
     ) as LearningSettings['actionSlo'],
     postmortems: {
       requiredSeverities:
-        (pm?.getOptionalStringArray('requiredSeverities') as Severity[] | undefined) ??
-        defaults.postmortems.requiredSeverities,
+        (pm?.getOptionalStringArray('requiredSeverities') as
+          | Severity[]
+          | undefined) ?? defaults.postmortems.requiredSeverities,
       dueBusinessDays: Object.fromEntries(
-        severities.map(s => [s, dueDays?.getOptionalNumber(s) ?? defaults.postmortems.dueBusinessDays[s]]),
+        severities.map(s => [
+          s,
+          dueDays?.getOptionalNumber(s) ??
+            defaults.postmortems.dueBusinessDays[s],
+        ]),
       ) as LearningSettings['postmortems']['dueBusinessDays'],
     },
     defaultRunbookReviewIntervalDays:
-      learning?.getOptionalNumber('runbooks.defaultReviewIntervalDays') ?? defaults.defaultRunbookReviewIntervalDays,
+      learning?.getOptionalNumber('runbooks.defaultReviewIntervalDays') ??
+      defaults.defaultRunbookReviewIntervalDays,
   };
 }

@@ -1,14 +1,27 @@
-import { openActionStatuses, type ActionStatus, type Priority } from './vocabulary';
+import {
+  openActionStatuses,
+  type ActionStatus,
+  type Priority,
+} from './vocabulary';
 import { addDays, daysBetween } from './time';
 
 /** Days allowed per priority before an action is overdue, from `learning.actionSlo` config. */
 export type ActionSloDays = Record<Priority, number>;
 
 /** The SLO used when config names none. */
-export const defaultActionSloDays: ActionSloDays = { P0: 14, P1: 30, P2: 60, P3: 90 };
+export const defaultActionSloDays: ActionSloDays = {
+  P0: 14,
+  P1: 30,
+  P2: 60,
+  P3: 90,
+};
 
 /** The due date an action gets when none is given: created date plus its priority's SLO. */
-export function defaultDueDate(priority: Priority, createdOn: string, slo: ActionSloDays = defaultActionSloDays): string {
+export function defaultDueDate(
+  priority: Priority,
+  createdOn: string,
+  slo: ActionSloDays = defaultActionSloDays,
+): string {
   return addDays(createdOn.slice(0, 10), slo[priority]);
 }
 
@@ -19,7 +32,12 @@ export function isOpenActionStatus(status: ActionStatus): boolean {
 
 /** Overdue flags and age of an action, as of `today` (YYYY-MM-DD, UTC). */
 export function actionTiming(
-  action: { status: ActionStatus; dueDate: string; createdAt: string; completedAt?: string },
+  action: {
+    status: ActionStatus;
+    dueDate: string;
+    createdAt: string;
+    completedAt?: string;
+  },
   today: string,
 ): { overdue: boolean; daysPastDue: number; ageDays: number } {
   const open = isOpenActionStatus(action.status);

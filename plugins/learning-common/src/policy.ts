@@ -33,17 +33,34 @@ export const defaultLearningSettings: LearningSettings = {
  * Undefined when the severity needs none, the incident is not resolved yet, or it is a game day or duplicate.
  */
 export function postmortemDueDate(
-  incident: { severity: Severity; resolvedAt?: string | null; kind: string; duplicateOfId?: string | null },
+  incident: {
+    severity: Severity;
+    resolvedAt?: string | null;
+    kind: string;
+    duplicateOfId?: string | null;
+  },
   policy: PostmortemPolicy,
 ): string | undefined {
-  if (!incident.resolvedAt || incident.kind === 'game-day' || incident.duplicateOfId) {
+  if (
+    !incident.resolvedAt ||
+    incident.kind === 'game-day' ||
+    incident.duplicateOfId
+  ) {
     return undefined;
   }
   if (!policy.requiredSeverities.includes(incident.severity)) {
     return undefined;
   }
-  return addBusinessDays(incident.resolvedAt, policy.dueBusinessDays[incident.severity]);
+  return addBusinessDays(
+    incident.resolvedAt,
+    policy.dueBusinessDays[incident.severity],
+  );
 }
 
 /** Orders priorities for sorting: P0 first. */
-export const priorityRank: Record<Priority, number> = { P0: 0, P1: 1, P2: 2, P3: 3 };
+export const priorityRank: Record<Priority, number> = {
+  P0: 0,
+  P1: 1,
+  P2: 2,
+  P3: 3,
+};

@@ -20,7 +20,9 @@ const severityOfStatus: Record<RecurrenceStatus, number> = {
  * - "repeated without action": no action at all is linked to any occurrence;
  * - "recurring": otherwise (follow-up exists but has not been completed yet).
  */
-export function classifyFailureMode(history: FailureModeHistory): RecurrenceFinding['status'] {
+export function classifyFailureMode(
+  history: FailureModeHistory,
+): RecurrenceFinding['status'] {
   const { occurrences, actions } = history;
   const latest = occurrences.reduce(
     (max, o) => (o.startedAt > max ? o.startedAt : max),
@@ -71,5 +73,10 @@ export function summariseRecurrence(
     'repeated-without-action': `"${worst.failureMode}" happened ${n} times in ${windowDays} days with no action item linked.`,
     recurring: `"${worst.failureMode}" happened ${n} times in ${windowDays} days; follow-up actions are still open.`,
   };
-  return { status: worst.status, reason: reasons[worst.status], windowDays, findings };
+  return {
+    status: worst.status,
+    reason: reasons[worst.status],
+    windowDays,
+    findings,
+  };
 }

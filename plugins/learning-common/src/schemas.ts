@@ -74,7 +74,10 @@ const labelSchema = z
   .toLowerCase()
   .min(1)
   .max(64)
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'labels use lower-case letters, digits, ., _ and -');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    'labels use lower-case letters, digits, ., _ and -',
+  );
 
 /** Body of POST /incidents. */
 export const createIncidentSchema = z
@@ -102,7 +105,8 @@ export type CreateIncidentInput = z.infer<typeof createIncidentSchema>;
 
 /** Every update names the version it was based on. */
 const versioned = { version: z.number().int().min(1) };
-const nullable = <T extends z.ZodTypeAny>(schema: T) => schema.nullable().optional();
+const nullable = <T extends z.ZodTypeAny>(schema: T) =>
+  schema.nullable().optional();
 
 /** Body of PATCH /incidents/{id}. `null` clears an optional field. */
 export const updateIncidentSchema = z
@@ -128,10 +132,17 @@ export const updateIncidentSchema = z
 export type UpdateIncidentInput = z.infer<typeof updateIncidentSchema>;
 
 const timelineEntrySchema = z
-  .object({ at: timestampSchema, kind: v.timelineEntryKind, text: trimmed(2000) })
+  .object({
+    at: timestampSchema,
+    kind: v.timelineEntryKind,
+    text: trimmed(2000),
+  })
   .strict();
 const contributingFactorSchema = z
-  .object({ category: labelSchema, text: z.string().trim().max(2000).default('') })
+  .object({
+    category: labelSchema,
+    text: z.string().trim().max(2000).default(''),
+  })
   .strict();
 const decisionSchema = z
   .object({
@@ -201,7 +212,10 @@ export const createRunbookSchema = z
     missingInIncidentIds: z.array(z.uuid()).max(500).default([]),
   })
   .strict()
-  .refine(r => r.body || r.url, { message: 'a runbook needs a body or a url', path: ['body'] });
+  .refine(r => r.body || r.url, {
+    message: 'a runbook needs a body or a url',
+    path: ['body'],
+  });
 /** Input of runbook creation. */
 export type CreateRunbookInput = z.infer<typeof createRunbookSchema>;
 
@@ -306,7 +320,9 @@ export const listIncidentsQuerySchema = z
     failureMode: labelSchema.optional(),
     from: timestampSchema.optional(),
     to: timestampSchema.optional(),
-    orderBy: z.enum(['startedAt', 'severity', 'title', 'resolvedAt']).default('startedAt'),
+    orderBy: z
+      .enum(['startedAt', 'severity', 'title', 'resolvedAt'])
+      .default('startedAt'),
   })
   .strict();
 /** Parsed incident list query. */
@@ -321,7 +337,9 @@ export const listPostmortemsQuerySchema = z
     incidentId: z.uuid().optional(),
     from: timestampSchema.optional(),
     to: timestampSchema.optional(),
-    orderBy: z.enum(['createdAt', 'updatedAt', 'publishedAt', 'title']).default('createdAt'),
+    orderBy: z
+      .enum(['createdAt', 'updatedAt', 'publishedAt', 'title'])
+      .default('createdAt'),
   })
   .strict();
 /** Parsed postmortem list query. */
@@ -352,14 +370,18 @@ export const listActionsQuerySchema = z
     overdue: booleanQuery.optional(),
     from: dateSchema.optional(),
     to: dateSchema.optional(),
-    orderBy: z.enum(['dueDate', 'priority', 'createdAt', 'updatedAt', 'title']).default('dueDate'),
+    orderBy: z
+      .enum(['dueDate', 'priority', 'createdAt', 'updatedAt', 'title'])
+      .default('dueDate'),
   })
   .strict();
 /** Parsed action list query. */
 export type ListActionsQuery = z.infer<typeof listActionsQuerySchema>;
 
 /** Path parameters of record routes. */
-export const idParamSchema = z.object({ id: z.uuid({ message: 'id must be a UUID' }) });
+export const idParamSchema = z.object({
+  id: z.uuid({ message: 'id must be a UUID' }),
+});
 
 /** Path parameters of entity routes. */
 export const entityParamsSchema = z

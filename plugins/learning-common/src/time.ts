@@ -4,14 +4,19 @@ import { DateTime } from 'luxon';
  * Reads a timestamp as stored by either database: PostgreSQL returns `Date`, SQLite returns the ISO string we
  * wrote. Returns ISO-8601 in UTC, or undefined for null.
  */
-export function toIsoTimestamp(value: Date | string | null | undefined): string | undefined {
+export function toIsoTimestamp(
+  value: Date | string | null | undefined,
+): string | undefined {
   if (value === null || value === undefined) {
     return undefined;
   }
   const parsed =
     value instanceof Date
       ? DateTime.fromJSDate(value)
-      : DateTime.fromISO(value.includes('T') ? value : value.replace(' ', 'T'), { zone: 'utc' });
+      : DateTime.fromISO(
+          value.includes('T') ? value : value.replace(' ', 'T'),
+          { zone: 'utc' },
+        );
   if (!parsed.isValid) {
     throw new Error(`Unreadable timestamp ${String(value)}`);
   }

@@ -97,7 +97,10 @@ export const actionTypes = [
 /** An action item's type. */
 export type ActionType = (typeof actionTypes)[number];
 /** Types whose completion is expected to stop a failure mode recurring. */
-export const preventiveActionTypes: readonly ActionType[] = ['prevent', 'detect'];
+export const preventiveActionTypes: readonly ActionType[] = [
+  'prevent',
+  'detect',
+];
 
 /** Which investment an action item belongs to. */
 export const actionCategories = [
@@ -117,7 +120,11 @@ export const priorities = ['P0', 'P1', 'P2', 'P3'] as const;
 export type Priority = (typeof priorities)[number];
 
 /** Whether a completed action stopped its failure mode coming back. */
-export const effectivenessValues = ['pending', 'effective', 'ineffective'] as const;
+export const effectivenessValues = [
+  'pending',
+  'effective',
+  'ineffective',
+] as const;
 /** An action item's effectiveness. */
 export type Effectiveness = (typeof effectivenessValues)[number];
 

@@ -4,6 +4,11 @@
  *
  * @packageDocumentation
  */
-export { learningPlugin, LearningPage, EntityLearningContent, EntityLearningSummaryCard } from './plugin';
+export {
+  learningPlugin,
+  LearningPage,
+  EntityLearningContent,
+  EntityLearningSummaryCard,
+} from './plugin';
 export { learningApiRef, LearningClient, type LearningApi } from './api';
 export { rootRouteRef as learningRouteRef } from './routes';

@@ -26,7 +26,8 @@ export const learningPlugin = createPlugin({
 export const LearningPage = learningPlugin.provide(
   createRoutableExtension({
     name: 'LearningPage',
-    component: () => import('./components/LearningPage').then(m => m.LearningPage),
+    component: () =>
+      import('./components/LearningPage').then(m => m.LearningPage),
     mountPoint: rootRouteRef,
   }),
 );
@@ -35,7 +36,12 @@ export const LearningPage = learningPlugin.provide(
 export const EntityLearningContent = learningPlugin.provide(
   createComponentExtension({
     name: 'EntityLearningContent',
-    component: { lazy: () => import('./components/EntityLearningContent').then(m => m.EntityLearningContent) },
+    component: {
+      lazy: () =>
+        import('./components/EntityLearningContent').then(
+          m => m.EntityLearningContent,
+        ),
+    },
   }),
 );
 
@@ -43,6 +49,11 @@ export const EntityLearningContent = learningPlugin.provide(
 export const EntityLearningSummaryCard = learningPlugin.provide(
   createComponentExtension({
     name: 'EntityLearningSummaryCard',
-    component: { lazy: () => import('./components/EntityLearningSummaryCard').then(m => m.EntityLearningSummaryCard) },
+    component: {
+      lazy: () =>
+        import('./components/EntityLearningSummaryCard').then(
+          m => m.EntityLearningSummaryCard,
+        ),
+    },
   }),
 );

@@ -4,7 +4,11 @@ import { learningActionUpdatePermission } from '@learning-loop/plugin-learning-c
 import { LearningDemoPolicy } from './learningPermissionPolicy';
 
 const user = (ownershipEntityRefs: string[]) => ({
-  identity: { type: 'user' as const, userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+  identity: {
+    type: 'user' as const,
+    userEntityRef: ownershipEntityRefs[0],
+    ownershipEntityRefs,
+  },
   info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
   token: 't',
   credentials: {} as any,
@@ -14,7 +18,12 @@ describe('LearningDemoPolicy', () => {
   const policy = new LearningDemoPolicy('group:default/sre-leads');
 
   it('lets everyone read the catalog', async () => {
-    expect(await policy.handle({ permission: catalogEntityReadPermission }, user(['user:default/x']))).toEqual({
+    expect(
+      await policy.handle(
+        { permission: catalogEntityReadPermission },
+        user(['user:default/x']),
+      ),
+    ).toEqual({
       result: AuthorizeResult.ALLOW,
     });
   });
@@ -28,7 +37,12 @@ describe('LearningDemoPolicy', () => {
       result: AuthorizeResult.CONDITIONAL,
       pluginId: 'catalog',
       resourceType: 'catalog-entity',
-      conditions: { rule: 'IS_ENTITY_OWNER', params: { claims: ['user:default/guest', 'group:default/localization-team'] } },
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: {
+          claims: ['user:default/guest', 'group:default/localization-team'],
+        },
+      },
     });
   });
 

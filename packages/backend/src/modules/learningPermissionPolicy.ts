@@ -1,12 +1,22 @@
-import { createBackendModule, coreServices } from '@backstage/backend-plugin-api';
+import {
+  createBackendModule,
+  coreServices,
+} from '@backstage/backend-plugin-api';
 import {
   AuthorizeResult,
   isResourcePermission,
   type PolicyDecision,
 } from '@backstage/plugin-permission-common';
-import type { PermissionPolicy, PolicyQuery, PolicyQueryUser } from '@backstage/plugin-permission-node';
+import type {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
-import { catalogConditions, createCatalogConditionalDecision } from '@backstage/plugin-catalog-backend/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
 
 /**
  * The demo organisation's policy: everyone reads everything; Learning Loop records are written by the owners of
@@ -16,7 +26,10 @@ import { catalogConditions, createCatalogConditionalDecision } from '@backstage/
 export class LearningDemoPolicy implements PermissionPolicy {
   constructor(private readonly adminGroup?: string) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (!request.permission.name.startsWith('learning.')) {
       return { result: AuthorizeResult.ALLOW };
     }
@@ -25,7 +38,10 @@ export class LearningDemoPolicy implements PermissionPolicy {
       return { result: AuthorizeResult.ALLOW };
     }
     if (isResourcePermission(request.permission, 'catalog-entity')) {
-      return createCatalogConditionalDecision(request.permission, catalogConditions.isEntityOwner({ claims }));
+      return createCatalogConditionalDecision(
+        request.permission,
+        catalogConditions.isEntityOwner({ claims }),
+      );
     }
     return { result: AuthorizeResult.DENY };
   }
@@ -39,7 +55,9 @@ export default createBackendModule({
     reg.registerInit({
       deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
       async init({ policy, config }) {
-        const adminGroup = config.getOptionalString('learning.adminGroup')?.toLocaleLowerCase('en-US');
+        const adminGroup = config
+          .getOptionalString('learning.adminGroup')
+          ?.toLocaleLowerCase('en-US');
         policy.setPolicy(new LearningDemoPolicy(adminGroup));
       },
     });

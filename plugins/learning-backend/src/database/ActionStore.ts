@@ -14,7 +14,15 @@ import {
   type Page,
   type UpdateActionInput,
 } from '@learning-loop/plugin-learning-common';
-import { StaleVersionError, countRows, diffFields, found, newId, nowIso, writeHistory } from './util';
+import {
+  StaleVersionError,
+  countRows,
+  diffFields,
+  found,
+  newId,
+  nowIso,
+  writeHistory,
+} from './util';
 
 /** The action_items table as stored. */
 export interface ActionRow {
@@ -49,7 +57,10 @@ const sortColumns: Record<ListActionsQuery['orderBy'], string> = {
 };
 
 /** Turns a stored row into an action item with its overdue flags as of today. */
-export function actionFromRow(row: ActionRow, today: string = utcDate()): ActionItem {
+export function actionFromRow(
+  row: ActionRow,
+  today: string = utcDate(),
+): ActionItem {
   const base = {
     id: row.id,
     entityRef: row.entity_ref,
@@ -66,7 +77,8 @@ export function actionFromRow(row: ActionRow, today: string = utcDate()): Action
     statusReason: row.status_reason ?? undefined,
     completedAt: toIsoTimestamp(row.completed_at),
     trackerUrl: row.tracker_url ?? undefined,
-    effectiveness: (row.effectiveness ?? undefined) as ActionItem['effectiveness'],
+    effectiveness: (row.effectiveness ??
+      undefined) as ActionItem['effectiveness'],
     version: Number(row.version),
     createdAt: toIsoTimestamp(row.created_at)!,
     createdBy: row.created_by,
@@ -77,14 +89,23 @@ export function actionFromRow(row: ActionRow, today: string = utcDate()): Action
 
 /** Stores action items, the improvement backlog. */
 export class ActionStore {
-  constructor(private readonly db: Knex, private readonly settings: LearningSettings) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly settings: LearningSettings,
+  ) {}
 
   /** Creates an action; `defaultOwner` is the entity's owner, used when the input names none. */
-  async create(input: CreateActionInput, actor: string, defaultOwner: string): Promise<ActionItem> {
+  async create(
+    input: CreateActionInput,
+    actor: string,
+    defaultOwner: string,
+  ): Promise<ActionItem> {
     const id = newId();
     const now = nowIso();
     const owner = input.owner ?? defaultOwner;
-    const dueDate = input.dueDate ?? defaultDueDate(input.priority, now, this.settings.actionSlo);
+    const dueDate =
+      input.dueDate ??
+      defaultDueDate(input.priority, now, this.settings.actionSlo);
     await this.db.transaction(async tx => {
       await this.assertLinks(tx, input.postmortemId, input.incidentId);
       const done = input.status === 'done';
@@ -104,7 +125,8 @@ export class ActionStore {
         status_reason: input.statusReason ?? null,
         completed_at: done ? now : null,
         tracker_url: input.trackerUrl ?? null,
-        effectiveness: done && preventiveActionTypes.includes(input.type) ? 'pending' : null,
+        effectiveness:
+          done && preventiveActionTypes.includes(input.type) ? 'pending' : null,
         version: 1,
         created_at: now,
         created_by: actor,
@@ -124,7 +146,13 @@ export class ActionStore {
   }
 
   async get(id: string): Promise<ActionItem> {
-    return actionFromRow(found(await this.db<ActionRow>('action_items').where({ id }).first(), 'action item', id));
+    return actionFromRow(
+      found(
+        await this.db<ActionRow>('action_items').where({ id }).first(),
+        'action item',
+        id,
+      ),
+    );
   }
 
   async list(query: ListActionsQuery): Promise<Page<ActionItem>> {
@@ -139,9 +167,15 @@ export class ActionStore {
     if (query.from) base.where('due_date', '>=', query.from);
     if (query.to) base.where('due_date', '<', query.to);
     if (query.overdue === true) {
-      base.whereIn('status', [...openActionStatuses]).where('due_date', '<', today);
+      base
+        .whereIn('status', [...openActionStatuses])
+        .where('due_date', '<', today);
     } else if (query.overdue === false) {
-      base.where(q => q.whereNotIn('status', [...openActionStatuses]).orWhere('due_date', '>=', today));
+      base.where(q =>
+        q
+          .whereNotIn('status', [...openActionStatuses])
+          .orWhere('due_date', '>=', today),
+      );
     }
     const totalCount = await countRows(base);
     const rows = await base
@@ -151,12 +185,25 @@ export class ActionStore {
       .orderBy('id', query.order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit);
-    return { items: rows.map(r => actionFromRow(r, today)), totalCount, page: query.page, limit: query.limit };
+    return {
+      items: rows.map(r => actionFromRow(r, today)),
+      totalCount,
+      page: query.page,
+      limit: query.limit,
+    };
   }
 
-  async update(id: string, input: UpdateActionInput, actor: string): Promise<ActionItem> {
+  async update(
+    id: string,
+    input: UpdateActionInput,
+    actor: string,
+  ): Promise<ActionItem> {
     await this.db.transaction(async tx => {
-      const row = found(await tx<ActionRow>('action_items').where({ id }).first(), 'action item', id);
+      const row = found(
+        await tx<ActionRow>('action_items').where({ id }).first(),
+        'action item',
+        id,
+      );
       const before = actionFromRow(row);
       if (before.version !== input.version) {
         throw new StaleVersionError('action item', id, input.version, before);
@@ -169,7 +216,9 @@ export class ActionStore {
       }
       const now = nowIso();
       const becameDone = after.status === 'done' && before.status !== 'done';
-      const completedAt = after.status === 'done' ? (becameDone ? now : before.completedAt) : undefined;
+      let completedAt: string | undefined;
+      if (after.status === 'done')
+        completedAt = becameDone ? now : before.completedAt;
       const effectiveness =
         after.status === 'done' && preventiveActionTypes.includes(after.type)
           ? before.effectiveness ?? 'pending'
@@ -195,10 +244,16 @@ export class ActionStore {
           updated_at: now,
         });
       if (updated !== 1) {
-        throw new StaleVersionError('action item', id, version, actionFromRow((await tx('action_items').where({ id }).first())!));
+        throw new StaleVersionError(
+          'action item',
+          id,
+          version,
+          actionFromRow((await tx('action_items').where({ id }).first())!),
+        );
       }
       const recorded: Record<string, unknown> = { ...changes };
-      if (completedAt !== before.completedAt) recorded.completedAt = completedAt;
+      if (completedAt !== before.completedAt)
+        recorded.completedAt = completedAt;
       await writeHistory(tx, {
         recordType: 'action',
         recordId: id,
@@ -206,17 +261,32 @@ export class ActionStore {
         actor,
         at: now,
         version: version + 1,
-        changes: diffFields(before as unknown as Record<string, unknown>, recorded),
+        changes: diffFields(
+          before as unknown as Record<string, unknown>,
+          recorded,
+        ),
       });
     });
     return this.get(id);
   }
 
-  private async assertLinks(tx: Knex, postmortemId?: string | null, incidentId?: string | null) {
-    if (postmortemId && !(await tx('postmortems').where({ id: postmortemId }).first('id'))) {
-      throw new InputError(`postmortemId: postmortem ${postmortemId} does not exist`);
+  private async assertLinks(
+    tx: Knex,
+    postmortemId?: string | null,
+    incidentId?: string | null,
+  ) {
+    if (
+      postmortemId &&
+      !(await tx('postmortems').where({ id: postmortemId }).first('id'))
+    ) {
+      throw new InputError(
+        `postmortemId: postmortem ${postmortemId} does not exist`,
+      );
     }
-    if (incidentId && !(await tx('incidents').where({ id: incidentId }).first('id'))) {
+    if (
+      incidentId &&
+      !(await tx('incidents').where({ id: incidentId }).first('id'))
+    ) {
       throw new InputError(`incidentId: incident ${incidentId} does not exist`);
     }
   }

@@ -1,7 +1,10 @@
 import type { DatabaseService } from '@backstage/backend-plugin-api';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
-import type { HistoryEntry, LearningSettings } from '@learning-loop/plugin-learning-common';
+import type {
+  HistoryEntry,
+  LearningSettings,
+} from '@learning-loop/plugin-learning-common';
 import { ActionStore } from './ActionStore';
 import { IncidentStore } from './IncidentStore';
 import { PostmortemStore } from './PostmortemStore';
@@ -9,7 +12,10 @@ import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
 import { readHistory } from './util';
 
-const migrationsDir = resolvePackagePath('@learning-loop/plugin-learning-backend', 'migrations');
+const migrationsDir = resolvePackagePath(
+  '@learning-loop/plugin-learning-backend',
+  'migrations',
+);
 
 /** Applies the plugin's migrations to a database. */
 export async function applyLearningMigrations(knex: Knex): Promise<void> {
@@ -25,7 +31,10 @@ export class DatabaseLearningStore {
   readonly summaries: SummaryStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
-  static async create(options: { database: DatabaseService; settings: LearningSettings }): Promise<DatabaseLearningStore> {
+  static async create(options: {
+    database: DatabaseService;
+    settings: LearningSettings;
+  }): Promise<DatabaseLearningStore> {
     const knex = await options.database.getClient();
     if (!options.database.migrations?.skip) {
       await applyLearningMigrations(knex);
@@ -38,11 +47,19 @@ export class DatabaseLearningStore {
     this.postmortems = new PostmortemStore(knex);
     this.runbooks = new RunbookStore(knex);
     this.actions = new ActionStore(knex, settings);
-    this.summaries = new SummaryStore(knex, settings, this.incidents, this.runbooks);
+    this.summaries = new SummaryStore(
+      knex,
+      settings,
+      this.incidents,
+      this.runbooks,
+    );
   }
 
   /** The change history of one record, oldest first. */
-  history(recordType: HistoryEntry['recordType'], recordId: string): Promise<HistoryEntry[]> {
+  history(
+    recordType: HistoryEntry['recordType'],
+    recordId: string,
+  ): Promise<HistoryEntry[]> {
     return readHistory(this.knex, recordType, recordId);
   }
 }

@@ -59,7 +59,10 @@ const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
 
 /** Stores incidents with the entities they affect and their failure modes. */
 export class IncidentStore {
-  constructor(private readonly db: Knex, private readonly settings: LearningSettings) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly settings: LearningSettings,
+  ) {}
 
   async create(input: CreateIncidentInput, actor: string): Promise<Incident> {
     const problem = incidentTimelineProblem(input);
@@ -69,7 +72,10 @@ export class IncidentStore {
     const id = newId();
     const now = nowIso();
     await this.db.transaction(async tx => {
-      await this.assertLinksExist(tx, [input.duplicateOfId, input.recurrenceOfId]);
+      await this.assertLinksExist(tx, [
+        input.duplicateOfId,
+        input.recurrenceOfId,
+      ]);
       await tx('incidents').insert({
         id,
         title: input.title,
@@ -86,13 +92,20 @@ export class IncidentStore {
         summary: input.summary ?? null,
         duplicate_of_id: input.duplicateOfId ?? null,
         recurrence_of_id: input.recurrenceOfId ?? null,
-        postmortem_due_date: postmortemDueDate(input, this.settings.postmortems) ?? null,
+        postmortem_due_date:
+          postmortemDueDate(input, this.settings.postmortems) ?? null,
         version: 1,
         created_at: now,
         created_by: actor,
         updated_at: now,
       });
-      await this.writeLinks(tx, id, input.startedAt, input.entityRefs, input.failureModes);
+      await this.writeLinks(
+        tx,
+        id,
+        input.startedAt,
+        input.entityRefs,
+        input.failureModes,
+      );
       await writeHistory(tx, {
         recordType: 'incident',
         recordId: id,
@@ -107,7 +120,11 @@ export class IncidentStore {
   }
 
   async get(id: string): Promise<Incident> {
-    const row = found(await this.db<IncidentRow>('incidents').where({ id }).first(), 'incident', id);
+    const row = found(
+      await this.db<IncidentRow>('incidents').where({ id }).first(),
+      'incident',
+      id,
+    );
     const [incident] = await this.hydrate(this.db, [row]);
     return incident;
   }
@@ -116,24 +133,42 @@ export class IncidentStore {
     const base = this.db<IncidentRow>('incidents');
     if (query.entityRef) {
       base.whereIn('incidents.id', sub =>
-        sub.select('incident_id').from('incident_entities').where('entity_ref', query.entityRef!),
+        sub
+          .select('incident_id')
+          .from('incident_entities')
+          .where('entity_ref', query.entityRef!),
       );
     }
     if (query.failureMode) {
       base.whereIn('incidents.id', sub =>
-        sub.select('incident_id').from('incident_failure_modes').where('failure_mode', query.failureMode!),
+        sub
+          .select('incident_id')
+          .from('incident_failure_modes')
+          .where('failure_mode', query.failureMode!),
       );
     }
-    if (query.severity?.length) base.whereIn('incidents.severity', query.severity);
+    if (query.severity?.length)
+      base.whereIn('incidents.severity', query.severity);
     if (query.kind?.length) base.whereIn('incidents.kind', query.kind);
     if (query.from) base.where('incidents.started_at', '>=', query.from);
     if (query.to) base.where('incidents.started_at', '<', query.to);
     if (query.status?.length) {
       const statuses = query.status;
       base.where(q => {
-        if (statuses.includes('resolved')) q.orWhereNotNull('incidents.resolved_at');
-        if (statuses.includes('mitigated')) q.orWhere(w => w.whereNull('incidents.resolved_at').whereNotNull('incidents.mitigated_at'));
-        if (statuses.includes('open')) q.orWhere(w => w.whereNull('incidents.resolved_at').whereNull('incidents.mitigated_at'));
+        if (statuses.includes('resolved'))
+          q.orWhereNotNull('incidents.resolved_at');
+        if (statuses.includes('mitigated'))
+          q.orWhere(w =>
+            w
+              .whereNull('incidents.resolved_at')
+              .whereNotNull('incidents.mitigated_at'),
+          );
+        if (statuses.includes('open'))
+          q.orWhere(w =>
+            w
+              .whereNull('incidents.resolved_at')
+              .whereNull('incidents.mitigated_at'),
+          );
       });
     }
     const totalCount = await countRows(base);
@@ -144,12 +179,25 @@ export class IncidentStore {
       .orderBy('incidents.id', query.order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit);
-    return { items: await this.hydrate(this.db, rows), totalCount, page: query.page, limit: query.limit };
+    return {
+      items: await this.hydrate(this.db, rows),
+      totalCount,
+      page: query.page,
+      limit: query.limit,
+    };
   }
 
-  async update(id: string, input: UpdateIncidentInput, actor: string): Promise<Incident> {
+  async update(
+    id: string,
+    input: UpdateIncidentInput,
+    actor: string,
+  ): Promise<Incident> {
     await this.db.transaction(async tx => {
-      const row = found(await tx<IncidentRow>('incidents').where({ id }).first(), 'incident', id);
+      const row = found(
+        await tx<IncidentRow>('incidents').where({ id }).first(),
+        'incident',
+        id,
+      );
       const [before] = await this.hydrate(tx, [row]);
       if (before.version !== input.version) {
         throw new StaleVersionError('incident', id, input.version, before);
@@ -158,7 +206,10 @@ export class IncidentStore {
       if (changes.duplicateOfId === id || changes.recurrenceOfId === id) {
         throw new InputError('an incident cannot link to itself');
       }
-      await this.assertLinksExist(tx, [changes.duplicateOfId, changes.recurrenceOfId]);
+      await this.assertLinksExist(tx, [
+        changes.duplicateOfId,
+        changes.recurrenceOfId,
+      ]);
       const after = { ...before, ...changes };
       const problem = incidentTimelineProblem(after);
       if (problem) {
@@ -180,17 +231,29 @@ export class IncidentStore {
           summary: after.summary ?? null,
           duplicate_of_id: after.duplicateOfId ?? null,
           recurrence_of_id: after.recurrenceOfId ?? null,
-          postmortem_due_date: postmortemDueDate(after, this.settings.postmortems) ?? null,
+          postmortem_due_date:
+            postmortemDueDate(after, this.settings.postmortems) ?? null,
           version: version + 1,
           updated_at: now,
         });
       if (updated !== 1) {
-        throw new StaleVersionError('incident', id, version, await this.get(id));
+        throw new StaleVersionError(
+          'incident',
+          id,
+          version,
+          await this.get(id),
+        );
       }
       if (changes.entityRefs || changes.failureModes || changes.startedAt) {
         await tx('incident_entities').where({ incident_id: id }).delete();
         await tx('incident_failure_modes').where({ incident_id: id }).delete();
-        await this.writeLinks(tx, id, after.startedAt, after.entityRefs, after.failureModes);
+        await this.writeLinks(
+          tx,
+          id,
+          after.startedAt,
+          after.entityRefs,
+          after.failureModes,
+        );
       }
       await writeHistory(tx, {
         recordType: 'incident',
@@ -199,7 +262,10 @@ export class IncidentStore {
         actor,
         at: now,
         version: version + 1,
-        changes: diffFields(before as unknown as Record<string, unknown>, changes),
+        changes: diffFields(
+          before as unknown as Record<string, unknown>,
+          changes,
+        ),
       });
     });
     return this.get(id);
@@ -209,7 +275,9 @@ export class IncidentStore {
   async entityRefsOf(ids: string[]): Promise<Map<string, string[]>> {
     const rows: Array<{ incident_id: string; entity_ref: string }> = [];
     for (const part of chunks(ids)) {
-      rows.push(...(await this.db('incident_entities').whereIn('incident_id', part)));
+      rows.push(
+        ...(await this.db('incident_entities').whereIn('incident_id', part)),
+      );
     }
     const map = new Map<string, string[]>();
     for (const [id, list] of groupBy(rows, r => r.incident_id)) {
@@ -218,20 +286,40 @@ export class IncidentStore {
     return map;
   }
 
-  private async assertLinksExist(tx: Knex, ids: Array<string | null | undefined>): Promise<void> {
+  private async assertLinksExist(
+    tx: Knex,
+    ids: Array<string | null | undefined>,
+  ): Promise<void> {
     for (const linked of ids) {
-      if (linked && !(await tx('incidents').where({ id: linked }).first('id'))) {
+      if (
+        linked &&
+        !(await tx('incidents').where({ id: linked }).first('id'))
+      ) {
         throw new InputError(`linked incident ${linked} does not exist`);
       }
     }
   }
 
-  private async writeLinks(tx: Knex, id: string, startedAt: string, entityRefs: string[], failureModes: string[]) {
+  private async writeLinks(
+    tx: Knex,
+    id: string,
+    startedAt: string,
+    entityRefs: string[],
+    failureModes: string[],
+  ) {
     const refs = [...new Set(entityRefs)];
-    await tx('incident_entities').insert(refs.map(entity_ref => ({ incident_id: id, entity_ref, started_at: startedAt })));
+    await tx('incident_entities').insert(
+      refs.map(entity_ref => ({
+        incident_id: id,
+        entity_ref,
+        started_at: startedAt,
+      })),
+    );
     const modes = [...new Set(failureModes)];
     if (modes.length) {
-      await tx('incident_failure_modes').insert(modes.map(failure_mode => ({ incident_id: id, failure_mode })));
+      await tx('incident_failure_modes').insert(
+        modes.map(failure_mode => ({ incident_id: id, failure_mode })),
+      );
     }
   }
 
@@ -240,21 +328,38 @@ export class IncidentStore {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
     const [entities, modes, postmortems] = await Promise.all([
-      db('incident_entities').whereIn('incident_id', ids).select('incident_id', 'entity_ref'),
-      db('incident_failure_modes').whereIn('incident_id', ids).select('incident_id', 'failure_mode'),
+      db('incident_entities')
+        .whereIn('incident_id', ids)
+        .select('incident_id', 'entity_ref'),
+      db('incident_failure_modes')
+        .whereIn('incident_id', ids)
+        .select('incident_id', 'failure_mode'),
       db('postmortem_incidents')
-        .join('postmortems', 'postmortems.id', 'postmortem_incidents.postmortem_id')
+        .join(
+          'postmortems',
+          'postmortems.id',
+          'postmortem_incidents.postmortem_id',
+        )
         .whereIn('postmortem_incidents.incident_id', ids)
-        .select('postmortem_incidents.incident_id', 'postmortems.id', 'postmortems.status', 'postmortems.created_at')
+        .select(
+          'postmortem_incidents.incident_id',
+          'postmortems.id',
+          'postmortems.status',
+          'postmortems.created_at',
+        )
         .orderBy('postmortems.created_at', 'asc'),
     ]);
     const entitiesBy = groupBy(entities, (r: any) => r.incident_id);
     const modesBy = groupBy(modes, (r: any) => r.incident_id);
-    const postmortemBy = new Map<string, { id: string; status: PostmortemStatus }>();
+    const postmortemBy = new Map<
+      string,
+      { id: string; status: PostmortemStatus }
+    >();
     for (const pm of postmortems) {
       // a published review wins over drafts
       const seen = postmortemBy.get(pm.incident_id);
-      if (!seen || pm.status === 'published') postmortemBy.set(pm.incident_id, { id: pm.id, status: pm.status });
+      if (!seen || pm.status === 'published')
+        postmortemBy.set(pm.incident_id, { id: pm.id, status: pm.status });
     }
     const today = utcDate();
     return rows.map(row => {
@@ -264,7 +369,9 @@ export class IncidentStore {
         title: row.title,
         kind: row.kind as Incident['kind'],
         severity: row.severity as Incident['severity'],
-        entityRefs: (entitiesBy.get(row.id) ?? []).map((r: any) => r.entity_ref).sort(),
+        entityRefs: (entitiesBy.get(row.id) ?? [])
+          .map((r: any) => r.entity_ref)
+          .sort(),
         startedAt: toIsoTimestamp(row.started_at)!,
         detectedAt: toIsoTimestamp(row.detected_at),
         acknowledgedAt: toIsoTimestamp(row.acknowledged_at),
@@ -274,7 +381,9 @@ export class IncidentStore {
         source: row.source as Incident['source'],
         externalId: row.external_id ?? undefined,
         externalUrl: row.external_url ?? undefined,
-        failureModes: (modesBy.get(row.id) ?? []).map((r: any) => r.failure_mode).sort(),
+        failureModes: (modesBy.get(row.id) ?? [])
+          .map((r: any) => r.failure_mode)
+          .sort(),
         summary: row.summary ?? undefined,
         duplicateOfId: row.duplicate_of_id ?? undefined,
         recurrenceOfId: row.recurrence_of_id ?? undefined,
@@ -282,7 +391,9 @@ export class IncidentStore {
         postmortemStatus: pm?.status,
         postmortemDueDate: row.postmortem_due_date ?? undefined,
         postmortemOverdue:
-          !!row.postmortem_due_date && row.postmortem_due_date < today && pm?.status !== 'published',
+          !!row.postmortem_due_date &&
+          row.postmortem_due_date < today &&
+          pm?.status !== 'published',
         version: Number(row.version),
         createdAt: toIsoTimestamp(row.created_at)!,
         createdBy: row.created_by,

@@ -9,7 +9,17 @@ import {
   type PostmortemStatus,
   type UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
-import { StaleVersionError, countRows, diffFields, found, groupBy, newId, nowIso, parseJson, writeHistory } from './util';
+import {
+  StaleVersionError,
+  countRows,
+  diffFields,
+  found,
+  groupBy,
+  newId,
+  nowIso,
+  parseJson,
+  writeHistory,
+} from './util';
 
 const sections = {
   summary: 'summary',
@@ -48,16 +58,28 @@ const sortColumns: Record<ListPostmortemsQuery['orderBy'], string> = {
 export class PostmortemStore {
   constructor(private readonly db: Knex) {}
 
-  async create(input: CreatePostmortemInput, actor: string): Promise<Postmortem> {
+  async create(
+    input: CreatePostmortemInput,
+    actor: string,
+  ): Promise<Postmortem> {
     const id = newId();
     const now = nowIso();
     await this.db.transaction(async tx => {
-      const incidents = await tx('incidents').whereIn('id', input.incidentIds).select('id', 'postmortem_due_date');
-      const missing = input.incidentIds.filter(i => !incidents.some(r => r.id === i));
+      const incidents = await tx('incidents')
+        .whereIn('id', input.incidentIds)
+        .select('id', 'postmortem_due_date');
+      const missing = input.incidentIds.filter(
+        i => !incidents.some(r => r.id === i),
+      );
       if (missing.length) {
-        throw new InputError(`incidentIds: no incident with id ${missing.join(', ')}`);
+        throw new InputError(
+          `incidentIds: no incident with id ${missing.join(', ')}`,
+        );
       }
-      const dueDates = incidents.map(r => r.postmortem_due_date).filter(Boolean).sort();
+      const dueDates = incidents
+        .map(r => r.postmortem_due_date)
+        .filter(Boolean)
+        .sort();
       const row: Record<string, unknown> = {
         id,
         title: input.title,
@@ -72,20 +94,45 @@ export class PostmortemStore {
         created_by: actor,
         updated_at: now,
       };
-      for (const [field, column] of Object.entries(sections)) row[column] = input[field as keyof typeof sections] ?? null;
-      for (const [field, column] of Object.entries(jsonFields)) row[column] = JSON.stringify(input[field as keyof typeof jsonFields] ?? []);
+      for (const [field, column] of Object.entries(sections))
+        row[column] = input[field as keyof typeof sections] ?? null;
+      for (const [field, column] of Object.entries(jsonFields))
+        row[column] = JSON.stringify(
+          input[field as keyof typeof jsonFields] ?? [],
+        );
       await tx('postmortems').insert(row);
       const uniqueIncidents = [...new Set(input.incidentIds)];
-      await tx('postmortem_incidents').insert(uniqueIncidents.map(incident_id => ({ postmortem_id: id, incident_id })));
-      const refs = await tx('incident_entities').whereIn('incident_id', uniqueIncidents).distinct('entity_ref');
-      await tx('postmortem_entities').insert(refs.map(r => ({ postmortem_id: id, entity_ref: r.entity_ref })));
-      await writeHistory(tx, { recordType: 'postmortem', recordId: id, operation: 'create', actor, at: now, version: 1, changes: diffFields({}, { ...input }) });
+      await tx('postmortem_incidents').insert(
+        uniqueIncidents.map(incident_id => ({
+          postmortem_id: id,
+          incident_id,
+        })),
+      );
+      const refs = await tx('incident_entities')
+        .whereIn('incident_id', uniqueIncidents)
+        .distinct('entity_ref');
+      await tx('postmortem_entities').insert(
+        refs.map(r => ({ postmortem_id: id, entity_ref: r.entity_ref })),
+      );
+      await writeHistory(tx, {
+        recordType: 'postmortem',
+        recordId: id,
+        operation: 'create',
+        actor,
+        at: now,
+        version: 1,
+        changes: diffFields({}, { ...input }),
+      });
     });
     return this.get(id);
   }
 
   async get(id: string): Promise<Postmortem> {
-    const row = found(await this.db('postmortems').where({ id }).first(), 'postmortem', id);
+    const row = found(
+      await this.db('postmortems').where({ id }).first(),
+      'postmortem',
+      id,
+    );
     const [postmortem] = await this.hydrate(this.db, [row]);
     return postmortem;
   }
@@ -93,10 +140,20 @@ export class PostmortemStore {
   async list(query: ListPostmortemsQuery): Promise<Page<Postmortem>> {
     const base = this.db('postmortems');
     if (query.entityRef) {
-      base.whereIn('postmortems.id', sub => sub.select('postmortem_id').from('postmortem_entities').where('entity_ref', query.entityRef!));
+      base.whereIn('postmortems.id', sub =>
+        sub
+          .select('postmortem_id')
+          .from('postmortem_entities')
+          .where('entity_ref', query.entityRef!),
+      );
     }
     if (query.incidentId) {
-      base.whereIn('postmortems.id', sub => sub.select('postmortem_id').from('postmortem_incidents').where('incident_id', query.incidentId!));
+      base.whereIn('postmortems.id', sub =>
+        sub
+          .select('postmortem_id')
+          .from('postmortem_incidents')
+          .where('incident_id', query.incidentId!),
+      );
     }
     if (query.status?.length) base.whereIn('postmortems.status', query.status);
     if (query.from) base.where('postmortems.created_at', '>=', query.from);
@@ -109,22 +166,40 @@ export class PostmortemStore {
       .orderBy('postmortems.id', query.order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit);
-    return { items: await this.hydrate(this.db, rows), totalCount, page: query.page, limit: query.limit };
+    return {
+      items: await this.hydrate(this.db, rows),
+      totalCount,
+      page: query.page,
+      limit: query.limit,
+    };
   }
 
-  async update(id: string, input: UpdatePostmortemInput, actor: string): Promise<Postmortem> {
+  async update(
+    id: string,
+    input: UpdatePostmortemInput,
+    actor: string,
+  ): Promise<Postmortem> {
     await this.db.transaction(async tx => {
-      const row = found(await tx('postmortems').where({ id }).first(), 'postmortem', id);
+      const row = found(
+        await tx('postmortems').where({ id }).first(),
+        'postmortem',
+        id,
+      );
       const [before] = await this.hydrate(tx, [row]);
       if (before.version !== input.version) {
         throw new StaleVersionError('postmortem', id, input.version, before);
       }
       const { version, status, ...content } = input;
       const now = nowIso();
-      const patch: Record<string, unknown> = { version: version + 1, updated_at: now };
+      const patch: Record<string, unknown> = {
+        version: version + 1,
+        updated_at: now,
+      };
       if (content.title !== undefined) patch.title = content.title;
-      if (content.reviewDate !== undefined) patch.review_date = content.reviewDate;
-      if (content.noActionReason !== undefined) patch.no_action_reason = content.noActionReason;
+      if (content.reviewDate !== undefined)
+        patch.review_date = content.reviewDate;
+      if (content.noActionReason !== undefined)
+        patch.no_action_reason = content.noActionReason;
       for (const [field, column] of Object.entries(sections)) {
         const value = content[field as keyof typeof sections];
         if (value !== undefined) patch[column] = value;
@@ -135,19 +210,31 @@ export class PostmortemStore {
       }
       if (status && status !== before.status) {
         if (!transitions[before.status].includes(status)) {
-          throw new InputError(`status: a ${before.status} postmortem cannot move to ${status}`);
+          throw new InputError(
+            `status: a ${before.status} postmortem cannot move to ${status}`,
+          );
         }
         if (status === 'published') {
-          const noActionReason = content.noActionReason === undefined ? before.noActionReason : content.noActionReason;
-          const actions = await tx('action_items').where({ postmortem_id: id }).count({ n: '*' }).first();
+          const noActionReason =
+            content.noActionReason === undefined
+              ? before.noActionReason
+              : content.noActionReason;
+          const actions = await tx('action_items')
+            .where({ postmortem_id: id })
+            .count({ n: '*' })
+            .first();
           if (Number(actions?.n ?? 0) === 0 && !noActionReason) {
-            throw new InputError('status: a postmortem is published only with at least one action item or a "no action needed" reason (noActionReason)');
+            throw new InputError(
+              'status: a postmortem is published only with at least one action item or a "no action needed" reason (noActionReason)',
+            );
           }
           patch.published_at = now;
         }
         patch.status = status;
       }
-      const updated = await tx('postmortems').where({ id, version }).update(patch);
+      const updated = await tx('postmortems')
+        .where({ id, version })
+        .update(patch);
       if (updated !== 1) {
         throw new StaleVersionError('postmortem', id, version, before);
       }
@@ -158,7 +245,10 @@ export class PostmortemStore {
         actor,
         at: now,
         version: version + 1,
-        changes: diffFields(before as unknown as Record<string, unknown>, { ...content, ...(status ? { status } : {}) }),
+        changes: diffFields(before as unknown as Record<string, unknown>, {
+          ...content,
+          ...(status ? { status } : {}),
+        }),
       });
     });
     return this.get(id);
@@ -166,8 +256,14 @@ export class PostmortemStore {
 
   /** The entities whose owners may write the postmortem. */
   async entityRefsOf(id: string): Promise<string[]> {
-    found(await this.db('postmortems').where({ id }).first('id'), 'postmortem', id);
-    const rows = await this.db('postmortem_entities').where({ postmortem_id: id }).select('entity_ref');
+    found(
+      await this.db('postmortems').where({ id }).first('id'),
+      'postmortem',
+      id,
+    );
+    const rows = await this.db('postmortem_entities')
+      .where({ postmortem_id: id })
+      .select('entity_ref');
     return rows.map(r => r.entity_ref).sort();
   }
 
@@ -175,8 +271,12 @@ export class PostmortemStore {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
     const [incidents, entities] = await Promise.all([
-      db('postmortem_incidents').whereIn('postmortem_id', ids).select('postmortem_id', 'incident_id'),
-      db('postmortem_entities').whereIn('postmortem_id', ids).select('postmortem_id', 'entity_ref'),
+      db('postmortem_incidents')
+        .whereIn('postmortem_id', ids)
+        .select('postmortem_id', 'incident_id'),
+      db('postmortem_entities')
+        .whereIn('postmortem_id', ids)
+        .select('postmortem_id', 'entity_ref'),
     ]);
     const incidentsBy = groupBy(incidents, (r: any) => r.postmortem_id);
     const entitiesBy = groupBy(entities, (r: any) => r.postmortem_id);
@@ -185,8 +285,12 @@ export class PostmortemStore {
         id: row.id,
         title: row.title,
         status: row.status,
-        incidentIds: (incidentsBy.get(row.id) ?? []).map((r: any) => r.incident_id).sort(),
-        entityRefs: (entitiesBy.get(row.id) ?? []).map((r: any) => r.entity_ref).sort(),
+        incidentIds: (incidentsBy.get(row.id) ?? [])
+          .map((r: any) => r.incident_id)
+          .sort(),
+        entityRefs: (entitiesBy.get(row.id) ?? [])
+          .map((r: any) => r.entity_ref)
+          .sort(),
         timeline: parseJson(row.timeline, []),
         contributingFactors: parseJson(row.contributing_factors, []),
         decisions: parseJson(row.decisions, []),

@@ -10,7 +10,16 @@ import {
   type Runbook,
   type UpdateRunbookInput,
 } from '@learning-loop/plugin-learning-common';
-import { StaleVersionError, countRows, diffFields, found, groupBy, newId, nowIso, writeHistory } from './util';
+import {
+  StaleVersionError,
+  countRows,
+  diffFields,
+  found,
+  groupBy,
+  newId,
+  nowIso,
+  writeHistory,
+} from './util';
 
 const sortColumns: Record<ListRunbooksQuery['orderBy'], string> = {
   title: 'title',
@@ -19,7 +28,11 @@ const sortColumns: Record<ListRunbooksQuery['orderBy'], string> = {
 };
 
 /** Next review date: last review plus the interval; a runbook never reviewed is due from its creation. */
-function nextReviewDue(lastReviewedAt: string | null | undefined, intervalDays: number, createdAt: string): string {
+function nextReviewDue(
+  lastReviewedAt: string | null | undefined,
+  intervalDays: number,
+  createdAt: string,
+): string {
   return addDays((lastReviewedAt ?? createdAt).slice(0, 10), intervalDays);
 }
 
@@ -39,20 +52,41 @@ export class RunbookStore {
         url: input.url ?? null,
         last_reviewed_at: input.lastReviewedAt ?? null,
         review_interval_days: input.reviewIntervalDays,
-        next_review_due: nextReviewDue(input.lastReviewedAt, input.reviewIntervalDays, now),
+        next_review_due: nextReviewDue(
+          input.lastReviewedAt,
+          input.reviewIntervalDays,
+          now,
+        ),
         version: 1,
         created_at: now,
         created_by: actor,
         updated_at: now,
       });
-      await this.writeUsage(tx, id, input.usedInIncidentIds, input.missingInIncidentIds);
-      await writeHistory(tx, { recordType: 'runbook', recordId: id, operation: 'create', actor, at: now, version: 1, changes: diffFields({}, { ...input }) });
+      await this.writeUsage(
+        tx,
+        id,
+        input.usedInIncidentIds,
+        input.missingInIncidentIds,
+      );
+      await writeHistory(tx, {
+        recordType: 'runbook',
+        recordId: id,
+        operation: 'create',
+        actor,
+        at: now,
+        version: 1,
+        changes: diffFields({}, { ...input }),
+      });
     });
     return this.get(id);
   }
 
   async get(id: string): Promise<Runbook> {
-    const row = found(await this.db('runbooks').where({ id }).first(), 'runbook', id);
+    const row = found(
+      await this.db('runbooks').where({ id }).first(),
+      'runbook',
+      id,
+    );
     return (await this.hydrate(this.db, [row]))[0];
   }
 
@@ -61,7 +95,8 @@ export class RunbookStore {
     const base = this.db('runbooks');
     if (query.entityRef) base.where('entity_ref', query.entityRef);
     if (query.reviewOverdue === true) base.where('next_review_due', '<', today);
-    if (query.reviewOverdue === false) base.where('next_review_due', '>=', today);
+    if (query.reviewOverdue === false)
+      base.where('next_review_due', '>=', today);
     const totalCount = await countRows(base);
     const rows = await base
       .clone()
@@ -70,12 +105,25 @@ export class RunbookStore {
       .orderBy('id', query.order)
       .limit(query.limit)
       .offset((query.page - 1) * query.limit);
-    return { items: await this.hydrate(this.db, rows), totalCount, page: query.page, limit: query.limit };
+    return {
+      items: await this.hydrate(this.db, rows),
+      totalCount,
+      page: query.page,
+      limit: query.limit,
+    };
   }
 
-  async update(id: string, input: UpdateRunbookInput, actor: string): Promise<Runbook> {
+  async update(
+    id: string,
+    input: UpdateRunbookInput,
+    actor: string,
+  ): Promise<Runbook> {
     await this.db.transaction(async tx => {
-      const row = found(await tx('runbooks').where({ id }).first(), 'runbook', id);
+      const row = found(
+        await tx('runbooks').where({ id }).first(),
+        'runbook',
+        id,
+      );
       const [before] = await this.hydrate(tx, [row]);
       if (before.version !== input.version) {
         throw new StaleVersionError('runbook', id, input.version, before);
@@ -94,7 +142,11 @@ export class RunbookStore {
           url: after.url ?? null,
           last_reviewed_at: after.lastReviewedAt ?? null,
           review_interval_days: after.reviewIntervalDays,
-          next_review_due: nextReviewDue(after.lastReviewedAt, after.reviewIntervalDays, before.createdAt),
+          next_review_due: nextReviewDue(
+            after.lastReviewedAt,
+            after.reviewIntervalDays,
+            before.createdAt,
+          ),
           version: version + 1,
           updated_at: now,
         });
@@ -103,23 +155,63 @@ export class RunbookStore {
       }
       if (changes.usedInIncidentIds || changes.missingInIncidentIds) {
         await tx('runbook_incidents').where({ runbook_id: id }).delete();
-        await this.writeUsage(tx, id, after.usedInIncidentIds, after.missingInIncidentIds);
+        await this.writeUsage(
+          tx,
+          id,
+          after.usedInIncidentIds,
+          after.missingInIncidentIds,
+        );
       }
-      await writeHistory(tx, { recordType: 'runbook', recordId: id, operation: 'update', actor, at: now, version: version + 1, changes: diffFields(before as unknown as Record<string, unknown>, changes) });
+      await writeHistory(tx, {
+        recordType: 'runbook',
+        recordId: id,
+        operation: 'update',
+        actor,
+        at: now,
+        version: version + 1,
+        changes: diffFields(
+          before as unknown as Record<string, unknown>,
+          changes,
+        ),
+      });
     });
     return this.get(id);
   }
 
-  private async writeUsage(tx: Knex, id: string, used: string[], missing: string[]) {
+  private async writeUsage(
+    tx: Knex,
+    id: string,
+    used: string[],
+    missing: string[],
+  ) {
     const rows = [
-      ...[...new Set(used)].map(incident_id => ({ runbook_id: id, incident_id, usage: 'used' })),
-      ...[...new Set(missing)].map(incident_id => ({ runbook_id: id, incident_id, usage: 'missing' })),
+      ...[...new Set(used)].map(incident_id => ({
+        runbook_id: id,
+        incident_id,
+        usage: 'used',
+      })),
+      ...[...new Set(missing)].map(incident_id => ({
+        runbook_id: id,
+        incident_id,
+        usage: 'missing',
+      })),
     ];
     if (rows.length === 0) return;
-    const known = await tx('incidents').whereIn('id', rows.map(r => r.incident_id)).select('id');
+    const known = await tx('incidents')
+      .whereIn(
+        'id',
+        rows.map(r => r.incident_id),
+      )
+      .select('id');
     const unknown = rows.find(r => !known.some(k => k.id === r.incident_id));
     if (unknown) {
-      throw new InputError(`${unknown.usage === 'used' ? 'usedInIncidentIds' : 'missingInIncidentIds'}: no incident with id ${unknown.incident_id}`);
+      throw new InputError(
+        `${
+          unknown.usage === 'used'
+            ? 'usedInIncidentIds'
+            : 'missingInIncidentIds'
+        }: no incident with id ${unknown.incident_id}`,
+      );
     }
     await tx('runbook_incidents').insert(rows);
   }
@@ -128,7 +220,10 @@ export class RunbookStore {
   async hydrate(db: Knex, rows: any[]): Promise<Runbook[]> {
     if (rows.length === 0) return [];
     const today = utcDate();
-    const usage = await db('runbook_incidents').whereIn('runbook_id', rows.map(r => r.id));
+    const usage = await db('runbook_incidents').whereIn(
+      'runbook_id',
+      rows.map(r => r.id),
+    );
     const usageBy = groupBy(usage, (r: any) => r.runbook_id);
     return rows.map(row => {
       const uses = usageBy.get(row.id) ?? [];
@@ -142,8 +237,14 @@ export class RunbookStore {
         reviewIntervalDays: Number(row.review_interval_days),
         nextReviewDue: row.next_review_due ?? undefined,
         reviewOverdue: !!row.next_review_due && row.next_review_due < today,
-        usedInIncidentIds: uses.filter((u: any) => u.usage === 'used').map((u: any) => u.incident_id).sort(),
-        missingInIncidentIds: uses.filter((u: any) => u.usage === 'missing').map((u: any) => u.incident_id).sort(),
+        usedInIncidentIds: uses
+          .filter((u: any) => u.usage === 'used')
+          .map((u: any) => u.incident_id)
+          .sort(),
+        missingInIncidentIds: uses
+          .filter((u: any) => u.usage === 'missing')
+          .map((u: any) => u.incident_id)
+          .sort(),
         version: Number(row.version),
         createdAt: toIsoTimestamp(row.created_at)!,
         createdBy: row.created_by,

@@ -47,7 +47,12 @@ export class SummaryStore {
       .groupBy('i.severity')
       .select('i.severity')
       .select(this.db.raw('count(*) as n365'))
-      .select(this.db.raw('sum(case when e.started_at >= ? then 1 else 0 end) as n90', [since90]));
+      .select(
+        this.db.raw(
+          'sum(case when e.started_at >= ? then 1 else 0 end) as n90',
+          [since90],
+        ),
+      );
 
     const latestQuery = this.db('incidents')
       .join('incident_entities as e', 'e.incident_id', 'incidents.id')
@@ -63,7 +68,12 @@ export class SummaryStore {
     const actionCountsQuery = openActions
       .clone()
       .select(this.db.raw('count(*) as n'))
-      .select(this.db.raw('sum(case when due_date < ? then 1 else 0 end) as overdue', [today]))
+      .select(
+        this.db.raw(
+          'sum(case when due_date < ? then 1 else 0 end) as overdue',
+          [today],
+        ),
+      )
       .first();
     const actionsQuery = openActions
       .clone()
@@ -93,21 +103,38 @@ export class SummaryStore {
       .count({ n: '*' })
       .first();
 
-    const runbooksQuery = this.db('runbooks').where('entity_ref', entityRef).orderBy('title').limit(RUNBOOKS_SHOWN);
+    const runbooksQuery = this.db('runbooks')
+      .where('entity_ref', entityRef)
+      .orderBy('title')
+      .limit(RUNBOOKS_SHOWN);
 
-    const [counts, latestRows, actionCounts, actionRows, postmortemCounts, overduePostmortems, runbookRows, recurrence] =
-      await Promise.all([
-        countsQuery,
-        latestQuery,
-        actionCountsQuery,
-        actionsQuery,
-        postmortemCountsQuery,
-        overduePostmortemsQuery,
-        runbooksQuery,
-        this.recurrence(entityRef, now),
-      ]);
+    const [
+      counts,
+      latestRows,
+      actionCounts,
+      actionRows,
+      postmortemCounts,
+      overduePostmortems,
+      runbookRows,
+      recurrence,
+    ] = await Promise.all([
+      countsQuery,
+      latestQuery,
+      actionCountsQuery,
+      actionsQuery,
+      postmortemCountsQuery,
+      overduePostmortemsQuery,
+      runbooksQuery,
+      this.recurrence(entityRef, now),
+    ]);
 
-    const empty = (): SeverityCounts => ({ SEV1: 0, SEV2: 0, SEV3: 0, SEV4: 0, total: 0 });
+    const empty = (): SeverityCounts => ({
+      SEV1: 0,
+      SEV2: 0,
+      SEV3: 0,
+      SEV4: 0,
+      total: 0,
+    });
     const last90Days = empty();
     const last365Days = empty();
     for (const row of counts as any[]) {
@@ -117,7 +144,9 @@ export class SummaryStore {
     }
     last90Days.total = severities.reduce((sum, s) => sum + last90Days[s], 0);
     last365Days.total = severities.reduce((sum, s) => sum + last365Days[s], 0);
-    const byStatus = new Map((postmortemCounts as any[]).map(r => [r.status, Number(r.n)]));
+    const byStatus = new Map(
+      (postmortemCounts as any[]).map(r => [r.status, Number(r.n)]),
+    );
 
     return {
       entityRef,
@@ -142,7 +171,10 @@ export class SummaryStore {
    * Failure modes seen at least twice on the entity within the recurrence window (non-duplicates, game days
    * excluded), each with its chain of occurrences and the actions linked to them directly or through a postmortem.
    */
-  async recurrence(entityRef: string, now: DateTime = DateTime.utc()): Promise<RecurrenceSummary> {
+  async recurrence(
+    entityRef: string,
+    now: DateTime = DateTime.utc(),
+  ): Promise<RecurrenceSummary> {
     const windowDays = this.settings.recurrenceWindowDays;
     const since = now.minus({ days: windowDays }).toISO()!;
     const inWindow = () =>
@@ -173,11 +205,26 @@ export class SummaryStore {
         q
           .whereIn('a.incident_id', incidentIds)
           .orWhereIn('a.postmortem_id', sub =>
-            sub.select('postmortem_id').from('postmortem_incidents').whereIn('incident_id', incidentIds),
+            sub
+              .select('postmortem_id')
+              .from('postmortem_incidents')
+              .whereIn('incident_id', incidentIds),
           ),
       )
-      .leftJoin('postmortem_incidents as pi', 'pi.postmortem_id', 'a.postmortem_id')
-      .select('a.id', 'a.title', 'a.status', 'a.type', 'a.completed_at', 'a.incident_id', 'pi.incident_id as via_incident');
+      .leftJoin(
+        'postmortem_incidents as pi',
+        'pi.postmortem_id',
+        'a.postmortem_id',
+      )
+      .select(
+        'a.id',
+        'a.title',
+        'a.status',
+        'a.type',
+        'a.completed_at',
+        'a.incident_id',
+        'pi.incident_id as via_incident',
+      );
     const byMode = groupBy(occurrenceRows, r => r.failure_mode);
     const histories: FailureModeHistory[] = modes.map(mode => {
       const occurrences = byMode.get(mode) ?? [];
@@ -185,7 +232,13 @@ export class SummaryStore {
       const actions = new Map<string, FailureModeHistory['actions'][number]>();
       for (const a of actionRows) {
         if (ids.has(a.incident_id) || ids.has(a.via_incident)) {
-          actions.set(a.id, { id: a.id, title: a.title, status: a.status, type: a.type, completedAt: toIsoTimestamp(a.completed_at) });
+          actions.set(a.id, {
+            id: a.id,
+            title: a.title,
+            status: a.status,
+            type: a.type,
+            completedAt: toIsoTimestamp(a.completed_at),
+          });
         }
       }
       return {

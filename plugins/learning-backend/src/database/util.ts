@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '@backstage/errors';
-import { toIsoTimestamp, type FieldChange, type HistoryEntry } from '@learning-loop/plugin-learning-common';
+import {
+  toIsoTimestamp,
+  type FieldChange,
+  type HistoryEntry,
+} from '@learning-loop/plugin-learning-common';
 
 /** The current time as the ISO string every timestamp column is written with. */
 export function nowIso(): string {
@@ -16,7 +20,12 @@ export function newId(): string {
 /** Thrown when an update names a version that is no longer current; carries the current record. */
 export class StaleVersionError<T = unknown> extends ConflictError {
   readonly current: T;
-  constructor(recordType: string, id: string, expected: number, current: T & { version: number }) {
+  constructor(
+    recordType: string,
+    id: string,
+    expected: number,
+    current: T & { version: number },
+  ) {
     super(
       `The ${recordType} ${id} was changed by someone else: your edit was based on version ${expected}, the current version is ${current.version}. Reload it and apply your change again.`,
     );
@@ -25,7 +34,10 @@ export class StaleVersionError<T = unknown> extends ConflictError {
 }
 
 /** Field-by-field differences between two versions of a record, for the history. */
-export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
+export function diffFields(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of Object.keys(after)) {
     const from = before[field] ?? null;
@@ -75,7 +87,11 @@ export async function readHistory(
 }
 
 /** Throws NotFoundError unless the row exists. */
-export function found<T>(row: T | undefined, recordType: string, id: string): T {
+export function found<T>(
+  row: T | undefined,
+  recordType: string,
+  id: string,
+): T {
   if (!row) {
     throw new NotFoundError(`No ${recordType} with id ${id}`);
   }
@@ -84,7 +100,12 @@ export function found<T>(row: T | undefined, recordType: string, id: string): T 
 
 /** Counts a query's rows without its ordering, as a number on every database. */
 export async function countRows(query: Knex.QueryBuilder): Promise<number> {
-  const result = await query.clone().clearSelect().clearOrder().count({ n: '*' }).first();
+  const result = await query
+    .clone()
+    .clearSelect()
+    .clearOrder()
+    .count({ n: '*' })
+    .first();
   return Number(result?.n ?? 0);
 }
 
@@ -103,7 +124,10 @@ export function parseJson<T>(value: string | null | undefined, fallback: T): T {
 }
 
 /** Groups rows by a key into a map of lists. */
-export function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
+export function groupBy<T>(
+  rows: T[],
+  key: (row: T) => string,
+): Map<string, T[]> {
   const map = new Map<string, T[]>();
   for (const row of rows) {
     const k = key(row);

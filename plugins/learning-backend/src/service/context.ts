@@ -9,7 +9,10 @@ import type {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
-import { AuthorizeResult, type ResourcePermission } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  type ResourcePermission,
+} from '@backstage/plugin-permission-common';
 import type { LearningSettings } from '@learning-loop/plugin-learning-common';
 import type { z } from 'zod';
 import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
@@ -26,14 +29,20 @@ export interface RouteContext {
 }
 
 /** Parses request input with a zod schema; failures become a 400 naming each field. */
-export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, where: 'body' | 'query' | 'path'): z.output<S> {
+export function parseInput<S extends z.ZodTypeAny>(
+  schema: S,
+  value: unknown,
+  where: 'body' | 'query' | 'path',
+): z.output<S> {
   const result = schema.safeParse(value ?? {});
   if (!result.success) {
     const problems = result.error.issues
       .map(issue => {
         const path = issue.path.join('.');
         const message =
-          issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : issue.message;
+          issue.code === 'unrecognized_keys'
+            ? `unknown field(s) ${issue.keys.join(', ')}`
+            : issue.message;
         return path ? `${path}: ${message}` : message;
       })
       .join('; ');
@@ -44,12 +53,21 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
 
 /** Who made a request, as written into created_by and the history. */
 export function actorOf(credentials: BackstageCredentials): string {
-  const principal = credentials.principal as { type: string; userEntityRef?: string; subject?: string };
-  return principal.type === 'user' ? principal.userEntityRef! : `service:${principal.subject ?? 'unknown'}`;
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return principal.type === 'user'
+    ? principal.userEntityRef!
+    : `service:${principal.subject ?? 'unknown'}`;
 }
 
 /** The caller's credentials; a request without any is refused with 401. */
-export function credentialsOf(ctx: RouteContext, req: Request): Promise<BackstageCredentials> {
+export function credentialsOf(
+  ctx: RouteContext,
+  req: Request,
+): Promise<BackstageCredentials> {
   return ctx.httpAuth.credentials(req, { allow: ['user', 'service'] });
 }
 
@@ -73,13 +91,22 @@ export async function authorizeEntities(
     all.map(resourceRef => ({ permission, resourceRef })),
     { credentials },
   );
-  const allowed = (ref: string) => decisions[all.indexOf(ref)].result === AuthorizeResult.ALLOW;
+  const allowed = (ref: string) =>
+    decisions[all.indexOf(ref)].result === AuthorizeResult.ALLOW;
   const deniedEvery = every.filter(ref => !allowed(ref));
   if (deniedEvery.length > 0) {
-    throw new NotAllowedError(`You may not ${permission.attributes.action} Learning Loop records of ${deniedEvery.join(', ')}`);
+    throw new NotAllowedError(
+      `You may not ${
+        permission.attributes.action
+      } Learning Loop records of ${deniedEvery.join(', ')}`,
+    );
   }
   if (any.length > 0 && !any.some(allowed)) {
-    throw new NotAllowedError(`You may not ${permission.attributes.action} Learning Loop records of ${any.join(', ')}`);
+    throw new NotAllowedError(
+      `You may not ${
+        permission.attributes.action
+      } Learning Loop records of ${any.join(', ')}`,
+    );
   }
 }
 
@@ -91,7 +118,12 @@ export async function audited<T>(
   meta: JsonObject,
   mutation: () => Promise<T>,
 ): Promise<T> {
-  const event = await ctx.auditor.createEvent({ eventId, request: req, severityLevel: 'medium', meta });
+  const event = await ctx.auditor.createEvent({
+    eventId,
+    request: req,
+    severityLevel: 'medium',
+    meta,
+  });
   try {
     const result = await mutation();
     await event.success({ meta: { ...meta, ...idOf(result) } });

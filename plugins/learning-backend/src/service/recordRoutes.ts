@@ -1,19 +1,46 @@
 import type { Router } from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
-import { idParamSchema, type HistoryEntry, type Page } from '@learning-loop/plugin-learning-common';
+import {
+  idParamSchema,
+  type HistoryEntry,
+  type Page,
+} from '@learning-loop/plugin-learning-common';
 import type { z } from 'zod';
-import { actorOf, audited, authorizeEntities, credentialsOf, parseInput, type RouteContext } from './context';
+import {
+  actorOf,
+  audited,
+  authorizeEntities,
+  credentialsOf,
+  parseInput,
+  type RouteContext,
+} from './context';
 
 /** How one kind of record is listed, read, created, updated and authorised. */
-export interface RecordRoutesSpec<TRecord extends { id: string }, TCreate, TUpdate, TQuery> {
+export interface RecordRoutesSpec<
+  TRecord extends { id: string },
+  TCreate,
+  TUpdate,
+  TQuery,
+> {
   path: string;
   recordType: HistoryEntry['recordType'];
-  schemas: { create: z.ZodType<TCreate, any>; update: z.ZodType<TUpdate, any>; list: z.ZodType<TQuery, any> };
-  permissions: { create: ResourcePermission<'catalog-entity'>; update: ResourcePermission<'catalog-entity'> };
+  schemas: {
+    create: z.ZodType<TCreate, any>;
+    update: z.ZodType<TUpdate, any>;
+    list: z.ZodType<TQuery, any>;
+  };
+  permissions: {
+    create: ResourcePermission<'catalog-entity'>;
+    update: ResourcePermission<'catalog-entity'>;
+  };
   list(query: TQuery): Promise<Page<TRecord>>;
   get(id: string): Promise<TRecord>;
-  create(input: TCreate, actor: string, credentials: BackstageCredentials): Promise<TRecord>;
+  create(
+    input: TCreate,
+    actor: string,
+    credentials: BackstageCredentials,
+  ): Promise<TRecord>;
   update(id: string, input: TUpdate, actor: string): Promise<TRecord>;
   /** Entities a create is checked against: all of them must allow it, or one with `createNeeds: 'any'`. */
   entitiesOfCreate(input: TCreate): Promise<string[]> | string[];
@@ -25,7 +52,12 @@ export interface RecordRoutesSpec<TRecord extends { id: string }, TCreate, TUpda
 }
 
 /** Adds GET list, GET one, POST, PATCH and GET history for one kind of record. */
-export function addRecordRoutes<TRecord extends { id: string }, TCreate, TUpdate, TQuery>(
+export function addRecordRoutes<
+  TRecord extends { id: string },
+  TCreate,
+  TUpdate,
+  TQuery,
+>(
   router: Router,
   ctx: RouteContext,
   spec: RecordRoutesSpec<TRecord, TCreate, TUpdate, TQuery>,
@@ -34,7 +66,9 @@ export function addRecordRoutes<TRecord extends { id: string }, TCreate, TUpdate
 
   router.get(base, async (req, res) => {
     await credentialsOf(ctx, req);
-    res.json(await spec.list(parseInput(spec.schemas.list, req.query, 'query')));
+    res.json(
+      await spec.list(parseInput(spec.schemas.list, req.query, 'query')),
+    );
   });
 
   router.get(`${base}/:id`, async (req, res) => {
@@ -53,11 +87,19 @@ export function addRecordRoutes<TRecord extends { id: string }, TCreate, TUpdate
   router.post(base, async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const input = parseInput(spec.schemas.create, req.body, 'body');
-    const created = await audited(ctx, req, `${spec.recordType}-create`, { actionType: 'create' }, async () => {
-      const refs = await spec.entitiesOfCreate(input);
-      await authorizeEntities(ctx, credentials, spec.permissions.create, { [spec.createNeeds ?? 'every']: refs });
-      return spec.create(input, actorOf(credentials), credentials);
-    });
+    const created = await audited(
+      ctx,
+      req,
+      `${spec.recordType}-create`,
+      { actionType: 'create' },
+      async () => {
+        const refs = await spec.entitiesOfCreate(input);
+        await authorizeEntities(ctx, credentials, spec.permissions.create, {
+          [spec.createNeeds ?? 'every']: refs,
+        });
+        return spec.create(input, actorOf(credentials), credentials);
+      },
+    );
     res.status(201).json(created);
   });
 
@@ -65,16 +107,25 @@ export function addRecordRoutes<TRecord extends { id: string }, TCreate, TUpdate
     const credentials = await credentialsOf(ctx, req);
     const { id } = parseInput(idParamSchema, req.params, 'path');
     const ifMatch = req.header('if-match');
-    const body = ifMatch && req.body?.version === undefined ? { ...req.body, version: Number(ifMatch.replace(/\D/g, '')) } : req.body;
+    const body =
+      ifMatch && req.body?.version === undefined
+        ? { ...req.body, version: Number(ifMatch.replace(/\D/g, '')) }
+        : req.body;
     const input = parseInput(spec.schemas.update, body, 'body');
-    const updated = await audited(ctx, req, `${spec.recordType}-update`, { actionType: 'update', id }, async () => {
-      const current = await spec.entitiesOfRecord(id);
-      await authorizeEntities(ctx, credentials, spec.permissions.update, {
-        any: current,
-        every: spec.entitiesAddedBy?.(input, current) ?? [],
-      });
-      return spec.update(id, input, actorOf(credentials));
-    });
+    const updated = await audited(
+      ctx,
+      req,
+      `${spec.recordType}-update`,
+      { actionType: 'update', id },
+      async () => {
+        const current = await spec.entitiesOfRecord(id);
+        await authorizeEntities(ctx, credentials, spec.permissions.update, {
+          any: current,
+          every: spec.entitiesAddedBy?.(input, current) ?? [],
+        });
+        return spec.update(id, input, actorOf(credentials));
+      },
+    );
     res.json(updated);
   });
 }

@@ -33,6 +33,20 @@ import { credentialsOf, parseInput, type RouteContext } from './context';
 /** Request bodies above this size are refused with 413. */
 const BODY_LIMIT = '512kb';
 
+/** A stale update answers 409 with the standard error body plus the current record, so the client can re-apply. */
+const staleVersionHandler: ErrorRequestHandler = (error, req, res, next) => {
+  if (!(error instanceof StaleVersionError)) {
+    next(error);
+    return;
+  }
+  res.status(409).json({
+    error: serializeError(error),
+    request: { method: req.method, url: req.originalUrl },
+    response: { statusCode: 409 },
+    current: error.current,
+  });
+};
+
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
 export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   const { store } = ctx;
@@ -42,22 +56,37 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   addRecordRoutes(router, ctx, {
     path: 'incidents',
     recordType: 'incident',
-    schemas: { create: createIncidentSchema, update: updateIncidentSchema, list: listIncidentsQuerySchema },
-    permissions: { create: learningIncidentCreatePermission, update: learningIncidentUpdatePermission },
+    schemas: {
+      create: createIncidentSchema,
+      update: updateIncidentSchema,
+      list: listIncidentsQuerySchema,
+    },
+    permissions: {
+      create: learningIncidentCreatePermission,
+      update: learningIncidentUpdatePermission,
+    },
     list: q => store.incidents.list(q),
     get: id => store.incidents.get(id),
     create: (input, actor) => store.incidents.create(input, actor),
     update: (id, input, actor) => store.incidents.update(id, input, actor),
     entitiesOfCreate: input => input.entityRefs,
     entitiesOfRecord: async id => (await store.incidents.get(id)).entityRefs,
-    entitiesAddedBy: (input, current) => (input.entityRefs ?? []).filter(ref => !current.includes(ref)),
+    entitiesAddedBy: (input, current) =>
+      (input.entityRefs ?? []).filter(ref => !current.includes(ref)),
   });
 
   addRecordRoutes(router, ctx, {
     path: 'postmortems',
     recordType: 'postmortem',
-    schemas: { create: createPostmortemSchema, update: updatePostmortemSchema, list: listPostmortemsQuerySchema },
-    permissions: { create: learningPostmortemCreatePermission, update: learningPostmortemUpdatePermission },
+    schemas: {
+      create: createPostmortemSchema,
+      update: updatePostmortemSchema,
+      list: listPostmortemsQuerySchema,
+    },
+    permissions: {
+      create: learningPostmortemCreatePermission,
+      update: learningPostmortemUpdatePermission,
+    },
     list: q => store.postmortems.list(q),
     get: id => store.postmortems.get(id),
     create: (input, actor) => store.postmortems.create(input, actor),
@@ -66,7 +95,10 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     entitiesOfCreate: async input => {
       const refs = await store.incidents.entityRefsOf(input.incidentIds);
       const missing = input.incidentIds.filter(id => !refs.has(id));
-      if (missing.length) throw new InputError(`incidentIds: no incident with id ${missing.join(', ')}`);
+      if (missing.length)
+        throw new InputError(
+          `incidentIds: no incident with id ${missing.join(', ')}`,
+        );
       return [...new Set([...refs.values()].flat())];
     },
     createNeeds: 'any',
@@ -76,13 +108,25 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   addRecordRoutes(router, ctx, {
     path: 'runbooks',
     recordType: 'runbook',
-    schemas: { create: createRunbookSchema, update: updateRunbookSchema, list: listRunbooksQuerySchema },
-    permissions: { create: learningRunbookCreatePermission, update: learningRunbookUpdatePermission },
+    schemas: {
+      create: createRunbookSchema,
+      update: updateRunbookSchema,
+      list: listRunbooksQuerySchema,
+    },
+    permissions: {
+      create: learningRunbookCreatePermission,
+      update: learningRunbookUpdatePermission,
+    },
     list: q => store.runbooks.list(q),
     get: id => store.runbooks.get(id),
     create: (input, actor) =>
       store.runbooks.create(
-        { ...input, reviewIntervalDays: input.reviewIntervalDays ?? ctx.settings.defaultRunbookReviewIntervalDays },
+        {
+          ...input,
+          reviewIntervalDays:
+            input.reviewIntervalDays ??
+            ctx.settings.defaultRunbookReviewIntervalDays,
+        },
         actor,
       ),
     update: (id, input, actor) => store.runbooks.update(id, input, actor),
@@ -93,12 +137,23 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   addRecordRoutes(router, ctx, {
     path: 'actions',
     recordType: 'action',
-    schemas: { create: createActionSchema, update: updateActionSchema, list: listActionsQuerySchema },
-    permissions: { create: learningActionCreatePermission, update: learningActionUpdatePermission },
+    schemas: {
+      create: createActionSchema,
+      update: updateActionSchema,
+      list: listActionsQuerySchema,
+    },
+    permissions: {
+      create: learningActionCreatePermission,
+      update: learningActionUpdatePermission,
+    },
     list: q => store.actions.list(q),
     get: id => store.actions.get(id),
     create: async (input, actor, credentials) =>
-      store.actions.create(input, actor, input.owner ?? (await entityOwner(ctx, input.entityRef, credentials))),
+      store.actions.create(
+        input,
+        actor,
+        input.owner ?? (await entityOwner(ctx, input.entityRef, credentials)),
+      ),
     update: (id, input, actor) => store.actions.update(id, input, actor),
     entitiesOfCreate: input => [input.entityRef],
     entitiesOfRecord: async id => [(await store.actions.get(id)).entityRef],
@@ -115,25 +170,22 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
 }
 
 /** The owner of a catalog entity as a full entity ref: the default owner of its action items. */
-async function entityOwner(ctx: RouteContext, entityRef: string, credentials: BackstageCredentials): Promise<string> {
+async function entityOwner(
+  ctx: RouteContext,
+  entityRef: string,
+  credentials: BackstageCredentials,
+): Promise<string> {
   const entity = await ctx.catalog.getEntityByRef(entityRef, { credentials });
   const owner = entity?.spec?.owner;
   if (typeof owner !== 'string' || !owner) {
-    throw new InputError(`owner: ${entityRef} has no owner in the catalog; name an owner for the action`);
+    throw new InputError(
+      `owner: ${entityRef} has no owner in the catalog; name an owner for the action`,
+    );
   }
-  return stringifyEntityRef(parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: entity!.metadata.namespace ?? 'default' })).toLocaleLowerCase('en-US');
+  return stringifyEntityRef(
+    parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: entity!.metadata.namespace ?? 'default',
+    }),
+  ).toLocaleLowerCase('en-US');
 }
-
-/** A stale update answers 409 with the standard error body plus the current record, so the client can re-apply. */
-const staleVersionHandler: ErrorRequestHandler = (error, req, res, next) => {
-  if (!(error instanceof StaleVersionError)) {
-    next(error);
-    return;
-  }
-  res.status(409).json({
-    error: serializeError(error),
-    request: { method: req.method, url: req.originalUrl },
-    response: { statusCode: 409 },
-    current: error.current,
-  });
-};

@@ -5,8 +5,14 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityCardBlueprint, EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { compatWrapper, convertLegacyRouteRef } from '@backstage/core-compat-api';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
+import {
+  compatWrapper,
+  convertLegacyRouteRef,
+} from '@backstage/core-compat-api';
 import SchoolIcon from '@material-ui/icons/School';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
@@ -27,7 +33,10 @@ const learningPage = PageBlueprint.make({
     title: 'Learning',
     icon: <SchoolIcon />,
     routeRef: convertLegacyRouteRef(rootRouteRef),
-    loader: () => import('../components/LearningPage').then(m => compatWrapper(<m.LearningPage />)),
+    loader: () =>
+      import('../components/LearningPage').then(m =>
+        compatWrapper(<m.LearningPage />),
+      ),
   },
 });
 
@@ -36,7 +45,10 @@ const learningEntityContent = EntityContentBlueprint.make({
     path: 'learning',
     title: 'Learning',
     filter: isLearningEntity,
-    loader: () => import('../components/EntityLearningContent').then(m => compatWrapper(<m.EntityLearningContent />)),
+    loader: () =>
+      import('../components/EntityLearningContent').then(m =>
+        compatWrapper(<m.EntityLearningContent />),
+      ),
   },
 });
 
@@ -44,7 +56,10 @@ const learningEntityCard = EntityCardBlueprint.make({
   name: 'summary',
   params: {
     filter: isLearningEntity,
-    loader: () => import('../components/EntityLearningSummaryCard').then(m => compatWrapper(<m.EntityLearningSummaryCard />)),
+    loader: () =>
+      import('../components/EntityLearningSummaryCard').then(m =>
+        compatWrapper(<m.EntityLearningSummaryCard />),
+      ),
   },
 });
 
@@ -53,5 +68,10 @@ export default createFrontendPlugin({
   pluginId: 'learning',
   info: { packageJson: () => import('../../package.json') },
   routes: { root: convertLegacyRouteRef(rootRouteRef) },
-  extensions: [learningApi, learningPage, learningEntityContent, learningEntityCard],
+  extensions: [
+    learningApi,
+    learningPage,
+    learningEntityContent,
+    learningEntityCard,
+  ],
 });

@@ -12,7 +12,10 @@ import type {
 } from '@learning-loop/plugin-learning-common';
 
 /** Query values for list calls; arrays become comma-separated. */
-export type ListQuery = Record<string, string | number | boolean | string[] | undefined>;
+export type ListQuery = Record<
+  string,
+  string | number | boolean | string[] | undefined
+>;
 
 /** The Learning Loop REST API as the frontend uses it. */
 export interface LearningApi {
@@ -23,10 +26,21 @@ export interface LearningApi {
   getPostmortem(id: string): Promise<Postmortem>;
   listRunbooks(query: ListQuery): Promise<Page<Runbook>>;
   listActions(query: ListQuery): Promise<Page<ActionItem>>;
-  createAction(input: Partial<CreateActionInput> & Pick<CreateActionInput, 'entityRef' | 'title'>): Promise<ActionItem>;
-  updateAction(id: string, patch: Partial<UpdateActionInput> & { version: number }): Promise<ActionItem>;
-  getHistory(recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions', id: string): Promise<{ items: HistoryEntry[] }>;
+  createAction(
+    input: Partial<CreateActionInput> &
+      Pick<CreateActionInput, 'entityRef' | 'title'>,
+  ): Promise<ActionItem>;
+  updateAction(
+    id: string,
+    patch: Partial<UpdateActionInput> & { version: number },
+  ): Promise<ActionItem>;
+  getHistory(
+    recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
+    id: string,
+  ): Promise<{ items: HistoryEntry[] }>;
 }
 
 /** Reference to the {@link LearningApi}. */
-export const learningApiRef = createApiRef<LearningApi>({ id: 'plugin.learning.api' });
+export const learningApiRef = createApiRef<LearningApi>({
+  id: 'plugin.learning.api',
+});

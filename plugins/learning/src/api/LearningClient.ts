@@ -4,12 +4,23 @@ import type { LearningApi, ListQuery } from './LearningApi';
 
 /** Talks to the learning backend through Backstage's discovery and authenticated fetch. */
 export class LearningClient implements LearningApi {
-  constructor(private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+  constructor(
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
+  ) {}
 
   getEntitySummary(entityRef: string) {
     const [kind, rest] = entityRef.split(':');
-    const [namespace, name] = rest.includes('/') ? rest.split('/') : ['default', rest];
-    return this.request<any>(`/entities/${encodeURIComponent(kind)}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}/summary`);
+    const [namespace, name] = rest.includes('/')
+      ? rest.split('/')
+      : ['default', rest];
+    return this.request<any>(
+      `/entities/${encodeURIComponent(kind)}/${encodeURIComponent(
+        namespace,
+      )}/${encodeURIComponent(name)}/summary`,
+    );
   }
   listIncidents(query: ListQuery) {
     return this.request<any>(`/incidents${toQueryString(query)}`);
@@ -33,13 +44,21 @@ export class LearningClient implements LearningApi {
     return this.request<any>('/actions', { method: 'POST', body: input });
   }
   updateAction(id: string, patch: object) {
-    return this.request<any>(`/actions/${encodeURIComponent(id)}`, { method: 'PATCH', body: patch });
+    return this.request<any>(`/actions/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: patch,
+    });
   }
   getHistory(recordType: string, id: string) {
-    return this.request<any>(`/${recordType}/${encodeURIComponent(id)}/history`);
+    return this.request<any>(
+      `/${recordType}/${encodeURIComponent(id)}/history`,
+    );
   }
 
-  private async request<T>(path: string, init?: { method: string; body: object }): Promise<T> {
+  private async request<T>(
+    path: string,
+    init?: { method: string; body: object },
+  ): Promise<T> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('learning');
     const response = await this.options.fetchApi.fetch(`${baseUrl}${path}`, {
       method: init?.method ?? 'GET',
@@ -57,7 +76,12 @@ export class LearningClient implements LearningApi {
 export function toQueryString(query: ListQuery): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    if (
+      value === undefined ||
+      value === '' ||
+      (Array.isArray(value) && value.length === 0)
+    )
+      continue;
     params.set(key, Array.isArray(value) ? value.join(',') : String(value));
   }
   const text = params.toString();

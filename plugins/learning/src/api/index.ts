@@ -1,2 +1,6 @@
-export { learningApiRef, type LearningApi, type ListQuery } from './LearningApi';
+export {
+  learningApiRef,
+  type LearningApi,
+  type ListQuery,
+} from './LearningApi';
 export { LearningClient } from './LearningClient';

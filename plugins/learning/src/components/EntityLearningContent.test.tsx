@@ -1,15 +1,32 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { EntityProvider, entityRouteRef } from '@backstage/plugin-catalog-react';
-import type { ActionItem, EntityLearningSummary, Incident } from '@learning-loop/plugin-learning-common';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
+import type {
+  ActionItem,
+  EntityLearningSummary,
+  Incident,
+} from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../api';
 import { rootRouteRef } from '../routes';
 import { EntityLearningContent } from './EntityLearningContent';
 import { EntityLearningSummaryCard } from './EntityLearningSummaryCard';
 
-const entity = { apiVersion: 'backstage.io/v1alpha1', kind: 'Component', metadata: { name: 'subtitle-service', namespace: 'default' }, spec: { owner: 'localization-team' } };
-const meta = { version: 1, createdAt: '2026-10-01T00:00:00.000Z', createdBy: 'user:default/a', updatedAt: '2026-10-01T00:00:00.000Z' };
+const entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'subtitle-service', namespace: 'default' },
+  spec: { owner: 'localization-team' },
+};
+const meta = {
+  version: 1,
+  createdAt: '2026-10-01T00:00:00.000Z',
+  createdBy: 'user:default/a',
+  updatedAt: '2026-10-01T00:00:00.000Z',
+};
 
 const incident = (n: number, severity: Incident['severity']): Incident => ({
   ...meta,
@@ -55,24 +72,45 @@ const summary: EntityLearningSummary = {
   openActionCount: 7,
   overdueActionCount: 5,
   postmortems: { draft: 1, inReview: 0, published: 4, overdue: 1 },
-  runbooks: [{ ...meta, id: 'r1', entityRef: 'component:default/subtitle-service', title: 'First response', body: 'x', reviewIntervalDays: 180, lastReviewedAt: '2026-03-06T00:00:00.000Z', nextReviewDue: '2026-09-02', reviewOverdue: true, usedInIncidentIds: [], missingInIncidentIds: [] }],
+  runbooks: [
+    {
+      ...meta,
+      id: 'r1',
+      entityRef: 'component:default/subtitle-service',
+      title: 'First response',
+      body: 'x',
+      reviewIntervalDays: 180,
+      lastReviewedAt: '2026-03-06T00:00:00.000Z',
+      nextReviewDue: '2026-09-02',
+      reviewOverdue: true,
+      usedInIncidentIds: [],
+      missingInIncidentIds: [],
+    },
+  ],
   recurrence: {
     status: 'learning-did-not-hold',
-    reason: '"dependency-timeout" happened 3 times in 180 days, and again after a preventive action was completed.',
+    reason:
+      '"dependency-timeout" happened 3 times in 180 days, and again after a preventive action was completed.',
     windowDays: 180,
     findings: [],
   },
 };
 
-function fakeApi(overrides: Partial<LearningApi> = {}): jest.Mocked<LearningApi> {
+function fakeApi(
+  overrides: Partial<LearningApi> = {},
+): jest.Mocked<LearningApi> {
   return {
     getEntitySummary: jest.fn().mockResolvedValue(summary),
     listIncidents: jest.fn().mockImplementation(async query => {
       const all = [incident(1, 'SEV2'), incident(2, 'SEV1')];
-      const items = query.severity?.length ? all.filter(i => (query.severity as string[]).includes(i.severity)) : all;
+      const items = query.severity?.length
+        ? all.filter(i => (query.severity as string[]).includes(i.severity))
+        : all;
       return { items, totalCount: items.length, page: 1, limit: 10 };
     }),
-    listPostmortems: jest.fn().mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),
+    listPostmortems: jest
+      .fn()
+      .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),
     getIncident: jest.fn(),
     getPostmortem: jest.fn(),
     listRunbooks: jest.fn(),
@@ -89,7 +127,12 @@ async function renderWith(api: LearningApi, element: JSX.Element) {
     <TestApiProvider apis={[[learningApiRef, api]]}>
       <EntityProvider entity={entity}>{element}</EntityProvider>
     </TestApiProvider>,
-    { mountedRoutes: { '/learning': rootRouteRef, '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: {
+        '/learning': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
   );
 }
 
@@ -97,7 +140,9 @@ describe('EntityLearningContent', () => {
   it('shows counts, recurrence with its reason, overdue actions, incidents and runbooks', async () => {
     const api = fakeApi();
     await renderWith(api, <EntityLearningContent />);
-    expect(await screen.findByText('Learning did not hold')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Learning did not hold'),
+    ).toBeInTheDocument();
     expect(screen.getByText(summary.recurrence.reason)).toBeInTheDocument();
     expect(screen.getByText('7 open, 5 overdue')).toBeInTheDocument();
     expect(screen.getByLabelText('Overdue by 11 days')).toBeInTheDocument();
@@ -105,36 +150,68 @@ describe('EntityLearningContent', () => {
     expect(screen.getByText('Postmortem overdue')).toBeInTheDocument();
     expect(screen.getByText('Review overdue')).toBeInTheDocument();
     const counts = screen.getByRole('table', { name: 'Incidents by severity' });
-    expect(within(counts).getByText('Last 365 days').closest('tr')).toHaveTextContent('Last 365 days23319');
-    expect(api.getEntitySummary).toHaveBeenCalledWith('component:default/subtitle-service');
-    expect(api.listIncidents).toHaveBeenCalledWith(expect.objectContaining({ entityRef: 'component:default/subtitle-service', page: 1, limit: 10 }));
+    expect(
+      within(counts).getByText('Last 365 days').closest('tr'),
+    ).toHaveTextContent('Last 365 days23319');
+    expect(api.getEntitySummary).toHaveBeenCalledWith(
+      'component:default/subtitle-service',
+    );
+    expect(api.listIncidents).toHaveBeenCalledWith(
+      expect.objectContaining({
+        entityRef: 'component:default/subtitle-service',
+        page: 1,
+        limit: 10,
+      }),
+    );
   });
 
   it('asks the server again when a filter changes', async () => {
     const api = fakeApi();
     await renderWith(api, <EntityLearningContent />);
     await screen.findByText('Vendor timeout 1');
-    await userEvent.click(screen.getByLabelText('Severity', { selector: '[role="button"]' }));
+    await userEvent.click(
+      screen.getByLabelText('Severity', { selector: '[role="button"]' }),
+    );
     await userEvent.click(await screen.findByRole('option', { name: 'SEV1' }));
-    await waitFor(() => expect(api.listIncidents).toHaveBeenLastCalledWith(expect.objectContaining({ severity: ['SEV1'], page: 1 })));
-    await waitFor(() => expect(screen.queryByText('Vendor timeout 1')).not.toBeInTheDocument());
+    await waitFor(() =>
+      expect(api.listIncidents).toHaveBeenLastCalledWith(
+        expect.objectContaining({ severity: ['SEV1'], page: 1 }),
+      ),
+    );
+    await waitFor(() =>
+      expect(screen.queryByText('Vendor timeout 1')).not.toBeInTheDocument(),
+    );
     expect(screen.getByText('Vendor timeout 2')).toBeInTheDocument();
   });
 
   it('shows the error when the summary cannot be loaded', async () => {
-    const api = fakeApi({ getEntitySummary: jest.fn().mockRejectedValue(new Error('backend down')) });
+    const api = fakeApi({
+      getEntitySummary: jest.fn().mockRejectedValue(new Error('backend down')),
+    });
     await renderWith(api, <EntityLearningContent />);
     expect(await screen.findByText('Error: backend down')).toBeInTheDocument();
   });
 
   it('says so when there is nothing to show', async () => {
     const api = fakeApi({
-      getEntitySummary: jest.fn().mockResolvedValue({ ...summary, openActions: [], openActionCount: 0, overdueActionCount: 0, runbooks: [] }),
-      listIncidents: jest.fn().mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),
+      getEntitySummary: jest
+        .fn()
+        .mockResolvedValue({
+          ...summary,
+          openActions: [],
+          openActionCount: 0,
+          overdueActionCount: 0,
+          runbooks: [],
+        }),
+      listIncidents: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),
     });
     await renderWith(api, <EntityLearningContent />);
     expect(await screen.findByText(/No open actions/)).toBeInTheDocument();
-    expect(await screen.findByText('No incidents match these filters.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No incidents match these filters.'),
+    ).toBeInTheDocument();
     expect(screen.getByText(/No runbooks yet/)).toBeInTheDocument();
   });
 });
@@ -142,8 +219,14 @@ describe('EntityLearningContent', () => {
 describe('EntityLearningSummaryCard', () => {
   it('shows the recurrence badge and the key figures', async () => {
     await renderWith(fakeApi(), <EntityLearningSummaryCard />);
-    expect(await screen.findByText('Learning did not hold')).toBeInTheDocument();
-    expect(screen.getByText('Open actions').previousSibling).toHaveTextContent('7');
-    expect(screen.getByText('Overdue actions').previousSibling).toHaveTextContent('5');
+    expect(
+      await screen.findByText('Learning did not hold'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Open actions').previousSibling).toHaveTextContent(
+      '7',
+    );
+    expect(
+      screen.getByText('Overdue actions').previousSibling,
+    ).toHaveTextContent('5');
   });
 });

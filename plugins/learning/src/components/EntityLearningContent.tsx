@@ -1,7 +1,11 @@
 import useAsync from 'react-use/esm/useAsync';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import Box from '@material-ui/core/Box';
@@ -9,7 +13,10 @@ import Typography from '@material-ui/core/Typography';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
-import { severities, type EntityLearningSummary } from '@learning-loop/plugin-learning-common';
+import {
+  severities,
+  type EntityLearningSummary,
+} from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { IncidentsTable } from './IncidentsTable';
 import { OpenActionsCard } from './OpenActionsCard';
@@ -36,12 +43,20 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
           <List dense disablePadding>
             {f.occurrences.map((o, n) => (
               <ListItem key={o.incidentId} disableGutters>
-                <ListItemText primary={`${ordinal(n + 1)} occurrence: ${o.title}`} secondary={`${o.severity} · ${formatDate(o.startedAt)}`} />
+                <ListItemText
+                  primary={`${ordinal(n + 1)} occurrence: ${o.title}`}
+                  secondary={`${o.severity} · ${formatDate(o.startedAt)}`}
+                />
               </ListItem>
             ))}
             {f.actions.map(a => (
               <ListItem key={a.id} disableGutters>
-                <ListItemText primary={`Action: ${a.title}`} secondary={`${humanize(a.type)} · ${humanize(a.status)}${a.completedAt ? ` ${formatDate(a.completedAt)}` : ''}`} />
+                <ListItemText
+                  primary={`Action: ${a.title}`}
+                  secondary={`${humanize(a.type)} · ${humanize(a.status)}${
+                    a.completedAt ? ` ${formatDate(a.completedAt)}` : ''
+                  }`}
+                />
               </ListItem>
             ))}
           </List>
@@ -52,32 +67,50 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
 }
 
 function ordinal(n: number): string {
-  const suffix = n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th';
-  return `${n}${suffix}`;
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
+  return `${n}${teen ? 'th' : suffixes[n % 10] ?? 'th'}`;
 }
 
 function CountsCard(props: { summary: EntityLearningSummary }) {
   const { last90Days, last365Days } = props.summary.incidentCounts;
   return (
-    <InfoCard title="Incidents by severity" subheader="Game days and duplicates excluded">
-      <table style={{ width: '100%', borderCollapse: 'collapse' }} aria-label="Incidents by severity">
+    <InfoCard
+      title="Incidents by severity"
+      subheader="Game days and duplicates excluded"
+    >
+      <table
+        style={{ width: '100%', borderCollapse: 'collapse' }}
+        aria-label="Incidents by severity"
+      >
         <thead>
           <tr>
             <th style={{ textAlign: 'left' }}>Period</th>
             {severities.map(s => (
-              <th key={s} style={{ textAlign: 'right' }}>{s}</th>
+              <th key={s} style={{ textAlign: 'right' }}>
+                {s}
+              </th>
             ))}
             <th style={{ textAlign: 'right' }}>Total</th>
           </tr>
         </thead>
         <tbody>
-          {([['Last 90 days', last90Days], ['Last 365 days', last365Days]] as const).map(([label, counts]) => (
+          {(
+            [
+              ['Last 90 days', last90Days],
+              ['Last 365 days', last365Days],
+            ] as const
+          ).map(([label, counts]) => (
             <tr key={label}>
               <td>{label}</td>
               {severities.map(s => (
-                <td key={s} style={{ textAlign: 'right' }}>{counts[s]}</td>
+                <td key={s} style={{ textAlign: 'right' }}>
+                  {counts[s]}
+                </td>
               ))}
-              <td style={{ textAlign: 'right' }}><b>{counts.total}</b></td>
+              <td style={{ textAlign: 'right' }}>
+                <b>{counts.total}</b>
+              </td>
             </tr>
           ))}
         </tbody>
@@ -91,7 +124,11 @@ export function EntityLearningContent() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
   const api = useApi(learningApiRef);
-  const { value: summary, loading, error } = useAsync(() => api.getEntitySummary(entityRef), [api, entityRef]);
+  const {
+    value: summary,
+    loading,
+    error,
+  } = useAsync(() => api.getEntitySummary(entityRef), [api, entityRef]);
 
   if (loading) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
@@ -105,7 +142,11 @@ export function EntityLearningContent() {
         <RecurrenceCard summary={summary} />
       </Grid>
       <Grid item xs={12}>
-        <OpenActionsCard actions={summary.openActions} total={summary.openActionCount} overdue={summary.overdueActionCount} />
+        <OpenActionsCard
+          actions={summary.openActions}
+          total={summary.openActionCount}
+          overdue={summary.overdueActionCount}
+        />
       </Grid>
       <Grid item xs={12}>
         <IncidentsTable entityRef={entityRef} />

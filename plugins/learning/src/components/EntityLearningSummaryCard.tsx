@@ -1,7 +1,11 @@
 import useAsync from 'react-use/esm/useAsync';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { InfoCard, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
@@ -12,7 +16,11 @@ import { RecurrenceBadge } from './RecurrenceBadge';
 function Figure(props: { label: string; value: number; alert?: boolean }) {
   return (
     <Grid item xs={6} sm={3}>
-      <Typography variant="h4" component="p" color={props.alert && props.value > 0 ? 'secondary' : 'textPrimary'}>
+      <Typography
+        variant="h4"
+        component="p"
+        color={props.alert && props.value > 0 ? 'secondary' : 'textPrimary'}
+      >
         {props.value}
       </Typography>
       <Typography variant="caption">{props.label}</Typography>
@@ -25,7 +33,10 @@ export function EntityLearningSummaryCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
   const api = useApi(learningApiRef);
-  const { value, loading, error } = useAsync(() => api.getEntitySummary(entityRef), [api, entityRef]);
+  const { value, loading, error } = useAsync(
+    () => api.getEntitySummary(entityRef),
+    [api, entityRef],
+  );
   return (
     <InfoCard title="Learning summary">
       {loading && <Progress />}
@@ -36,10 +47,21 @@ export function EntityLearningSummaryCard() {
             <RecurrenceBadge recurrence={value.recurrence} />
           </Box>
           <Grid container spacing={2}>
-            <Figure label="Incidents, last 90 days" value={value.incidentCounts.last90Days.total} />
+            <Figure
+              label="Incidents, last 90 days"
+              value={value.incidentCounts.last90Days.total}
+            />
             <Figure label="Open actions" value={value.openActionCount} />
-            <Figure label="Overdue actions" value={value.overdueActionCount} alert />
-            <Figure label="Postmortems overdue" value={value.postmortems.overdue} alert />
+            <Figure
+              label="Overdue actions"
+              value={value.overdueActionCount}
+              alert
+            />
+            <Figure
+              label="Postmortems overdue"
+              value={value.postmortems.overdue}
+              alert
+            />
           </Grid>
         </>
       )}

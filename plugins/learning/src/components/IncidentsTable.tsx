@@ -1,6 +1,11 @@
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
-import { Link, ResponseErrorPanel, Table, type TableColumn } from '@backstage/core-components';
+import {
+  Link,
+  ResponseErrorPanel,
+  Table,
+  type TableColumn,
+} from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import FormControl from '@material-ui/core/FormControl';
 import InputLabel from '@material-ui/core/InputLabel';
@@ -21,10 +26,19 @@ import { SeverityChip } from './SeverityChip';
 
 type Filters = { severity: string[]; status: string[]; kind: string[] };
 
-function FilterSelect(props: { label: string; values: readonly string[]; selected: string[]; onChange: (v: string[]) => void }) {
+function FilterSelect(props: {
+  label: string;
+  values: readonly string[];
+  selected: string[];
+  onChange: (v: string[]) => void;
+}) {
   const id = `incident-filter-${props.label.toLowerCase()}`;
   return (
-    <FormControl variant="outlined" size="small" style={{ minWidth: 160, marginRight: 16 }}>
+    <FormControl
+      variant="outlined"
+      size="small"
+      style={{ minWidth: 160, marginRight: 16 }}
+    >
       <InputLabel id={id}>{props.label}</InputLabel>
       <Select
         labelId={id}
@@ -51,9 +65,21 @@ export function IncidentsTable(props: { entityRef: string }) {
   const learningRoot = useRouteRef(rootRouteRef);
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(10);
-  const [filters, setFilters] = useState<Filters>({ severity: [], status: [], kind: [] });
+  const [filters, setFilters] = useState<Filters>({
+    severity: [],
+    status: [],
+    kind: [],
+  });
   const { value, loading, error } = useAsync(
-    () => api.listIncidents({ entityRef: props.entityRef, page: page + 1, limit: pageSize, orderBy: 'startedAt', order: 'desc', ...filters }),
+    () =>
+      api.listIncidents({
+        entityRef: props.entityRef,
+        page: page + 1,
+        limit: pageSize,
+        orderBy: 'startedAt',
+        order: 'desc',
+        ...filters,
+      }),
     [api, props.entityRef, page, pageSize, filters],
   );
   const setFilter = (key: keyof Filters) => (selected: string[]) => {
@@ -62,16 +88,33 @@ export function IncidentsTable(props: { entityRef: string }) {
   };
 
   const columns: TableColumn<Incident>[] = [
-    { title: 'Severity', field: 'severity', width: '90px', render: i => <SeverityChip severity={i.severity} /> },
+    {
+      title: 'Severity',
+      field: 'severity',
+      width: '90px',
+      render: i => <SeverityChip severity={i.severity} />,
+    },
     {
       title: 'Incident',
       field: 'title',
       render: i => (
         <>
-          <div>{i.externalUrl ? <Link to={i.externalUrl}>{i.title}</Link> : i.title}</div>
+          <div>
+            {i.externalUrl ? (
+              <Link to={i.externalUrl}>{i.title}</Link>
+            ) : (
+              i.title
+            )}
+          </div>
           <Box mt={0.5}>
             {i.failureModes.map(m => (
-              <Chip key={m} label={m} size="small" variant="outlined" style={{ marginRight: 4 }} />
+              <Chip
+                key={m}
+                label={m}
+                size="small"
+                variant="outlined"
+                style={{ marginRight: 4 }}
+              />
             ))}
             {i.duplicateOfId && <Chip label="duplicate" size="small" />}
           </Box>
@@ -79,18 +122,30 @@ export function IncidentsTable(props: { entityRef: string }) {
       ),
     },
     { title: 'Kind', field: 'kind', render: i => humanize(i.kind) },
-    { title: 'Started', field: 'startedAt', render: i => formatDateTime(i.startedAt) },
+    {
+      title: 'Started',
+      field: 'startedAt',
+      render: i => formatDateTime(i.startedAt),
+    },
     { title: 'Status', field: 'status', render: i => humanize(i.status) },
-    { title: 'Time to resolve', render: i => formatDuration(i.startedAt, i.resolvedAt) },
+    {
+      title: 'Time to resolve',
+      render: i => formatDuration(i.startedAt, i.resolvedAt),
+    },
     {
       title: 'Postmortem',
       render: i => {
         if (i.postmortemId) {
-          const link = learningRoot ? `${learningRoot()}/postmortems/${i.postmortemId}` : undefined;
+          const link = learningRoot
+            ? `${learningRoot()}/postmortems/${i.postmortemId}`
+            : undefined;
           const label = humanize(i.postmortemStatus ?? 'draft');
           return link ? <Link to={link}>{label}</Link> : label;
         }
-        if (i.postmortemOverdue) return <Chip label="Postmortem overdue" size="small" color="secondary" />;
+        if (i.postmortemOverdue)
+          return (
+            <Chip label="Postmortem overdue" size="small" color="secondary" />
+          );
         return i.postmortemDueDate ? `Due ${i.postmortemDueDate}` : '—';
       },
     },
@@ -101,26 +156,54 @@ export function IncidentsTable(props: { entityRef: string }) {
   }
   return (
     <>
-      <Box display="flex" mb={1} flexWrap="wrap" role="group" aria-label="Incident filters">
-        <FilterSelect label="Severity" values={severities} selected={filters.severity} onChange={setFilter('severity')} />
-        <FilterSelect label="Status" values={incidentStatuses} selected={filters.status} onChange={setFilter('status')} />
-        <FilterSelect label="Kind" values={incidentKinds} selected={filters.kind} onChange={setFilter('kind')} />
+      <Box
+        display="flex"
+        mb={1}
+        flexWrap="wrap"
+        role="group"
+        aria-label="Incident filters"
+      >
+        <FilterSelect
+          label="Severity"
+          values={severities}
+          selected={filters.severity}
+          onChange={setFilter('severity')}
+        />
+        <FilterSelect
+          label="Status"
+          values={incidentStatuses}
+          selected={filters.status}
+          onChange={setFilter('status')}
+        />
+        <FilterSelect
+          label="Kind"
+          values={incidentKinds}
+          selected={filters.kind}
+          onChange={setFilter('kind')}
+        />
       </Box>
       <Table<Incident>
-      title="Incident history"
-      isLoading={loading}
-      columns={columns}
-      data={value?.items ?? []}
-      page={page}
-      totalCount={value?.totalCount ?? 0}
-      onPageChange={setPage}
-      onRowsPerPageChange={size => {
-        setPageSize(size);
-        setPage(0);
-      }}
-      options={{ paging: true, pageSize, pageSizeOptions: [10, 20, 50], search: false, sorting: false, padding: 'dense' }}
-      emptyContent={<Box p={2}>No incidents match these filters.</Box>}
-    />
+        title="Incident history"
+        isLoading={loading}
+        columns={columns}
+        data={value?.items ?? []}
+        page={page}
+        totalCount={value?.totalCount ?? 0}
+        onPageChange={setPage}
+        onRowsPerPageChange={size => {
+          setPageSize(size);
+          setPage(0);
+        }}
+        options={{
+          paging: true,
+          pageSize,
+          pageSizeOptions: [10, 20, 50],
+          search: false,
+          sorting: false,
+          padding: 'dense',
+        }}
+        emptyContent={<Box p={2}>No incidents match these filters.</Box>}
+      />
     </>
   );
 }

@@ -1,7 +1,15 @@
 import { useState } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
-import { Content, Header, Link, Page, ResponseErrorPanel, Table, type TableColumn } from '@backstage/core-components';
+import {
+  Content,
+  Header,
+  Link,
+  Page,
+  ResponseErrorPanel,
+  Table,
+  type TableColumn,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
@@ -15,15 +23,36 @@ function PostmortemIndex() {
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(20);
   const { value, loading, error } = useAsync(
-    () => api.listPostmortems({ page: page + 1, limit: pageSize, orderBy: 'createdAt', order: 'desc' }),
+    () =>
+      api.listPostmortems({
+        page: page + 1,
+        limit: pageSize,
+        orderBy: 'createdAt',
+        order: 'desc',
+      }),
     [api, page, pageSize],
   );
   const columns: TableColumn<Postmortem>[] = [
-    { title: 'Postmortem', field: 'title', render: p => <Link to={`postmortems/${p.id}`}>{p.title}</Link> },
-    { title: 'Entities', render: p => <EntityRefLinks entityRefs={p.entityRefs} /> },
+    {
+      title: 'Postmortem',
+      field: 'title',
+      render: p => <Link to={`postmortems/${p.id}`}>{p.title}</Link>,
+    },
+    {
+      title: 'Entities',
+      render: p => <EntityRefLinks entityRefs={p.entityRefs} />,
+    },
     { title: 'Status', field: 'status', render: p => humanize(p.status) },
-    { title: 'Started', field: 'createdAt', render: p => formatDate(p.createdAt) },
-    { title: 'Published', field: 'publishedAt', render: p => formatDate(p.publishedAt) },
+    {
+      title: 'Started',
+      field: 'createdAt',
+      render: p => formatDate(p.createdAt),
+    },
+    {
+      title: 'Published',
+      field: 'publishedAt',
+      render: p => formatDate(p.publishedAt),
+    },
   ];
   if (error) return <ResponseErrorPanel error={error} />;
   return (
@@ -39,7 +68,14 @@ function PostmortemIndex() {
         setPageSize(size);
         setPage(0);
       }}
-      options={{ paging: true, pageSize, pageSizeOptions: [20, 50, 100], search: false, sorting: false, padding: 'dense' }}
+      options={{
+        paging: true,
+        pageSize,
+        pageSizeOptions: [20, 50, 100],
+        search: false,
+        sorting: false,
+        padding: 'dense',
+      }}
     />
   );
 }
@@ -48,7 +84,10 @@ function PostmortemIndex() {
 export function LearningPage() {
   return (
     <Page themeId="tool">
-      <Header title="Learning" subtitle="Incidents turned into lessons, and lessons into change" />
+      <Header
+        title="Learning"
+        subtitle="Incidents turned into lessons, and lessons into change"
+      />
       <Routes>
         <Route
           path="/"

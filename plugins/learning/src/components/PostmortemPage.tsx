@@ -1,6 +1,13 @@
 import useAsync from 'react-use/esm/useAsync';
 import { useParams } from 'react-router-dom';
-import { Content, ContentHeader, InfoCard, MarkdownContent, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  Content,
+  ContentHeader,
+  InfoCard,
+  MarkdownContent,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
@@ -34,7 +41,10 @@ function PostmortemView(props: { postmortem: Postmortem }) {
   return (
     <>
       <ContentHeader title={p.title}>
-        <Chip label={humanize(p.status)} color={p.status === 'published' ? 'primary' : 'default'} />
+        <Chip
+          label={humanize(p.status)}
+          color={p.status === 'published' ? 'primary' : 'default'}
+        />
       </ContentHeader>
       <Typography variant="body2" paragraph>
         {p.entityRefs.map(ref => (
@@ -42,7 +52,9 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             <EntityRefLink entityRef={ref} />
           </span>
         ))}
-        {p.publishedAt ? `Published ${formatDate(p.publishedAt)}` : `Due ${p.dueDate ?? '—'}`}
+        {p.publishedAt
+          ? `Published ${formatDate(p.publishedAt)}`
+          : `Due ${p.dueDate ?? '—'}`}
         {p.reviewDate && ` · Review meeting ${formatDate(p.reviewDate)}`}
       </Typography>
       <Grid container spacing={3}>
@@ -60,11 +72,19 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             <InfoCard title="Timeline">
               <Table size="small" aria-label="Timeline">
                 <TableHead>
-                  <TableRow><TableCell>When</TableCell><TableCell>Kind</TableCell><TableCell>What happened</TableCell></TableRow>
+                  <TableRow>
+                    <TableCell>When</TableCell>
+                    <TableCell>Kind</TableCell>
+                    <TableCell>What happened</TableCell>
+                  </TableRow>
                 </TableHead>
                 <TableBody>
                   {p.timeline.map((t, n) => (
-                    <TableRow key={n}><TableCell>{formatDateTime(t.at)}</TableCell><TableCell>{humanize(t.kind)}</TableCell><TableCell>{t.text}</TableCell></TableRow>
+                    <TableRow key={n}>
+                      <TableCell>{formatDateTime(t.at)}</TableCell>
+                      <TableCell>{humanize(t.kind)}</TableCell>
+                      <TableCell>{t.text}</TableCell>
+                    </TableRow>
                   ))}
                 </TableBody>
               </Table>
@@ -76,7 +96,11 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             <InfoCard title="Contributing factors">
               {p.contributingFactors.map((f, n) => (
                 <Typography key={n} variant="body2" paragraph>
-                  <Chip size="small" label={f.category} style={{ marginRight: 8 }} />
+                  <Chip
+                    size="small"
+                    label={f.category}
+                    style={{ marginRight: 8 }}
+                  />
                   {f.text}
                 </Typography>
               ))}
@@ -90,7 +114,12 @@ function PostmortemView(props: { postmortem: Postmortem }) {
                 <Typography key={n} variant="body2" paragraph>
                   <b>{d.decision}</b>
                   {d.rationale && ` because ${d.rationale}`}
-                  {d.decidedBy && <> — <EntityRefLink entityRef={d.decidedBy} /></>}
+                  {d.decidedBy && (
+                    <>
+                      {' '}
+                      — <EntityRefLink entityRef={d.decidedBy} />
+                    </>
+                  )}
                 </Typography>
               ))}
             </InfoCard>
@@ -100,7 +129,16 @@ function PostmortemView(props: { postmortem: Postmortem }) {
           <Grid item xs={12}>
             <InfoCard title="Participants">
               {p.participants.map(pt => (
-                <Chip key={`${pt.entityRef}-${pt.role}`} style={{ margin: 4 }} label={<><EntityRefLink entityRef={pt.entityRef} /> · {humanize(pt.role)}</>} />
+                <Chip
+                  key={`${pt.entityRef}-${pt.role}`}
+                  style={{ margin: 4 }}
+                  label={
+                    <>
+                      <EntityRefLink entityRef={pt.entityRef} /> ·{' '}
+                      {humanize(pt.role)}
+                    </>
+                  }
+                />
               ))}
             </InfoCard>
           </Grid>
@@ -121,7 +159,10 @@ function PostmortemView(props: { postmortem: Postmortem }) {
 export function PostmortemPage() {
   const { postmortemId } = useParams();
   const api = useApi(learningApiRef);
-  const { value, loading, error } = useAsync(() => api.getPostmortem(postmortemId!), [api, postmortemId]);
+  const { value, loading, error } = useAsync(
+    () => api.getPostmortem(postmortemId!),
+    [api, postmortemId],
+  );
   return (
     <Content>
       {loading && <Progress />}

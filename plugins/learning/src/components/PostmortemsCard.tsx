@@ -1,5 +1,10 @@
 import useAsync from 'react-use/esm/useAsync';
-import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import {
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
 import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
@@ -10,26 +15,57 @@ import { rootRouteRef } from '../routes';
 import { formatDate, humanize } from './format';
 
 /** The entity's latest postmortems, each linking to its page. */
-export function PostmortemsCard(props: { entityRef: string; counts: { draft: number; inReview: number; published: number; overdue: number } }) {
+export function PostmortemsCard(props: {
+  entityRef: string;
+  counts: {
+    draft: number;
+    inReview: number;
+    published: number;
+    overdue: number;
+  };
+}) {
   const api = useApi(learningApiRef);
   const learningRoot = useRouteRef(rootRouteRef);
   const { value, loading, error } = useAsync(
-    () => api.listPostmortems({ entityRef: props.entityRef, limit: 10, orderBy: 'createdAt', order: 'desc' }),
+    () =>
+      api.listPostmortems({
+        entityRef: props.entityRef,
+        limit: 10,
+        orderBy: 'createdAt',
+        order: 'desc',
+      }),
     [api, props.entityRef],
   );
   const { draft, inReview, published, overdue } = props.counts;
   return (
-    <InfoCard title="Postmortems" subheader={`${published} published, ${inReview} in review, ${draft} draft · ${overdue} overdue`}>
+    <InfoCard
+      title="Postmortems"
+      subheader={`${published} published, ${inReview} in review, ${draft} draft · ${overdue} overdue`}
+    >
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
-      {value && value.items.length === 0 && <Typography variant="body2">No postmortems yet.</Typography>}
+      {value && value.items.length === 0 && (
+        <Typography variant="body2">No postmortems yet.</Typography>
+      )}
       {value && value.items.length > 0 && (
         <List dense disablePadding>
           {value.items.map(p => (
             <ListItem key={p.id} disableGutters>
               <ListItemText
-                primary={learningRoot ? <Link to={`${learningRoot()}/postmortems/${p.id}`}>{p.title}</Link> : p.title}
-                secondary={`${humanize(p.status)} · ${p.publishedAt ? `published ${formatDate(p.publishedAt)}` : `started ${formatDate(p.createdAt)}`}`}
+                primary={
+                  learningRoot ? (
+                    <Link to={`${learningRoot()}/postmortems/${p.id}`}>
+                      {p.title}
+                    </Link>
+                  ) : (
+                    p.title
+                  )
+                }
+                secondary={`${humanize(p.status)} · ${
+                  p.publishedAt
+                    ? `published ${formatDate(p.publishedAt)}`
+                    : `started ${formatDate(p.createdAt)}`
+                }`}
               />
             </ListItem>
           ))}

@@ -12,7 +12,9 @@ export function RunbooksCard(props: { runbooks: Runbook[] }) {
   return (
     <InfoCard title="Runbooks">
       {props.runbooks.length === 0 ? (
-        <Typography variant="body2">No runbooks yet. Add one so responders are not left guessing.</Typography>
+        <Typography variant="body2">
+          No runbooks yet. Add one so responders are not left guessing.
+        </Typography>
       ) : (
         <List dense disablePadding>
           {props.runbooks.map(r => (
@@ -21,8 +23,20 @@ export function RunbooksCard(props: { runbooks: Runbook[] }) {
                 primary={r.url ? <Link to={r.url}>{r.title}</Link> : r.title}
                 secondary={
                   <>
-                    {r.lastReviewedAt ? `Last reviewed ${formatDate(r.lastReviewedAt)} (${formatRelative(r.lastReviewedAt)})` : 'Never reviewed'}
-                    {r.reviewOverdue && <Chip component="span" size="small" color="secondary" label="Review overdue" style={{ marginLeft: 8 }} />}
+                    {r.lastReviewedAt
+                      ? `Last reviewed ${formatDate(
+                          r.lastReviewedAt,
+                        )} (${formatRelative(r.lastReviewedAt)})`
+                      : 'Never reviewed'}
+                    {r.reviewOverdue && (
+                      <Chip
+                        component="span"
+                        size="small"
+                        color="secondary"
+                        label="Review overdue"
+                        style={{ marginLeft: 8 }}
+                      />
+                    )}
                   </>
                 }
               />

@@ -10,5 +10,7 @@ const colors: Record<Severity, { background: string; color: string }> = {
 
 /** An incident severity as a small coloured chip. */
 export function SeverityChip(props: { severity: Severity }) {
-  return <Chip label={props.severity} size="small" style={colors[props.severity]} />;
+  return (
+    <Chip label={props.severity} size="small" style={colors[props.severity]} />
+  );
 }

@@ -2,12 +2,16 @@ import { DateTime } from 'luxon';
 
 /** A date for tables: "21 Nov 2026". */
 export function formatDate(value?: string): string {
-  return value ? DateTime.fromISO(value).toLocaleString(DateTime.DATE_MED) : '—';
+  return value
+    ? DateTime.fromISO(value).toLocaleString(DateTime.DATE_MED)
+    : '—';
 }
 
 /** A timestamp: "21 Nov 2026, 14:05". */
 export function formatDateTime(value?: string): string {
-  return value ? DateTime.fromISO(value).toLocaleString(DateTime.DATETIME_MED) : '—';
+  return value
+    ? DateTime.fromISO(value).toLocaleString(DateTime.DATETIME_MED)
+    : '—';
 }
 
 /** "3 days ago", "in 2 weeks". */
@@ -18,7 +22,9 @@ export function formatRelative(value?: string): string {
 /** Minutes from start to an incident milestone, "1 h 35 min". */
 export function formatDuration(from?: string, to?: string): string {
   if (!from || !to) return '—';
-  const minutes = Math.round(DateTime.fromISO(to).diff(DateTime.fromISO(from), 'minutes').minutes);
+  const minutes = Math.round(
+    DateTime.fromISO(to).diff(DateTime.fromISO(from), 'minutes').minutes,
+  );
   if (minutes < 60) return `${minutes} min`;
   const hours = Math.floor(minutes / 60);
   return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;

@@ -1,5 +1,11 @@
-import { coreServices, createBackendModule } from '@backstage/backend-plugin-api';
-import { DatabaseLearningStore, readLearningSettings } from '@learning-loop/plugin-learning-backend';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import {
+  DatabaseLearningStore,
+  readLearningSettings,
+} from '@learning-loop/plugin-learning-backend';
 import { seedDemoData } from './seed';
 
 /**
@@ -23,15 +29,22 @@ export default createBackendModule({
         }
         // the plugin migrates during its own init; seed once everything has started
         lifecycle.addStartupHook(async () => {
-          const store = await DatabaseLearningStore.create({ database, settings: readLearningSettings(config) });
+          const store = await DatabaseLearningStore.create({
+            database,
+            settings: readLearningSettings(config),
+          });
           const knex = await database.getClient();
           const existing = await knex('incidents').count({ n: '*' }).first();
           if (Number(existing?.n ?? 0) > 0) {
-            logger.info('Learning Loop demo data: database already has incidents, not seeding');
+            logger.info(
+              'Learning Loop demo data: database already has incidents, not seeding',
+            );
             return;
           }
           const counts = await seedDemoData(store, knex);
-          logger.info(`Learning Loop demo data seeded: ${JSON.stringify(counts)}`);
+          logger.info(
+            `Learning Loop demo data seeded: ${JSON.stringify(counts)}`,
+          );
         });
       },
     });

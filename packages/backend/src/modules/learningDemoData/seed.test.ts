@@ -24,7 +24,10 @@ describe('LocalizeVideos demo data', () => {
   let knex: Awaited<ReturnType<typeof databases.init>>;
   beforeAll(async () => {
     knex = await databases.init('SQLITE_3');
-    store = await DatabaseLearningStore.create({ database: mockServices.database({ knex }), settings: defaultLearningSettings });
+    store = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex }),
+      settings: defaultLearningSettings,
+    });
     await seedDemoData(store, knex, DateTime.utc());
   });
 
@@ -32,36 +35,80 @@ describe('LocalizeVideos demo data', () => {
     (await knex(table).distinct(column)).map(r => r[column]).sort();
 
   it('covers every severity, kind, postmortem status and action status', async () => {
-    expect(await distinct('incidents', 'severity')).toEqual([...severities].sort());
-    expect(await distinct('incidents', 'kind')).toEqual([...incidentKinds].sort());
-    expect(await distinct('postmortems', 'status')).toEqual([...postmortemStatuses].sort());
-    expect(await distinct('action_items', 'status')).toEqual([...actionStatuses].sort());
+    expect(await distinct('incidents', 'severity')).toEqual(
+      [...severities].sort(),
+    );
+    expect(await distinct('incidents', 'kind')).toEqual(
+      [...incidentKinds].sort(),
+    );
+    expect(await distinct('postmortems', 'status')).toEqual(
+      [...postmortemStatuses].sort(),
+    );
+    expect(await distinct('action_items', 'status')).toEqual(
+      [...actionStatuses].sort(),
+    );
   });
 
   it('spans twelve months and has overdue work, an overdue runbook and a duplicate', async () => {
     const oldest = await knex('incidents').min({ t: 'started_at' }).first();
-    expect(DateTime.utc().diff(DateTime.fromISO(String(oldest!.t)), 'days').days).toBeGreaterThan(330);
-    const overdue = await store.actions.list({ overdue: true, page: 1, limit: 1, order: 'asc', orderBy: 'dueDate' });
+    expect(
+      DateTime.utc().diff(DateTime.fromISO(String(oldest!.t)), 'days').days,
+    ).toBeGreaterThan(330);
+    const overdue = await store.actions.list({
+      overdue: true,
+      page: 1,
+      limit: 1,
+      order: 'asc',
+      orderBy: 'dueDate',
+    });
     expect(overdue.totalCount).toBeGreaterThan(0);
-    const runbooks = await store.runbooks.list({ reviewOverdue: true, page: 1, limit: 10, order: 'asc', orderBy: 'title' });
-    expect(runbooks.items.map(r => r.entityRef)).toContain('component:default/subtitle-service');
-    expect(Number((await knex('incidents').whereNotNull('duplicate_of_id').count({ n: '*' }))[0].n)).toBeGreaterThan(0);
+    const runbooks = await store.runbooks.list({
+      reviewOverdue: true,
+      page: 1,
+      limit: 10,
+      order: 'asc',
+      orderBy: 'title',
+    });
+    expect(runbooks.items.map(r => r.entityRef)).toContain(
+      'component:default/subtitle-service',
+    );
+    expect(
+      Number(
+        (
+          await knex('incidents')
+            .whereNotNull('duplicate_of_id')
+            .count({ n: '*' })
+        )[0].n,
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it('tells the recurrence story on the two localisation services', async () => {
-    const subtitle = await store.summaries.entitySummary('component:default/subtitle-service');
+    const subtitle = await store.summaries.entitySummary(
+      'component:default/subtitle-service',
+    );
     expect(subtitle.recurrence.status).toBe('learning-did-not-hold');
     expect(subtitle.recurrence.findings[0].occurrences).toHaveLength(3);
-    const orchestrator = await store.summaries.entitySummary('component:default/translation-orchestrator');
+    const orchestrator = await store.summaries.entitySummary(
+      'component:default/translation-orchestrator',
+    );
     expect(orchestrator.recurrence.status).toBe('repeated-without-action');
     expect(orchestrator.postmortems.overdue).toBeGreaterThan(0);
   });
 
   it('is deterministic', async () => {
     const other = await databases.init('SQLITE_3');
-    const otherStore = await DatabaseLearningStore.create({ database: mockServices.database({ knex: other }), settings: defaultLearningSettings });
+    const otherStore = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex: other }),
+      settings: defaultLearningSettings,
+    });
     await seedDemoData(otherStore, other, DateTime.utc());
-    const titles = async (db: typeof knex) => (await db('incidents').orderBy(['started_at', 'title']).select('title', 'severity', 'kind')).map(r => `${r.title}|${r.severity}|${r.kind}`);
+    const titles = async (db: typeof knex) =>
+      (
+        await db('incidents')
+          .orderBy(['started_at', 'title'])
+          .select('title', 'severity', 'kind')
+      ).map(r => `${r.title}|${r.severity}|${r.kind}`);
     expect(await titles(other)).toEqual(await titles(knex));
   });
 
@@ -69,9 +116,17 @@ describe('LocalizeVideos demo data', () => {
     const root = path.resolve(__dirname, '../../../../..');
     const refs = new Set<string>();
     for (const file of ['examples/entities.yaml', 'examples/org.yaml']) {
-      for (const doc of parseAllDocuments(fs.readFileSync(path.join(root, file), 'utf8'))) {
+      for (const doc of parseAllDocuments(
+        fs.readFileSync(path.join(root, file), 'utf8'),
+      )) {
         const entity = doc.toJS();
-        refs.add(stringifyEntityRef({ kind: entity.kind, namespace: 'default', name: entity.metadata.name }).toLocaleLowerCase('en-US'));
+        refs.add(
+          stringifyEntityRef({
+            kind: entity.kind,
+            namespace: 'default',
+            name: entity.metadata.name,
+          }).toLocaleLowerCase('en-US'),
+        );
       }
     }
     const used = [

@@ -24,7 +24,8 @@ function random(seed: number) {
   };
   return {
     next,
-    int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
+    int: (min: number, max: number) =>
+      min + Math.floor(next() * (max - min + 1)),
     pick: <T>(items: readonly T[]) => items[Math.floor(next() * items.length)],
     weighted: <T extends string>(weights: Partial<Record<T, number>>): T => {
       const entries = Object.entries(weights) as Array<[T, number]>;
@@ -39,27 +40,118 @@ function random(seed: number) {
 }
 
 const people = {
-  'group:default/media-pipeline-team': ['user:default/ines.carvalho', 'user:default/tomas.weber', 'user:default/yuki.tanaka'],
-  'group:default/platform-team': ['user:default/maya.okafor', 'user:default/lars.nilsson'],
-  'group:default/localization-team': ['user:default/priya.raman', 'user:default/mateo.rossi', 'user:default/guest'],
-  'group:default/voice-team': ['user:default/amara.diallo', 'user:default/jonas.berg'],
-  'group:default/web-team': ['user:default/chloe.martin', 'user:default/omar.haddad'],
+  'group:default/media-pipeline-team': [
+    'user:default/ines.carvalho',
+    'user:default/tomas.weber',
+    'user:default/yuki.tanaka',
+  ],
+  'group:default/platform-team': [
+    'user:default/maya.okafor',
+    'user:default/lars.nilsson',
+  ],
+  'group:default/localization-team': [
+    'user:default/priya.raman',
+    'user:default/mateo.rossi',
+    'user:default/guest',
+  ],
+  'group:default/voice-team': [
+    'user:default/amara.diallo',
+    'user:default/jonas.berg',
+  ],
+  'group:default/web-team': [
+    'user:default/chloe.martin',
+    'user:default/omar.haddad',
+  ],
 } as Record<string, string[]>;
 
-const actionIdeas: Array<{ title: string; type: ActionType; category: 'reliability' | 'performance' | 'operational-excellence' | 'customer-trust' | 'security' | 'developer-productivity' }> = [
-  { title: 'Alert on error budget burn rate, not raw error count', type: 'detect', category: 'reliability' },
-  { title: 'Add canary stage with automatic rollback', type: 'prevent', category: 'reliability' },
-  { title: 'Load-test peak upload volume before promotions', type: 'prevent', category: 'performance' },
-  { title: 'Document manual failover in the runbook', type: 'runbook', category: 'operational-excellence' },
-  { title: 'Validate config changes in CI with schema checks', type: 'prevent', category: 'reliability' },
-  { title: 'Add checksum verification of delivered files', type: 'detect', category: 'customer-trust' },
-  { title: 'Autoscale workers on queue depth', type: 'mitigate', category: 'performance' },
-  { title: 'Rotate certificates automatically and alert 30 days ahead', type: 'prevent', category: 'security' },
-  { title: 'Run an on-call training on the new dashboards', type: 'training', category: 'operational-excellence' },
-  { title: 'Backfill the corrupted exports for affected customers', type: 'repair', category: 'customer-trust' },
-  { title: 'Add a status-page update to the incident checklist', type: 'process', category: 'customer-trust' },
-  { title: 'Speed up rollback: keep the last two releases warm', type: 'mitigate', category: 'developer-productivity' },
+const actionIdeas: Array<{
+  title: string;
+  type: ActionType;
+  category:
+    | 'reliability'
+    | 'performance'
+    | 'operational-excellence'
+    | 'customer-trust'
+    | 'security'
+    | 'developer-productivity';
+}> = [
+  {
+    title: 'Alert on error budget burn rate, not raw error count',
+    type: 'detect',
+    category: 'reliability',
+  },
+  {
+    title: 'Add canary stage with automatic rollback',
+    type: 'prevent',
+    category: 'reliability',
+  },
+  {
+    title: 'Load-test peak upload volume before promotions',
+    type: 'prevent',
+    category: 'performance',
+  },
+  {
+    title: 'Document manual failover in the runbook',
+    type: 'runbook',
+    category: 'operational-excellence',
+  },
+  {
+    title: 'Validate config changes in CI with schema checks',
+    type: 'prevent',
+    category: 'reliability',
+  },
+  {
+    title: 'Add checksum verification of delivered files',
+    type: 'detect',
+    category: 'customer-trust',
+  },
+  {
+    title: 'Autoscale workers on queue depth',
+    type: 'mitigate',
+    category: 'performance',
+  },
+  {
+    title: 'Rotate certificates automatically and alert 30 days ahead',
+    type: 'prevent',
+    category: 'security',
+  },
+  {
+    title: 'Run an on-call training on the new dashboards',
+    type: 'training',
+    category: 'operational-excellence',
+  },
+  {
+    title: 'Backfill the corrupted exports for affected customers',
+    type: 'repair',
+    category: 'customer-trust',
+  },
+  {
+    title: 'Add a status-page update to the incident checklist',
+    type: 'process',
+    category: 'customer-trust',
+  },
+  {
+    title: 'Speed up rollback: keep the last two releases warm',
+    type: 'mitigate',
+    category: 'developer-productivity',
+  },
 ];
+
+const generatedReasons: Partial<Record<ActionStatus, string>> = {
+  'wont-do': 'Superseded by the platform migration',
+  blocked: 'Waiting for the vendor contract renewal',
+};
+
+/** Where a review stands: the latest scripted vendor outage is still in review, other scripted ones published. */
+function reviewStatus(
+  key: string | undefined,
+  resolvedDaysAgo: number,
+  roll: number,
+): 'draft' | 'in-review' | 'published' {
+  if (key) return key === 'vendor-3' ? 'in-review' : 'published';
+  if (resolvedDaysAgo > 30) return roll < 0.85 ? 'published' : 'draft';
+  return roll < 0.5 ? 'in-review' : 'draft';
+}
 
 interface Seeded {
   incident: Incident;
@@ -71,23 +163,59 @@ export async function seedDemoData(
   store: DatabaseLearningStore,
   knex: Knex,
   now: DateTime = DateTime.utc(),
-): Promise<{ incidents: number; postmortems: number; actions: number; runbooks: number }> {
+): Promise<{
+  incidents: number;
+  postmortems: number;
+  actions: number;
+  runbooks: number;
+}> {
   const rnd = random(20261121);
-  const at = (daysAgo: number, minutes = 0) => now.minus({ days: daysAgo }).set({ hour: 9 + (Math.abs(Math.round(daysAgo * 7)) % 9), minute: 0, second: 0, millisecond: 0 }).plus({ minutes });
+  const at = (daysAgo: number, minutes = 0) =>
+    now
+      .minus({ days: daysAgo })
+      .set({
+        hour: 9 + (Math.abs(Math.round(daysAgo * 7)) % 9),
+        minute: 0,
+        second: 0,
+        millisecond: 0,
+      })
+      .plus({ minutes });
   const iso = (d: DateTime) => d.toUTC().toISO()!;
   const seeded: Seeded[] = [];
 
   // 1. incidents: background noise per service, then the scripted story
-  const specs: Array<{ service: string; title: string; daysAgo: number; severity: Severity; kind: IncidentKind; failureModes: string[]; duration: number; script?: string }> = [];
+  const specs: Array<{
+    service: string;
+    title: string;
+    daysAgo: number;
+    severity: Severity;
+    kind: IncidentKind;
+    failureModes: string[];
+    duration: number;
+    script?: string;
+  }> = [];
   for (const service of demoServices) {
     for (let n = 0; n < service.yearlyIncidents; n++) {
       const mode = rnd.pick(service.failureModes);
-      const kind = rnd.weighted<IncidentKind>({ incident: 60, 'near-miss': 10, 'failed-deployment': 10, rollback: 5, 'security-event': 2, 'performance-regression': 8, 'operational-toil': 5 });
+      const kind = rnd.weighted<IncidentKind>({
+        incident: 60,
+        'near-miss': 10,
+        'failed-deployment': 10,
+        rollback: 5,
+        'security-event': 2,
+        'performance-regression': 8,
+        'operational-toil': 5,
+      });
       specs.push({
         service: service.ref,
         title: rnd.pick(titlesByFailureMode[mode] ?? ['Service degraded']),
         daysAgo: rnd.int(3, 360),
-        severity: rnd.weighted<Severity>({ SEV1: 5, SEV2: 22, SEV3: 43, SEV4: 30 }),
+        severity: rnd.weighted<Severity>({
+          SEV1: 5,
+          SEV2: 22,
+          SEV3: 43,
+          SEV4: 30,
+        }),
         kind,
         failureModes: [mode],
         duration: rnd.int(25, 420),
@@ -95,7 +223,16 @@ export async function seedDemoData(
     }
   }
   for (const s of scriptedIncidents) {
-    specs.push({ service: s.service, title: s.title, daysAgo: s.daysAgo, severity: s.severity, kind: s.kind ?? 'incident', failureModes: s.failureModes, duration: s.durationMinutes, script: s.key });
+    specs.push({
+      service: s.service,
+      title: s.title,
+      daysAgo: s.daysAgo,
+      severity: s.severity,
+      kind: s.kind ?? 'incident',
+      failureModes: s.failureModes,
+      duration: s.durationMinutes,
+      script: s.key,
+    });
   }
   specs.sort((a, b) => b.daysAgo - a.daysAgo);
   for (const spec of specs) {
@@ -108,25 +245,61 @@ export async function seedDemoData(
         title: spec.title,
         kind: spec.kind,
         severity: spec.severity,
-        entityRefs: spec.service === 'component:default/customer-portal' && spec.severity === 'SEV1' ? [spec.service, 'component:default/billing-service'] : [spec.service],
+        entityRefs:
+          spec.service === 'component:default/customer-portal' &&
+          spec.severity === 'SEV1'
+            ? [spec.service, 'component:default/billing-service']
+            : [spec.service],
         startedAt: iso(started),
         detectedAt: iso(started.plus({ minutes: detect })),
         acknowledgedAt: iso(started.plus({ minutes: ack })),
-        mitigatedAt: open ? undefined : iso(started.plus({ minutes: Math.max(ack + 5, Math.round(spec.duration * 0.7)) })),
-        resolvedAt: open ? undefined : iso(started.plus({ minutes: Math.max(ack + 10, spec.duration) })),
-        source: rnd.weighted({ manual: 3, pagerduty: 5, opsgenie: 1, 'incident-io': 1 }),
+        mitigatedAt: open
+          ? undefined
+          : iso(
+              started.plus({
+                minutes: Math.max(ack + 5, Math.round(spec.duration * 0.7)),
+              }),
+            ),
+        resolvedAt: open
+          ? undefined
+          : iso(started.plus({ minutes: Math.max(ack + 10, spec.duration) })),
+        source: rnd.weighted({
+          manual: 3,
+          pagerduty: 5,
+          opsgenie: 1,
+          'incident-io': 1,
+        }),
         failureModes: spec.failureModes,
-        summary: `**${spec.title}.** Customers noticed delays in their localisation orders; on-call ${open ? 'is investigating' : 'restored service'}.`,
+        summary: `**${
+          spec.title
+        }.** Customers noticed delays in their localisation orders; on-call ${
+          open ? 'is investigating' : 'restored service'
+        }.`,
       },
       rnd.pick(people[demoServices.find(s => s.ref === spec.service)!.owner]),
     );
-    await knex('incidents').where({ id: incident.id }).update({ created_at: iso(started.plus({ minutes: detect })), updated_at: iso(started.plus({ minutes: spec.duration + 30 })) });
+    await knex('incidents')
+      .where({ id: incident.id })
+      .update({
+        created_at: iso(started.plus({ minutes: detect })),
+        updated_at: iso(started.plus({ minutes: spec.duration + 30 })),
+      });
     seeded.push({ incident, script: spec.script });
   }
   // one duplicate, as happens when two people page for the same outage
   const original = seeded.find(s => s.script === 'capacity-2')!.incident;
   const duplicate = await store.incidents.create(
-    { title: 'Translations slow (duplicate page)', kind: 'incident', severity: 'SEV3', entityRefs: original.entityRefs, startedAt: original.startedAt, resolvedAt: original.resolvedAt, source: 'pagerduty', failureModes: original.failureModes, duplicateOfId: original.id },
+    {
+      title: 'Translations slow (duplicate page)',
+      kind: 'incident',
+      severity: 'SEV3',
+      entityRefs: original.entityRefs,
+      startedAt: original.startedAt,
+      resolvedAt: original.resolvedAt,
+      source: 'pagerduty',
+      failureModes: original.failureModes,
+      duplicateOfId: original.id,
+    },
     'user:default/mateo.rossi',
   );
   seeded.push({ incident: duplicate });
@@ -136,15 +309,23 @@ export async function seedDemoData(
   let actions = 0;
   const script = (key: string) => seeded.find(s => s.script === key)!.incident;
   const needsReview = seeded.filter(
-    s => (s.incident.severity === 'SEV1' || s.incident.severity === 'SEV2') && s.incident.kind !== 'game-day' && !s.incident.duplicateOfId && s.incident.resolvedAt && !s.script?.startsWith('capacity'),
+    s =>
+      (s.incident.severity === 'SEV1' || s.incident.severity === 'SEV2') &&
+      s.incident.kind !== 'game-day' &&
+      !s.incident.duplicateOfId &&
+      s.incident.resolvedAt &&
+      !s.script?.startsWith('capacity'),
   );
   for (const { incident, script: key } of needsReview) {
-    const resolvedDaysAgo = Math.floor(now.diff(DateTime.fromISO(incident.resolvedAt!), 'days').days);
+    const resolvedDaysAgo = Math.floor(
+      now.diff(DateTime.fromISO(incident.resolvedAt!), 'days').days,
+    );
     const roll = rnd.next();
     if (!key && resolvedDaysAgo > 20 && roll < 0.12) continue; // skipped: shows as "postmortem overdue"
-    // the latest vendor outage is still being reviewed; the earlier scripted reviews are published
-    const status = key === 'vendor-3' ? 'in-review' : key ? 'published' : resolvedDaysAgo > 30 ? (roll < 0.85 ? 'published' : 'draft') : roll < 0.5 ? 'in-review' : 'draft';
-    const owner = demoServices.find(s => s.ref === incident.entityRefs[0])!.owner;
+    const status = reviewStatus(key, resolvedDaysAgo, roll);
+    const owner = demoServices.find(
+      s => s.ref === incident.entityRefs[0],
+    )!.owner;
     const team = people[owner];
     const author = team[0];
     let pm = await store.postmortems.create(
@@ -153,98 +334,295 @@ export async function seedDemoData(
         incidentIds: [incident.id],
         templateId: 'default',
         summary: `${incident.title}. This review looks at how our systems allowed it, not at who was on call.`,
-        impact: `- Customers affected: ${rnd.int(3, 400)}\n- Orders delayed: ${rnd.int(10, 2000)}\n- Duration: ${Math.round(DateTime.fromISO(incident.resolvedAt!).diff(DateTime.fromISO(incident.startedAt), 'minutes').minutes)} minutes`,
-        detection: 'An alert on queue age paged on-call. A customer ticket arrived a few minutes later.',
-        response: 'On-call acknowledged, opened an incident channel and pulled in the owning team.',
-        recovery: 'Traffic was shifted and the backlog drained; delayed orders were re-queued automatically.',
+        impact: `- Customers affected: ${rnd.int(
+          3,
+          400,
+        )}\n- Orders delayed: ${rnd.int(10, 2000)}\n- Duration: ${Math.round(
+          DateTime.fromISO(incident.resolvedAt!).diff(
+            DateTime.fromISO(incident.startedAt),
+            'minutes',
+          ).minutes,
+        )} minutes`,
+        detection:
+          'An alert on queue age paged on-call. A customer ticket arrived a few minutes later.',
+        response:
+          'On-call acknowledged, opened an incident channel and pulled in the owning team.',
+        recovery:
+          'Traffic was shifted and the backlog drained; delayed orders were re-queued automatically.',
         timeline: [
-          { at: incident.startedAt, kind: 'trigger', text: 'Error rate starts climbing' },
-          { at: incident.detectedAt!, kind: 'detection', text: 'Queue-age alert fires' },
-          { at: incident.acknowledgedAt!, kind: 'escalation', text: 'On-call acknowledges and pages the owning team' },
-          { at: incident.mitigatedAt!, kind: 'mitigation', text: 'Mitigation in place, error rate back to normal' },
-          { at: incident.resolvedAt!, kind: 'resolution', text: 'Backlog drained; incident resolved' },
+          {
+            at: incident.startedAt,
+            kind: 'trigger',
+            text: 'Error rate starts climbing',
+          },
+          {
+            at: incident.detectedAt!,
+            kind: 'detection',
+            text: 'Queue-age alert fires',
+          },
+          {
+            at: incident.acknowledgedAt!,
+            kind: 'escalation',
+            text: 'On-call acknowledges and pages the owning team',
+          },
+          {
+            at: incident.mitigatedAt!,
+            kind: 'mitigation',
+            text: 'Mitigation in place, error rate back to normal',
+          },
+          {
+            at: incident.resolvedAt!,
+            kind: 'resolution',
+            text: 'Backlog drained; incident resolved',
+          },
         ],
-        contributingFactors: incident.failureModes.map(mode => ({ category: mode, text: `The design assumed ${mode.replace(/-/g, ' ')} could not happen at this volume.` })),
-        wentWell: '- Alerting caught it before most customers did\n- Rollback tooling worked first time',
-        wentPoorly: '- The runbook did not cover this case\n- Status page was updated late',
+        contributingFactors: incident.failureModes.map(mode => ({
+          category: mode,
+          text: `The design assumed ${mode.replace(
+            /-/g,
+            ' ',
+          )} could not happen at this volume.`,
+        })),
+        wentWell:
+          '- Alerting caught it before most customers did\n- Rollback tooling worked first time',
+        wentPoorly:
+          '- The runbook did not cover this case\n- Status page was updated late',
         whereWeGotLucky: 'It happened outside the nightly batch window.',
-        whyWeWereSurprised: 'Nobody knew the retry policy had a hard-coded ceiling.',
+        whyWeWereSurprised:
+          'Nobody knew the retry policy had a hard-coded ceiling.',
         lessons: 'Make limits visible on dashboards; rehearse vendor failover.',
-        decisions: [{ decision: 'Shift traffic before debugging further', rationale: 'Customer impact first', decidedBy: author, decidedAt: incident.acknowledgedAt }],
+        decisions: [
+          {
+            decision: 'Shift traffic before debugging further',
+            rationale: 'Customer impact first',
+            decidedBy: author,
+            decidedAt: incident.acknowledgedAt,
+          },
+        ],
         participants: [
           { entityRef: author, role: 'facilitator' },
-          ...team.slice(1).map(p => ({ entityRef: p, role: 'responder' as const })),
+          ...team
+            .slice(1)
+            .map(p => ({ entityRef: p, role: 'responder' as const })),
           { entityRef: 'user:default/maya.okafor', role: 'observer' },
         ],
-        reviewDate: DateTime.fromISO(incident.resolvedAt!).plus({ days: 3 }).toISODate()!,
+        reviewDate: DateTime.fromISO(incident.resolvedAt!)
+          .plus({ days: 3 })
+          .toISODate()!,
       },
       author,
     );
     postmortems++;
     const createdAt = DateTime.fromISO(incident.resolvedAt!).plus({ days: 1 });
     // action items: scripted for the story, generated otherwise
-    const planned: Array<{ title: string; type: ActionType; category: any; priority: Priority; status: ActionStatus; completedDaysAgo?: number; reason?: string }> = [];
+    const planned: Array<{
+      title: string;
+      type: ActionType;
+      category: any;
+      priority: Priority;
+      status: ActionStatus;
+      completedDaysAgo?: number;
+      reason?: string;
+    }> = [];
     if (key === 'vendor-1') {
-      planned.push({ title: 'Alert when translation vendor latency exceeds 5 s', type: 'detect', category: 'reliability', priority: 'P2', status: 'done', completedDaysAgo: 140 });
+      planned.push({
+        title: 'Alert when translation vendor latency exceeds 5 s',
+        type: 'detect',
+        category: 'reliability',
+        priority: 'P2',
+        status: 'done',
+        completedDaysAgo: 140,
+      });
     } else if (key === 'vendor-2') {
-      planned.push({ title: 'Circuit breaker and fallback vendor for translation calls', type: 'prevent', category: 'reliability', priority: 'P0', status: 'done', completedDaysAgo: 96 });
-      planned.push({ title: 'Queue subtitle jobs while the vendor is down instead of failing them', type: 'mitigate', category: 'customer-trust', priority: 'P1', status: 'in-progress' });
+      planned.push({
+        title: 'Circuit breaker and fallback vendor for translation calls',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P0',
+        status: 'done',
+        completedDaysAgo: 96,
+      });
+      planned.push({
+        title:
+          'Queue subtitle jobs while the vendor is down instead of failing them',
+        type: 'mitigate',
+        category: 'customer-trust',
+        priority: 'P1',
+        status: 'in-progress',
+      });
     } else if (key === 'vendor-3') {
-      planned.push({ title: 'Load-test vendor failover with production-like traffic', type: 'prevent', category: 'reliability', priority: 'P0', status: 'open' });
+      planned.push({
+        title: 'Load-test vendor failover with production-like traffic',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P0',
+        status: 'open',
+      });
     } else {
       for (let n = rnd.int(1, 3); n > 0; n--) {
         const idea = rnd.pick(actionIdeas);
         const old = resolvedDaysAgo > 60;
         const statusOf = old
-          ? rnd.weighted<ActionStatus>({ done: 65, 'wont-do': 8, open: 15, 'in-progress': 7, blocked: 5 })
-          : rnd.weighted<ActionStatus>({ open: 45, 'in-progress': 35, blocked: 8, done: 12 });
-        planned.push({ ...idea, priority: rnd.weighted<Priority>({ P0: 8, P1: 30, P2: 42, P3: 20 }), status: statusOf, completedDaysAgo: statusOf === 'done' ? Math.max(1, resolvedDaysAgo - rnd.int(5, 50)) : undefined, reason: statusOf === 'wont-do' ? 'Superseded by the platform migration' : statusOf === 'blocked' ? 'Waiting for the vendor contract renewal' : undefined });
+          ? rnd.weighted<ActionStatus>({
+              done: 65,
+              'wont-do': 8,
+              open: 15,
+              'in-progress': 7,
+              blocked: 5,
+            })
+          : rnd.weighted<ActionStatus>({
+              open: 45,
+              'in-progress': 35,
+              blocked: 8,
+              done: 12,
+            });
+        planned.push({
+          ...idea,
+          priority: rnd.weighted<Priority>({ P0: 8, P1: 30, P2: 42, P3: 20 }),
+          status: statusOf,
+          completedDaysAgo:
+            statusOf === 'done'
+              ? Math.max(1, resolvedDaysAgo - rnd.int(5, 50))
+              : undefined,
+          reason: generatedReasons[statusOf],
+        });
       }
     }
     if (status !== 'published' && rnd.next() < 0.4) planned.length = 0; // drafts without follow-up yet
     for (const plan of planned) {
       const action = await store.actions.create(
-        { entityRef: incident.entityRefs[0], postmortemId: pm.id, incidentId: incident.id, title: plan.title, type: plan.type, category: plan.category, priority: plan.priority, status: 'open', owner: rnd.next() < 0.6 ? owner : rnd.pick(team) },
+        {
+          entityRef: incident.entityRefs[0],
+          postmortemId: pm.id,
+          incidentId: incident.id,
+          title: plan.title,
+          type: plan.type,
+          category: plan.category,
+          priority: plan.priority,
+          status: 'open',
+          owner: rnd.next() < 0.6 ? owner : rnd.pick(team),
+        },
         author,
         owner,
       );
-      const due = createdAt.plus({ days: defaultActionSloDays[plan.priority] }).toISODate()!;
-      const completed = plan.completedDaysAgo !== undefined ? iso(at(plan.completedDaysAgo)) : null;
-      await knex('action_items').where({ id: action.id }).update({
-        status: plan.status,
-        status_reason: plan.reason ?? null,
-        completed_at: completed,
-        effectiveness: plan.status === 'done' && (plan.type === 'prevent' || plan.type === 'detect') ? 'pending' : null,
-        due_date: due,
-        created_at: iso(createdAt),
-        updated_at: completed ?? iso(createdAt),
-      });
+      const due = createdAt
+        .plus({ days: defaultActionSloDays[plan.priority] })
+        .toISODate()!;
+      const completed =
+        plan.completedDaysAgo !== undefined
+          ? iso(at(plan.completedDaysAgo))
+          : null;
+      await knex('action_items')
+        .where({ id: action.id })
+        .update({
+          status: plan.status,
+          status_reason: plan.reason ?? null,
+          completed_at: completed,
+          effectiveness:
+            plan.status === 'done' &&
+            (plan.type === 'prevent' || plan.type === 'detect')
+              ? 'pending'
+              : null,
+          due_date: due,
+          created_at: iso(createdAt),
+          updated_at: completed ?? iso(createdAt),
+        });
       actions++;
     }
     if (status !== 'draft') {
-      pm = await store.postmortems.update(pm.id, { version: pm.version, status: 'in-review' }, author);
+      pm = await store.postmortems.update(
+        pm.id,
+        { version: pm.version, status: 'in-review' },
+        author,
+      );
     }
     if (status === 'published') {
       if (planned.length === 0) {
-        pm = await store.postmortems.update(pm.id, { version: pm.version, noActionReason: 'Fixed by the repair during the incident; nothing further to prevent.' }, author);
+        pm = await store.postmortems.update(
+          pm.id,
+          {
+            version: pm.version,
+            noActionReason:
+              'Fixed by the repair during the incident; nothing further to prevent.',
+          },
+          author,
+        );
       }
-      pm = await store.postmortems.update(pm.id, { version: pm.version, status: 'published' }, author);
+      pm = await store.postmortems.update(
+        pm.id,
+        { version: pm.version, status: 'published' },
+        author,
+      );
     }
-    await knex('postmortems').where({ id: pm.id }).update({
-      created_at: iso(createdAt),
-      updated_at: iso(createdAt.plus({ days: 4 })),
-      published_at: status === 'published' ? iso(createdAt.plus({ days: rnd.int(2, 9) })) : null,
-    });
+    await knex('postmortems')
+      .where({ id: pm.id })
+      .update({
+        created_at: iso(createdAt),
+        updated_at: iso(createdAt.plus({ days: 4 })),
+        published_at:
+          status === 'published'
+            ? iso(createdAt.plus({ days: rnd.int(2, 9) }))
+            : null,
+      });
   }
 
   // 3. backlog items that did not come from a postmortem, including the guest team's own work
-  const direct: Array<{ ref: string; title: string; priority: Priority; status: ActionStatus; dueDaysFromNow: number; type: ActionType }> = [
-    { ref: 'component:default/subtitle-service', title: 'Retry subtitle exports with idempotency keys', priority: 'P1', status: 'open', dueDaysFromNow: -9, type: 'prevent' },
-    { ref: 'component:default/subtitle-service', title: 'Add a synthetic check for the SRT export path', priority: 'P2', status: 'blocked', dueDaysFromNow: 20, type: 'detect' },
-    { ref: 'component:default/translation-orchestrator', title: 'Dashboard for vendor quota usage', priority: 'P3', status: 'open', dueDaysFromNow: 45, type: 'detect' },
-    { ref: 'component:default/dubbing-service', title: 'Verify audio drift before publishing dubbed tracks', priority: 'P1', status: 'in-progress', dueDaysFromNow: 12, type: 'detect' },
-    { ref: 'component:default/transcoding-worker', title: 'Cap 4K transcodes per node', priority: 'P0', status: 'open', dueDaysFromNow: -4, type: 'prevent' },
-    { ref: 'component:default/customer-portal', title: 'Rewrite the upload widget in a new framework', priority: 'P3', status: 'wont-do', dueDaysFromNow: -20, type: 'prevent' },
+  const direct: Array<{
+    ref: string;
+    title: string;
+    priority: Priority;
+    status: ActionStatus;
+    dueDaysFromNow: number;
+    type: ActionType;
+  }> = [
+    {
+      ref: 'component:default/subtitle-service',
+      title: 'Retry subtitle exports with idempotency keys',
+      priority: 'P1',
+      status: 'open',
+      dueDaysFromNow: -9,
+      type: 'prevent',
+    },
+    {
+      ref: 'component:default/subtitle-service',
+      title: 'Add a synthetic check for the SRT export path',
+      priority: 'P2',
+      status: 'blocked',
+      dueDaysFromNow: 20,
+      type: 'detect',
+    },
+    {
+      ref: 'component:default/translation-orchestrator',
+      title: 'Dashboard for vendor quota usage',
+      priority: 'P3',
+      status: 'open',
+      dueDaysFromNow: 45,
+      type: 'detect',
+    },
+    {
+      ref: 'component:default/dubbing-service',
+      title: 'Verify audio drift before publishing dubbed tracks',
+      priority: 'P1',
+      status: 'in-progress',
+      dueDaysFromNow: 12,
+      type: 'detect',
+    },
+    {
+      ref: 'component:default/transcoding-worker',
+      title: 'Cap 4K transcodes per node',
+      priority: 'P0',
+      status: 'open',
+      dueDaysFromNow: -4,
+      type: 'prevent',
+    },
+    {
+      ref: 'component:default/customer-portal',
+      title: 'Rewrite the upload widget in a new framework',
+      priority: 'P3',
+      status: 'wont-do',
+      dueDaysFromNow: -20,
+      type: 'prevent',
+    },
   ];
   const reasons: Partial<Record<ActionStatus, string>> = {
     blocked: 'Needs a staging vendor account',
@@ -252,12 +630,42 @@ export async function seedDemoData(
   };
   for (const item of direct) {
     const owner = demoServices.find(s => s.ref === item.ref)!.owner;
-    const action = await store.actions.create({ entityRef: item.ref, title: item.title, priority: item.priority, status: item.status, statusReason: reasons[item.status], type: item.type, category: 'reliability', dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()! }, people[owner][0], owner);
-    await knex('action_items').where({ id: action.id }).update({ created_at: iso(now.minus({ days: 30 - item.dueDaysFromNow / 2 })) });
+    const action = await store.actions.create(
+      {
+        entityRef: item.ref,
+        title: item.title,
+        priority: item.priority,
+        status: item.status,
+        statusReason: reasons[item.status],
+        type: item.type,
+        category: 'reliability',
+        dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()!,
+      },
+      people[owner][0],
+      owner,
+    );
+    await knex('action_items')
+      .where({ id: action.id })
+      .update({
+        created_at: iso(now.minus({ days: 30 - item.dueDaysFromNow / 2 })),
+      });
     actions++;
   }
   const guestIncident = script('vendor-3');
-  await store.actions.create({ entityRef: guestIncident.entityRefs[0], incidentId: guestIncident.id, title: 'Page the vendor account manager automatically on timeouts', type: 'process', category: 'customer-trust', priority: 'P2', status: 'open', owner: 'user:default/guest' }, 'user:default/priya.raman', 'group:default/localization-team');
+  await store.actions.create(
+    {
+      entityRef: guestIncident.entityRefs[0],
+      incidentId: guestIncident.id,
+      title: 'Page the vendor account manager automatically on timeouts',
+      type: 'process',
+      category: 'customer-trust',
+      priority: 'P2',
+      status: 'open',
+      owner: 'user:default/guest',
+    },
+    'user:default/priya.raman',
+    'group:default/localization-team',
+  );
   actions++;
 
   // 4. runbooks, one per service and a second for the busiest ones; one is long past its review
@@ -272,16 +680,29 @@ export async function seedDemoData(
         body: `## First response for ${name}\n\n1. Check the service dashboard for error rate and queue age.\n2. If a deploy happened in the last hour, roll it back.\n3. Page the owning team if customers are affected.\n\n> Keep this runbook short: link deeper guides instead of copying them.`,
         lastReviewedAt: iso(at(lastReviewed)),
         reviewIntervalDays: 180,
-        usedInIncidentIds: seeded.filter(s => s.incident.entityRefs.includes(service.ref)).slice(-2).map(s => s.incident.id),
+        usedInIncidentIds: seeded
+          .filter(s => s.incident.entityRefs.includes(service.ref))
+          .slice(-2)
+          .map(s => s.incident.id),
         missingInIncidentIds: [],
       },
       people[service.owner][0],
     );
-    await knex('runbooks').where({ id: runbook.id }).update({ created_at: iso(at(360)) });
+    await knex('runbooks')
+      .where({ id: runbook.id })
+      .update({ created_at: iso(at(360)) });
     runbooks++;
   }
   await store.runbooks.create(
-    { entityRef: 'component:default/subtitle-service', title: 'Translation vendor failover', url: 'https://docs.localizevideos.example/runbooks/vendor-failover', lastReviewedAt: iso(at(30)), reviewIntervalDays: 90, usedInIncidentIds: [script('vendor-3').id], missingInIncidentIds: [script('vendor-1').id] },
+    {
+      entityRef: 'component:default/subtitle-service',
+      title: 'Translation vendor failover',
+      url: 'https://docs.localizevideos.example/runbooks/vendor-failover',
+      lastReviewedAt: iso(at(30)),
+      reviewIntervalDays: 90,
+      usedInIncidentIds: [script('vendor-3').id],
+      missingInIncidentIds: [script('vendor-1').id],
+    },
     'user:default/priya.raman',
   );
   runbooks++;
