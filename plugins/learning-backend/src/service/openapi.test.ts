@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { mockServices } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
+import { createRouter } from './router';
+
+const spec = parse(fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'));
+
+/** The method and path of every route the router serves, in OpenAPI form. */
+async function servedRoutes(): Promise<string[]> {
+  const router = await createRouter({
+    store: {} as any,
+    httpAuth: mockServices.httpAuth(),
+    permissions: mockServices.permissions(),
+    auditor: mockServices.auditor.mock(),
+    catalog: catalogServiceMock(),
+    logger: mockServices.logger.mock(),
+    settings: defaultLearningSettings,
+  });
+  return (router as any).stack
+    .filter((layer: any) => layer.route)
+    .flatMap((layer: any) =>
+      Object.keys(layer.route.methods).map(method => `${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`),
+    )
+    .sort();
+}
+
+describe('openapi.yaml', () => {
+  it('documents exactly the routes the router serves', async () => {
+    const documented = Object.entries(spec.paths)
+      .flatMap(([p, ops]: [string, any]) => Object.keys(ops).filter(k => k !== 'parameters').map(m => `${m} ${p}`))
+      .sort();
+    expect(documented).toEqual(await servedRoutes());
+  });
+
+  it('states the page-size limit the API enforces', () => {
+    expect(spec.components.parameters.limit.schema.maximum).toBe(100);
+    expect(spec.components.parameters.limit.description).toMatch(/refused with 400/);
+  });
+});
