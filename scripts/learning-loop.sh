@@ -70,11 +70,12 @@ run_tests() {
   ll_log "browser test (Chromium)"
   if ensure_chromium && node scripts/e2e/run.mjs --results "$results/e2e.json"; then :; else failed_steps+=(browser); fi
 
-  node scripts/summarise-results.js "$results"
   if [ ${#failed_steps[@]} -gt 0 ]; then
-    ll_log "failed: ${failed_steps[*]}"
-    return 1
+    ll_log "failed steps: ${failed_steps[*]}"
   fi
+  # the closing line: "N passed, N failed"
+  node scripts/summarise-results.js "$results"
+  [ ${#failed_steps[@]} -eq 0 ]
 }
 
 case "$command" in

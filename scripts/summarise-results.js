@@ -24,5 +24,7 @@ for (const step of ['tsc', 'lint', 'jest', 'e2e']) {
   passed += p;
   failed += f;
 }
-console.log(`${passed} passed, ${failed} failed`);
+const line = `${passed} passed, ${failed} failed`;
+fs.writeFileSync(path.join(dir, 'summary.txt'), `${line}\n`);
+console.log(line);
 process.exit(failed > 0 ? 1 : 0);
