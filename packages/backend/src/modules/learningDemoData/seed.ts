@@ -488,7 +488,8 @@ export async function seedDemoData(
         });
       }
     }
-    if (status !== 'published' && rnd.next() < 0.4) planned.length = 0; // drafts without follow-up yet
+    // some unpublished drafts have no follow-up yet; the scripted story always keeps its actions
+    if (status !== 'published' && rnd.next() < 0.4 && !key) planned.length = 0;
     for (const plan of planned) {
       const action = await store.actions.create(
         {
