@@ -67,6 +67,9 @@ run_tests() {
   fi
   node scripts/report-databases.js "$results/jest.json" || true
 
+  ll_log "publishable packages (yarn pack)"
+  if ! node scripts/check-packs.mjs --results "$results/packs.json"; then failed_steps+=(packs); fi
+
   ll_log "browser test (Chromium)"
   if ensure_chromium && node scripts/e2e/run.mjs --results "$results/e2e.json"; then :; else failed_steps+=(browser); fi
 

@@ -7,7 +7,7 @@ const path = require('path');
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
-for (const step of ['tsc', 'lint', 'jest', 'e2e']) {
+for (const step of ['tsc', 'lint', 'jest', 'packs', 'e2e']) {
   const file = path.join(dir, `${step}.json`);
   if (!fs.existsSync(file)) {
     console.log(`${step}: no results`);

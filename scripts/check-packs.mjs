@@ -1,0 +1,35 @@
+// Packs each plugin package as it would be published and checks the tarball holds what an adopter installs:
+// built code, type declarations, and for the backend its migrations, config schema and OpenAPI file. Needs the
+// declarations from `yarn tsc` (dist-types), which `npm test` runs first. Writes {passed, failed} to --results.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const expected = {
+  'plugins/learning-common': ['dist/index.cjs.js', 'dist/index.esm.js', 'dist/index.d.ts'],
+  'plugins/learning-backend': ['dist/index.cjs.js', 'dist/index.d.ts', 'migrations/20261121000000_init.js', 'config.schema.json', 'openapi.yaml'],
+  'plugins/learning': ['dist/index.esm.js', 'dist/index.d.ts', 'dist/alpha.d.ts'],
+};
+const out = mkdtempSync(path.join(tmpdir(), 'learning-loop-packs-'));
+let passed = 0;
+let failed = 0;
+for (const [dir, files] of Object.entries(expected)) {
+  const tarball = path.join(out, `${path.basename(dir)}.tgz`);
+  try {
+    execFileSync('yarn', ['pack', '--out', tarball], { cwd: path.join(root, dir), stdio: ['ignore', 'ignore', 'pipe'] });
+    const entries = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').map(e => e.replace(/^package\//, ''));
+    const missing = files.filter(f => !entries.includes(f));
+    if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
+    console.log(`packs: ✓ ${dir} (${entries.filter(Boolean).length} files)`);
+    passed += 1;
+  } catch (error) {
+    console.log(`packs: ✗ ${dir}: ${String(error.message ?? error).split('\n')[0]}`);
+    failed += 1;
+  }
+}
+const resultsArg = process.argv.indexOf('--results');
+if (resultsArg > 0) writeFileSync(process.argv[resultsArg + 1], JSON.stringify({ passed, failed }));
+process.exit(failed ? 1 : 0);
