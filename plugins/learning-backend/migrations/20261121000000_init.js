@@ -225,6 +225,27 @@ exports.up = async function up(knex) {
     table.index(['entity_ref'], 'postmortem_entities_entity_idx');
   });
 
+  await knex.schema.createTable('postmortem_feedback', table => {
+    table.comment('Ratings participants give a published learning review');
+    table.bigIncrements('id').primary();
+    table
+      .string('postmortem_id', 36)
+      .notNullable()
+      .references('id')
+      .inTable('postmortems')
+      .onDelete('CASCADE');
+    table
+      .string('participant', 255)
+      .notNullable()
+      .comment('User entity ref of the participant');
+    table.integer('rating').notNullable().comment('1 (poor) to 5 (excellent)');
+    table.text('comment').nullable();
+    table.timestamp('created_at', { useTz: true }).notNullable();
+    table.unique(['postmortem_id', 'participant'], {
+      indexName: 'postmortem_feedback_participant_uq',
+    });
+  });
+
   await knex.schema.createTable('runbooks', table => {
     table.comment('Runbooks attached to an entity');
     table.string('id', 36).primary();

@@ -3,7 +3,11 @@ import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import { DateTime } from 'luxon';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { DatabaseLearningStore } from './DatabaseLearningStore';
+import path from 'node:path';
+import {
+  DatabaseLearningStore,
+  applyLearningMigrations,
+} from './DatabaseLearningStore';
 import { StaleVersionError } from './util';
 
 jest.setTimeout(60_000);
@@ -514,3 +518,30 @@ describe.each(databases.eachSupportedId())(
     });
   },
 );
+
+describe.each(databases.eachSupportedId())('migrations on %p', databaseId => {
+  it('go down and up again cleanly', async () => {
+    const { knex } = await makeStore(databaseId);
+    await knex.migrate.rollback(
+      { directory: path.resolve(__dirname, '../../migrations') },
+      true,
+    );
+    expect(await knex.schema.hasTable('incidents')).toBe(false);
+    await applyLearningMigrations(knex);
+    for (const table of [
+      'incidents',
+      'incident_entities',
+      'incident_failure_modes',
+      'postmortems',
+      'postmortem_incidents',
+      'postmortem_entities',
+      'postmortem_feedback',
+      'runbooks',
+      'runbook_incidents',
+      'action_items',
+      'history',
+    ]) {
+      expect(await knex.schema.hasTable(table)).toBe(true);
+    }
+  });
+});

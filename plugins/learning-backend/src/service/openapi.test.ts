@@ -6,7 +6,9 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
 import { createRouter } from './router';
 
-const spec = parse(fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'));
+const spec = parse(
+  fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
+);
 
 /** The method and path of every route the router serves, in OpenAPI form. */
 async function servedRoutes(): Promise<string[]> {
@@ -22,7 +24,9 @@ async function servedRoutes(): Promise<string[]> {
   return (router as any).stack
     .filter((layer: any) => layer.route)
     .flatMap((layer: any) =>
-      Object.keys(layer.route.methods).map(method => `${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`),
+      Object.keys(layer.route.methods).map(
+        method => `${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`,
+      ),
     )
     .sort();
 }
@@ -30,13 +34,19 @@ async function servedRoutes(): Promise<string[]> {
 describe('openapi.yaml', () => {
   it('documents exactly the routes the router serves', async () => {
     const documented = Object.entries(spec.paths)
-      .flatMap(([p, ops]: [string, any]) => Object.keys(ops).filter(k => k !== 'parameters').map(m => `${m} ${p}`))
+      .flatMap(([p, ops]: [string, any]) =>
+        Object.keys(ops)
+          .filter(k => k !== 'parameters')
+          .map(m => `${m} ${p}`),
+      )
       .sort();
     expect(documented).toEqual(await servedRoutes());
   });
 
   it('states the page-size limit the API enforces', () => {
     expect(spec.components.parameters.limit.schema.maximum).toBe(100);
-    expect(spec.components.parameters.limit.description).toMatch(/refused with 400/);
+    expect(spec.components.parameters.limit.description).toMatch(
+      /refused with 400/,
+    );
   });
 });
