@@ -375,6 +375,7 @@ exports.down = async function down(knex) {
     'action_items',
     'runbook_incidents',
     'runbooks',
+    'postmortem_feedback',
     'postmortem_entities',
     'postmortem_incidents',
     'postmortems',
