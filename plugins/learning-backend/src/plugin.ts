@@ -27,6 +27,7 @@ export const learningPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
+        userInfo: coreServices.userInfo,
       },
       async init({
         config,
@@ -38,6 +39,7 @@ export const learningPlugin = createBackendPlugin({
         permissionsRegistry,
         auditor,
         catalog,
+        userInfo,
       }) {
         const settings = readLearningSettings(config);
         const store = await DatabaseLearningStore.create({
@@ -52,6 +54,7 @@ export const learningPlugin = createBackendPlugin({
             permissions,
             auditor,
             catalog,
+            userInfo,
             logger,
             settings,
           }),

@@ -149,6 +149,23 @@ export interface ActionItem extends RecordMeta {
   daysPastDue: number;
   /** Days since it was opened (until completed). */
   ageDays: number;
+  /**
+   * The owner no longer owns the entity nor belongs to the group that does: the item needs reassigning. Set on
+   * lists that carry ownership context (entity, team and personal backlogs).
+   */
+  ownerChanged?: boolean;
+}
+
+/** The outcome of one item of a bulk change. */
+export type BulkItemResult =
+  | { id: string; ok: true; action: ActionItem }
+  | { id: string; ok: false; status: number; error: string; current?: ActionItem };
+
+/** What a bulk change did, item by item. */
+export interface BulkUpdateResult {
+  results: BulkItemResult[];
+  succeeded: number;
+  failed: number;
 }
 
 /** One field's change in a history row. */
@@ -216,6 +233,8 @@ export interface EntityLearningSummary {
   latestIncidents: Incident[];
   openActions: ActionItem[];
   openActionCount: number;
+  /** Open actions whose owner no longer owns the entity or belongs to its owning team. */
+  reassignmentNeeded: ActionItem[];
   overdueActionCount: number;
   postmortems: {
     draft: number;

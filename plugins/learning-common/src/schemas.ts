@@ -370,6 +370,10 @@ export const listActionsQuerySchema = z
     overdue: booleanQuery.optional(),
     from: dateSchema.optional(),
     to: dateSchema.optional(),
+    /** A group's backlog: actions on entities the group owns, or assigned to the group. */
+    team: entityRefSchema.optional(),
+    /** The caller's own backlog: actions owned by them or one of their groups. */
+    mine: booleanQuery.optional(),
     orderBy: z
       .enum(['dueDate', 'priority', 'createdAt', 'updatedAt', 'title'])
       .default('dueDate'),
@@ -377,6 +381,34 @@ export const listActionsQuerySchema = z
   .strict();
 /** Parsed action list query. */
 export type ListActionsQuery = z.infer<typeof listActionsQuerySchema>;
+
+/** Most items one bulk change may touch. */
+export const MAX_BULK_ITEMS = 100;
+
+/** Body of POST /actions/bulk: one change applied to several actions, each at the version the caller saw. */
+export const bulkUpdateActionsSchema = z
+  .object({
+    items: z
+      .array(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict())
+      .min(1)
+      .max(MAX_BULK_ITEMS),
+    changes: z
+      .object({
+        status: v.actionStatus.optional(),
+        statusReason: z.string().trim().max(2000).optional(),
+        owner: entityRefSchema.optional(),
+        dueDate: dateSchema.optional(),
+      })
+      .strict()
+      .refine(c => c.status || c.owner || c.dueDate, 'name at least one of status, owner or dueDate')
+      .refine(c => c.status !== 'wont-do' || !!c.statusReason, {
+        message: '"won\'t do" needs a reason',
+        path: ['statusReason'],
+      }),
+  })
+  .strict();
+/** Input of a bulk change. */
+export type BulkUpdateActionsInput = z.infer<typeof bulkUpdateActionsSchema>;
 
 /** Path parameters of record routes. */
 export const idParamSchema = z.object({

@@ -17,12 +17,19 @@ import {
 import {
   StaleVersionError,
   countRows,
+  deleteRecord,
   diffFields,
   found,
   newId,
   nowIso,
   writeHistory,
 } from './util';
+
+/** Narrows a list to a backlog: actions on any of `entityRefs`, or owned by any of `owners`. */
+export interface BacklogScope {
+  entityRefs: string[];
+  owners: string[];
+}
 
 /** The action_items table as stored. */
 export interface ActionRow {
@@ -155,9 +162,15 @@ export class ActionStore {
     );
   }
 
-  async list(query: ListActionsQuery): Promise<Page<ActionItem>> {
+  async list(query: ListActionsQuery, scope?: BacklogScope): Promise<Page<ActionItem>> {
     const today = utcDate();
     const base = this.db<ActionRow>('action_items');
+    if (scope) {
+      base.where(q => {
+        q.whereIn('entity_ref', scope.entityRefs.length ? scope.entityRefs : ['']);
+        q.orWhereIn('owner', scope.owners.length ? scope.owners : ['']);
+      });
+    }
     if (query.entityRef) base.where('entity_ref', query.entityRef);
     if (query.owner) base.where('owner', query.owner);
     if (query.postmortemId) base.where('postmortem_id', query.postmortemId);
@@ -268,6 +281,40 @@ export class ActionStore {
       });
     });
     return this.get(id);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = await this.get(id);
+    await deleteRecord(this.db, {
+      table: 'action_items',
+      recordType: 'action',
+      id,
+      actor,
+      before: { ...before },
+      dependants: [],
+    });
+  }
+
+  /** Distinct owners of an entity's open actions: few, so ownership can be checked per owner. */
+  async openActionOwners(entityRef: string): Promise<string[]> {
+    const rows = await this.db('action_items')
+      .where('entity_ref', entityRef)
+      .whereIn('status', [...openActionStatuses])
+      .distinct('owner');
+    return rows.map(r => r.owner as string);
+  }
+
+  /** An entity's open actions held by any of `owners`, oldest due first. */
+  async openActionsOwnedBy(entityRef: string, owners: string[], limit = 50): Promise<ActionItem[]> {
+    if (owners.length === 0) return [];
+    const today = utcDate();
+    const rows = await this.db<ActionRow>('action_items')
+      .where('entity_ref', entityRef)
+      .whereIn('status', [...openActionStatuses])
+      .whereIn('owner', owners)
+      .orderBy('due_date', 'asc')
+      .limit(limit);
+    return rows.map(r => actionFromRow(r, today));
   }
 
   private async assertLinks(

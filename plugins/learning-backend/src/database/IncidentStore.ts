@@ -17,6 +17,7 @@ import {
 import {
   StaleVersionError,
   chunks,
+  deleteRecord,
   countRows,
   diffFields,
   found,
@@ -269,6 +270,26 @@ export class IncidentStore {
       });
     });
     return this.get(id);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = await this.get(id);
+    await deleteRecord(this.db, {
+      table: 'incidents',
+      recordType: 'incident',
+      id,
+      actor,
+      before: { ...before },
+      dependants: [
+        tx => tx('incidents').where({ duplicate_of_id: id }).update({ duplicate_of_id: null }),
+        tx => tx('incidents').where({ recurrence_of_id: id }).update({ recurrence_of_id: null }),
+        tx => tx('action_items').where({ incident_id: id }).update({ incident_id: null }),
+        tx => tx('postmortem_incidents').where({ incident_id: id }).delete(),
+        tx => tx('runbook_incidents').where({ incident_id: id }).delete(),
+        tx => tx('incident_failure_modes').where({ incident_id: id }).delete(),
+        tx => tx('incident_entities').where({ incident_id: id }).delete(),
+      ],
+    });
   }
 
   /** The entity refs of an incident, for authorisation. */

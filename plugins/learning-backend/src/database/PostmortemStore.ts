@@ -12,6 +12,7 @@ import {
 import {
   StaleVersionError,
   countRows,
+  deleteRecord,
   diffFields,
   found,
   groupBy,
@@ -252,6 +253,23 @@ export class PostmortemStore {
       });
     });
     return this.get(id);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = await this.get(id);
+    await deleteRecord(this.db, {
+      table: 'postmortems',
+      recordType: 'postmortem',
+      id,
+      actor,
+      before: { ...before },
+      dependants: [
+        tx => tx('action_items').where({ postmortem_id: id }).update({ postmortem_id: null }),
+        tx => tx('postmortem_feedback').where({ postmortem_id: id }).delete(),
+        tx => tx('postmortem_incidents').where({ postmortem_id: id }).delete(),
+        tx => tx('postmortem_entities').where({ postmortem_id: id }).delete(),
+      ],
+    });
   }
 
   /** The entities whose owners may write the postmortem. */

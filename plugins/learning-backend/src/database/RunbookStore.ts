@@ -13,6 +13,7 @@ import {
 import {
   StaleVersionError,
   countRows,
+  deleteRecord,
   diffFields,
   found,
   groupBy,
@@ -176,6 +177,18 @@ export class RunbookStore {
       });
     });
     return this.get(id);
+  }
+
+  async delete(id: string, actor: string): Promise<void> {
+    const before = await this.get(id);
+    await deleteRecord(this.db, {
+      table: 'runbooks',
+      recordType: 'runbook',
+      id,
+      actor,
+      before: { ...before },
+      dependants: [tx => tx('runbook_incidents').where({ runbook_id: id }).delete()],
+    });
   }
 
   private async writeUsage(

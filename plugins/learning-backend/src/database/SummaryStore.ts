@@ -155,6 +155,8 @@ export class SummaryStore {
       latestIncidents: await this.incidents.hydrate(this.db, latestRows),
       openActions: actionRows.map(r => actionFromRow(r, today)),
       openActionCount: Number((actionCounts as any)?.n ?? 0),
+      // filled in by the service, which knows the catalog's ownership
+      reassignmentNeeded: [],
       overdueActionCount: Number((actionCounts as any)?.overdue ?? 0),
       postmortems: {
         draft: byStatus.get('draft') ?? 0,

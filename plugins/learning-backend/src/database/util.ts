@@ -140,3 +140,38 @@ export function groupBy<T>(
   }
   return map;
 }
+
+/**
+ * Deletes a record and its dependent rows in one transaction, and records the deletion with every field's last
+ * value in the history (which outlives the record). Dependants are cleared explicitly rather than through
+ * foreign-key cascades, so SQLite without enforced foreign keys behaves like PostgreSQL.
+ */
+export async function deleteRecord(
+  db: Knex,
+  options: {
+    table: string;
+    recordType: HistoryEntry['recordType'];
+    id: string;
+    actor: string;
+    before: Record<string, unknown> & { version: number };
+    dependants: Array<(tx: Knex) => Promise<unknown>>;
+  },
+): Promise<void> {
+  await db.transaction(async tx => {
+    for (const clear of options.dependants) {
+      await clear(tx);
+    }
+    const deleted = await tx(options.table).where({ id: options.id, version: options.before.version }).delete();
+    if (deleted !== 1) {
+      throw new ConflictError(`The ${options.recordType} ${options.id} changed while it was being deleted; try again`);
+    }
+    await writeHistory(tx, {
+      recordType: options.recordType,
+      recordId: options.id,
+      operation: 'delete',
+      actor: options.actor,
+      version: options.before.version,
+      changes: Object.entries(options.before).map(([field, from]) => ({ field, from: from ?? null, to: null })),
+    });
+  });
+}

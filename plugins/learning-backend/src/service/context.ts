@@ -5,6 +5,7 @@ import type {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { InputError, NotAllowedError } from '@backstage/errors';
@@ -24,6 +25,7 @@ export interface RouteContext {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  userInfo: UserInfoService;
   logger: LoggerService;
   settings: LearningSettings;
 }

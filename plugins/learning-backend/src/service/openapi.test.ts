@@ -19,6 +19,7 @@ async function servedRoutes(): Promise<string[]> {
     auditor: mockServices.auditor.mock(),
     catalog: catalogServiceMock(),
     logger: mockServices.logger.mock(),
+    userInfo: mockServices.userInfo(),
     settings: defaultLearningSettings,
   });
   return (router as any).stack

@@ -33,8 +33,10 @@ export interface RecordRoutesSpec<
   permissions: {
     create: ResourcePermission<'catalog-entity'>;
     update: ResourcePermission<'catalog-entity'>;
+    delete: ResourcePermission<'catalog-entity'>;
   };
-  list(query: TQuery): Promise<Page<TRecord>>;
+  list(query: TQuery, credentials: BackstageCredentials): Promise<Page<TRecord>>;
+  delete(id: string, actor: string): Promise<void>;
   get(id: string): Promise<TRecord>;
   create(
     input: TCreate,
@@ -42,6 +44,7 @@ export interface RecordRoutesSpec<
     credentials: BackstageCredentials,
   ): Promise<TRecord>;
   update(id: string, input: TUpdate, actor: string): Promise<TRecord>;
+  delete(id: string, actor: string): Promise<void>;
   /** Entities a create is checked against: all of them must allow it, or one with `createNeeds: 'any'`. */
   entitiesOfCreate(input: TCreate): Promise<string[]> | string[];
   createNeeds?: 'every' | 'any';
@@ -65,10 +68,8 @@ export function addRecordRoutes<
   const base = `/${spec.path}`;
 
   router.get(base, async (req, res) => {
-    await credentialsOf(ctx, req);
-    res.json(
-      await spec.list(parseInput(spec.schemas.list, req.query, 'query')),
-    );
+    const credentials = await credentialsOf(ctx, req);
+    res.json(await spec.list(parseInput(spec.schemas.list, req.query, 'query'), credentials));
   });
 
   router.get(`${base}/:id`, async (req, res) => {
@@ -127,5 +128,15 @@ export function addRecordRoutes<
       },
     );
     res.json(updated);
+  });
+
+  router.delete(`${base}/:id`, async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    await audited(ctx, req, `${spec.recordType}-delete`, { actionType: 'delete', id }, async () => {
+      await authorizeEntities(ctx, credentials, spec.permissions.delete, { any: await spec.entitiesOfRecord(id) });
+      await spec.delete(id, actorOf(credentials));
+    });
+    res.status(204).end();
   });
 }

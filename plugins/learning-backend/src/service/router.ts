@@ -1,7 +1,7 @@
 import express, { type ErrorRequestHandler } from 'express';
 import Router from 'express-promise-router';
 import { InputError, serializeError } from '@backstage/errors';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   createActionSchema,
   createIncidentSchema,
@@ -10,13 +10,18 @@ import {
   entityParamsSchema,
   learningActionCreatePermission,
   learningActionUpdatePermission,
+  learningActionDeletePermission,
   learningIncidentCreatePermission,
   learningIncidentUpdatePermission,
+  learningIncidentDeletePermission,
   learningPostmortemCreatePermission,
   learningPostmortemUpdatePermission,
+  learningPostmortemDeletePermission,
   learningRunbookCreatePermission,
   learningRunbookUpdatePermission,
+  learningRunbookDeletePermission,
   listActionsQuerySchema,
+  type ListActionsQuery,
   listIncidentsQuerySchema,
   listPostmortemsQuerySchema,
   listRunbooksQuerySchema,
@@ -27,6 +32,9 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { StaleVersionError } from '../database/util';
+import type { BacklogScope } from '../database/ActionStore';
+import { addBulkActionRoutes } from './bulkActions';
+import { OwnershipChecks } from './ownership';
 import { addRecordRoutes } from './recordRoutes';
 import { credentialsOf, parseInput, type RouteContext } from './context';
 
@@ -64,8 +72,10 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     permissions: {
       create: learningIncidentCreatePermission,
       update: learningIncidentUpdatePermission,
+      delete: learningIncidentDeletePermission,
     },
     list: q => store.incidents.list(q),
+    delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),
     create: (input, actor) => store.incidents.create(input, actor),
     update: (id, input, actor) => store.incidents.update(id, input, actor),
@@ -86,8 +96,10 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     permissions: {
       create: learningPostmortemCreatePermission,
       update: learningPostmortemUpdatePermission,
+      delete: learningPostmortemDeletePermission,
     },
     list: q => store.postmortems.list(q),
+    delete: (id, actor) => store.postmortems.delete(id, actor),
     get: id => store.postmortems.get(id),
     create: (input, actor) => store.postmortems.create(input, actor),
     update: (id, input, actor) => store.postmortems.update(id, input, actor),
@@ -116,8 +128,10 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     permissions: {
       create: learningRunbookCreatePermission,
       update: learningRunbookUpdatePermission,
+      delete: learningRunbookDeletePermission,
     },
     list: q => store.runbooks.list(q),
+    delete: (id, actor) => store.runbooks.delete(id, actor),
     get: id => store.runbooks.get(id),
     create: (input, actor) =>
       store.runbooks.create(
@@ -145,8 +159,10 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     permissions: {
       create: learningActionCreatePermission,
       update: learningActionUpdatePermission,
+      delete: learningActionDeletePermission,
     },
-    list: q => store.actions.list(q),
+    list: (q, credentials) => listActions(ctx, q, credentials),
+    delete: (id, actor) => store.actions.delete(id, actor),
     get: id => store.actions.get(id),
     create: async (input, actor, credentials) =>
       store.actions.create(
@@ -159,10 +175,20 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     entitiesOfRecord: async id => [(await store.actions.get(id)).entityRef],
   });
 
+  addBulkActionRoutes(router, ctx);
+
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
-    res.json(await store.summaries.entitySummary(entityRef));
+    const summary = await store.summaries.entitySummary(entityRef);
+    const ownership = new OwnershipChecks(ctx.catalog, credentials);
+    const stale = await ownership.staleOwners(entityRef, await store.actions.openActionOwners(entityRef));
+    const staleSet = new Set(stale);
+    res.json({
+      ...summary,
+      openActions: summary.openActions.map(a => ({ ...a, ownerChanged: staleSet.has(a.owner) })),
+      reassignmentNeeded: (await store.actions.openActionsOwnedBy(entityRef, stale)).map(a => ({ ...a, ownerChanged: true })),
+    });
   });
 
   router.use(staleVersionHandler);
@@ -170,22 +196,33 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
 }
 
 /** The owner of a catalog entity as a full entity ref: the default owner of its action items. */
-async function entityOwner(
-  ctx: RouteContext,
-  entityRef: string,
-  credentials: BackstageCredentials,
-): Promise<string> {
-  const entity = await ctx.catalog.getEntityByRef(entityRef, { credentials });
-  const owner = entity?.spec?.owner;
-  if (typeof owner !== 'string' || !owner) {
-    throw new InputError(
-      `owner: ${entityRef} has no owner in the catalog; name an owner for the action`,
-    );
+async function entityOwner(ctx: RouteContext, entityRef: string, credentials: BackstageCredentials): Promise<string> {
+  const owner = (await new OwnershipChecks(ctx.catalog, credentials).ownersOf([entityRef])).get(entityRef);
+  if (!owner) {
+    throw new InputError(`owner: ${entityRef} has no owner in the catalog; name an owner for the action`);
   }
-  return stringifyEntityRef(
-    parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: entity!.metadata.namespace ?? 'default',
-    }),
-  ).toLocaleLowerCase('en-US');
+  return owner;
+}
+
+/**
+ * Lists actions; `team` narrows to a group's backlog (its entities' actions and those assigned to it), `mine` to
+ * the caller's (owned by them or their groups). Every item says whether its owner is still responsible.
+ */
+async function listActions(ctx: RouteContext, query: ListActionsQuery, credentials: BackstageCredentials) {
+  let scope: BacklogScope | undefined;
+  if (query.team) {
+    const { items } = await ctx.catalog.getEntities(
+      { filter: { 'relations.ownedBy': query.team }, fields: ['kind', 'metadata.name', 'metadata.namespace'] },
+      { credentials },
+    );
+    scope = { entityRefs: items.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')), owners: [query.team] };
+  } else if (query.mine) {
+    if ((credentials.principal as { type: string }).type !== 'user') {
+      throw new InputError('mine: only a signed-in user has a personal backlog');
+    }
+    const { ownershipEntityRefs } = await ctx.userInfo.getUserInfo(credentials);
+    scope = { entityRefs: [], owners: ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')) };
+  }
+  const page = await ctx.store.actions.list(query, scope);
+  return { ...page, items: await new OwnershipChecks(ctx.catalog, credentials).flag(page.items) };
 }

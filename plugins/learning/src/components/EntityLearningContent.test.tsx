@@ -70,6 +70,7 @@ const summary: EntityLearningSummary = {
   latestIncidents: [],
   openActions: [overdueAction],
   openActionCount: 7,
+  reassignmentNeeded: [],
   overdueActionCount: 5,
   postmortems: { draft: 1, inReview: 0, published: 4, overdue: 1 },
   runbooks: [
