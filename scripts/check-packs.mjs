@@ -9,9 +9,23 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const expected = {
-  'plugins/learning-common': ['dist/index.cjs.js', 'dist/index.esm.js', 'dist/index.d.ts'],
-  'plugins/learning-backend': ['dist/index.cjs.js', 'dist/index.d.ts', 'migrations/20261121000000_init.js', 'config.schema.json', 'openapi.yaml'],
-  'plugins/learning': ['dist/index.esm.js', 'dist/index.d.ts', 'dist/alpha.d.ts'],
+  'plugins/learning-common': [
+    'dist/index.cjs.js',
+    'dist/index.esm.js',
+    'dist/index.d.ts',
+  ],
+  'plugins/learning-backend': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
+    'migrations/20261121000000_init.js',
+    'config.schema.json',
+    'openapi.yaml',
+  ],
+  'plugins/learning': [
+    'dist/index.esm.js',
+    'dist/index.d.ts',
+    'dist/alpha.d.ts',
+  ],
 };
 const out = mkdtempSync(path.join(tmpdir(), 'learning-loop-packs-'));
 let passed = 0;
@@ -19,17 +33,28 @@ let failed = 0;
 for (const [dir, files] of Object.entries(expected)) {
   const tarball = path.join(out, `${path.basename(dir)}.tgz`);
   try {
-    execFileSync('yarn', ['pack', '--out', tarball], { cwd: path.join(root, dir), stdio: ['ignore', 'ignore', 'pipe'] });
-    const entries = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').map(e => e.replace(/^package\//, ''));
+    execFileSync('yarn', ['pack', '--out', tarball], {
+      cwd: path.join(root, dir),
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const entries = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
+      .split('\n')
+      .map(e => e.replace(/^package\//, ''));
     const missing = files.filter(f => !entries.includes(f));
     if (missing.length) throw new Error(`missing ${missing.join(', ')}`);
     console.log(`packs: ✓ ${dir} (${entries.filter(Boolean).length} files)`);
     passed += 1;
   } catch (error) {
-    console.log(`packs: ✗ ${dir}: ${String(error.message ?? error).split('\n')[0]}`);
+    console.log(
+      `packs: ✗ ${dir}: ${String(error.message ?? error).split('\n')[0]}`,
+    );
     failed += 1;
   }
 }
 const resultsArg = process.argv.indexOf('--results');
-if (resultsArg > 0) writeFileSync(process.argv[resultsArg + 1], JSON.stringify({ passed, failed }));
+if (resultsArg > 0)
+  writeFileSync(
+    process.argv[resultsArg + 1],
+    JSON.stringify({ passed, failed }),
+  );
 process.exit(failed ? 1 : 0);

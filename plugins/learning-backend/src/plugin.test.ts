@@ -44,6 +44,30 @@ async function startLearning(knex: Knex) {
             kind: 'Component',
             metadata: { name: 'subtitle-service', namespace: 'default' },
             spec: { owner: 'localization-team' },
+            relations: [
+              { type: 'ownedBy', targetRef: 'group:default/localization-team' },
+            ],
+          },
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'User',
+            metadata: { name: 'alice', namespace: 'default' },
+            spec: {},
+            relations: [
+              {
+                type: 'memberOf',
+                targetRef: 'group:default/localization-team',
+              },
+            ],
+          },
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'User',
+            metadata: { name: 'moved-on', namespace: 'default' },
+            spec: {},
+            relations: [
+              { type: 'memberOf', targetRef: 'group:default/web-team' },
+            ],
           },
         ],
       }),
@@ -213,6 +237,214 @@ describe.each(databases.eachSupportedId())(
         .get(`/api/learning/actions/${created.body.id}/history`)
         .set('Authorization', alice);
       expect(history.body.items.map((h: any) => h.version)).toEqual([1, 2, 3]);
+    });
+
+    it('lets exactly one of two concurrent updates on the same version through, and records only that one', async () => {
+      const created = await request(server)
+        .post('/api/learning/actions')
+        .set('Authorization', alice)
+        .send({ entityRef: owned, title: 'Race', priority: 'P2' });
+      const [a, b] = await Promise.all([
+        request(server)
+          .patch(`/api/learning/actions/${created.body.id}`)
+          .set('Authorization', alice)
+          .send({ version: 1, status: 'in-progress' }),
+        request(server)
+          .patch(`/api/learning/actions/${created.body.id}`)
+          .set('Authorization', alice)
+          .send({ version: 1, status: 'blocked' }),
+      ]);
+      expect([a.status, b.status].sort()).toEqual([200, 409]);
+      const winner = a.status === 200 ? a : b;
+      const loser = a.status === 200 ? b : a;
+      expect(loser.body.current).toMatchObject({
+        version: 2,
+        status: winner.body.status,
+      });
+      const history = await request(server)
+        .get(`/api/learning/actions/${created.body.id}/history`)
+        .set('Authorization', alice);
+      const updates = history.body.items.filter(
+        (h: any) => h.operation === 'update',
+      );
+      expect(updates).toHaveLength(1);
+      expect(updates[0].changes).toEqual([
+        { field: 'status', from: 'open', to: winner.body.status },
+      ]);
+    });
+
+    it('applies a bulk change item by item and says which failed and why', async () => {
+      const mk = async (title: string) =>
+        (
+          await request(server)
+            .post('/api/learning/actions')
+            .set('Authorization', alice)
+            .send({ entityRef: owned, title, priority: 'P2' })
+        ).body;
+      const one = await mk('Bulk one');
+      const two = await mk('Bulk two');
+      await request(server)
+        .patch(`/api/learning/actions/${two.id}`)
+        .set('Authorization', alice)
+        .send({ version: 1, title: 'Bulk two, renamed' });
+      const response = await request(server)
+        .post('/api/learning/actions/bulk')
+        .set('Authorization', alice)
+        .send({
+          items: [
+            { id: one.id, version: 1 },
+            { id: two.id, version: 1 },
+            { id: '00000000-0000-4000-8000-000000000000', version: 1 },
+          ],
+          changes: { status: 'done' },
+        });
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ succeeded: 1, failed: 2 });
+      expect(response.body.results.map((r: any) => [r.ok, r.status])).toEqual([
+        [true, undefined],
+        [false, 409],
+        [false, 404],
+      ]);
+      expect(response.body.results[0].action).toMatchObject({
+        status: 'done',
+        version: 2,
+      });
+      expect(response.body.results[1].current).toMatchObject({
+        version: 2,
+        status: 'open',
+      });
+      const bad = await request(server)
+        .post('/api/learning/actions/bulk')
+        .set('Authorization', alice)
+        .send({ items: [{ id: one.id, version: 2 }], changes: {} });
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(
+        /at least one of status, owner or dueDate/,
+      );
+    });
+
+    it('deletes a record, keeping its last state in the history', async () => {
+      const created = await request(server)
+        .post('/api/learning/actions')
+        .set('Authorization', alice)
+        .send({ entityRef: owned, title: 'Obsolete', priority: 'P3' });
+      const deleted = await request(server)
+        .delete(`/api/learning/actions/${created.body.id}`)
+        .set('Authorization', alice);
+      expect(deleted.status).toBe(204);
+      expect(
+        (
+          await request(server)
+            .get(`/api/learning/actions/${created.body.id}`)
+            .set('Authorization', alice)
+        ).status,
+      ).toBe(404);
+      const rows = await knex('history')
+        .where({ record_id: created.body.id })
+        .orderBy('id');
+      expect(rows.map(r => r.operation)).toEqual(['create', 'delete']);
+      expect(JSON.parse(rows[1].changes)).toEqual(
+        expect.arrayContaining([
+          { field: 'title', from: 'Obsolete', to: null },
+        ]),
+      );
+    });
+
+    it('flags actions whose owner left the owning team, and lists them for reassignment', async () => {
+      const post = (owner: string, title: string) =>
+        request(server)
+          .post('/api/learning/actions')
+          .set('Authorization', alice)
+          .send({ entityRef: owned, title, priority: 'P1', owner });
+      const stale = (
+        await post('user:default/moved-on', 'Held by someone who moved team')
+      ).body;
+      const member = (await post('user:default/alice', 'Held by a team member'))
+        .body;
+      const team = (
+        await post('group:default/localization-team', 'Held by the team')
+      ).body;
+      const gone = (
+        await post(
+          'user:default/deleted-person',
+          'Held by someone no longer in the catalog',
+        )
+      ).body;
+
+      const summary = await request(server)
+        .get(
+          '/api/learning/entities/component/default/subtitle-service/summary',
+        )
+        .set('Authorization', alice);
+      const flagged = summary.body.reassignmentNeeded
+        .map((a: any) => a.id)
+        .sort();
+      expect(flagged).toEqual([stale.id, gone.id].sort());
+      const byId = new Map(
+        summary.body.openActions.map((a: any) => [a.id, a.ownerChanged]),
+      );
+      expect([
+        byId.get(stale.id),
+        byId.get(member.id),
+        byId.get(team.id),
+      ]).toEqual([true, false, false]);
+
+      const list = await request(server)
+        .get(`/api/learning/actions?entityRef=${owned}&limit=100`)
+        .set('Authorization', alice);
+      expect(
+        list.body.items.find((a: any) => a.id === stale.id).ownerChanged,
+      ).toBe(true);
+    });
+
+    it('lists a team backlog (its entities and what is assigned to it) and a personal one', async () => {
+      const elsewhere = 'component:default/dubbing-service';
+      const assignedToTeam = await knex('action_items').insert({
+        id: '11111111-1111-4111-8111-111111111111',
+        entity_ref: elsewhere,
+        title: 'Assigned to localization',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P2',
+        owner: 'group:default/localization-team',
+        due_date: '2030-01-01',
+        status: 'open',
+        version: 1,
+        created_at: new Date().toISOString(),
+        created_by: 'test',
+        updated_at: new Date().toISOString(),
+      });
+      expect(assignedToTeam).toBeDefined();
+      const team = await request(server)
+        .get(
+          '/api/learning/actions?team=group:default/localization-team&limit=100',
+        )
+        .set('Authorization', alice);
+      expect(team.status).toBe(200);
+      const entities = new Set(team.body.items.map((a: any) => a.entityRef));
+      expect(entities).toEqual(new Set([owned, elsewhere]));
+      expect(
+        team.body.items
+          .filter((a: any) => a.entityRef === elsewhere)
+          .map((a: any) => a.owner),
+      ).toEqual(['group:default/localization-team']);
+
+      await request(server)
+        .post('/api/learning/actions')
+        .set('Authorization', alice)
+        .send({
+          entityRef: owned,
+          title: 'Mine',
+          priority: 'P1',
+          owner: 'user:default/alice',
+        });
+      const mine = await request(server)
+        .get('/api/learning/actions?mine=true&limit=100')
+        .set('Authorization', alice);
+      expect(mine.body.items.length).toBeGreaterThan(0);
+      expect(
+        mine.body.items.every((a: any) => a.owner === 'user:default/alice'),
+      ).toBe(true);
     });
 
     it('returns the entity summary in one call', async () => {

@@ -159,7 +159,13 @@ export interface ActionItem extends RecordMeta {
 /** The outcome of one item of a bulk change. */
 export type BulkItemResult =
   | { id: string; ok: true; action: ActionItem }
-  | { id: string; ok: false; status: number; error: string; current?: ActionItem };
+  | {
+      id: string;
+      ok: false;
+      status: number;
+      error: string;
+      current?: ActionItem;
+    };
 
 /** What a bulk change did, item by item. */
 export interface BulkUpdateResult {

@@ -389,7 +389,9 @@ export const MAX_BULK_ITEMS = 100;
 export const bulkUpdateActionsSchema = z
   .object({
     items: z
-      .array(z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict())
+      .array(
+        z.object({ id: z.uuid(), version: z.number().int().min(1) }).strict(),
+      )
       .min(1)
       .max(MAX_BULK_ITEMS),
     changes: z
@@ -400,7 +402,10 @@ export const bulkUpdateActionsSchema = z
         dueDate: dateSchema.optional(),
       })
       .strict()
-      .refine(c => c.status || c.owner || c.dueDate, 'name at least one of status, owner or dueDate')
+      .refine(
+        c => c.status || c.owner || c.dueDate,
+        'name at least one of status, owner or dueDate',
+      )
       .refine(c => c.status !== 'wont-do' || !!c.statusReason, {
         message: '"won\'t do" needs a reason',
         path: ['statusReason'],

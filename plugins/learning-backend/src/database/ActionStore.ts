@@ -162,12 +162,18 @@ export class ActionStore {
     );
   }
 
-  async list(query: ListActionsQuery, scope?: BacklogScope): Promise<Page<ActionItem>> {
+  async list(
+    query: ListActionsQuery,
+    scope?: BacklogScope,
+  ): Promise<Page<ActionItem>> {
     const today = utcDate();
     const base = this.db<ActionRow>('action_items');
     if (scope) {
       base.where(q => {
-        q.whereIn('entity_ref', scope.entityRefs.length ? scope.entityRefs : ['']);
+        q.whereIn(
+          'entity_ref',
+          scope.entityRefs.length ? scope.entityRefs : [''],
+        );
         q.orWhereIn('owner', scope.owners.length ? scope.owners : ['']);
       });
     }
@@ -305,7 +311,11 @@ export class ActionStore {
   }
 
   /** An entity's open actions held by any of `owners`, oldest due first. */
-  async openActionsOwnedBy(entityRef: string, owners: string[], limit = 50): Promise<ActionItem[]> {
+  async openActionsOwnedBy(
+    entityRef: string,
+    owners: string[],
+    limit = 50,
+  ): Promise<ActionItem[]> {
     if (owners.length === 0) return [];
     const today = utcDate();
     const rows = await this.db<ActionRow>('action_items')

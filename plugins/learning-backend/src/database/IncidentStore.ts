@@ -281,9 +281,18 @@ export class IncidentStore {
       actor,
       before: { ...before },
       dependants: [
-        tx => tx('incidents').where({ duplicate_of_id: id }).update({ duplicate_of_id: null }),
-        tx => tx('incidents').where({ recurrence_of_id: id }).update({ recurrence_of_id: null }),
-        tx => tx('action_items').where({ incident_id: id }).update({ incident_id: null }),
+        tx =>
+          tx('incidents')
+            .where({ duplicate_of_id: id })
+            .update({ duplicate_of_id: null }),
+        tx =>
+          tx('incidents')
+            .where({ recurrence_of_id: id })
+            .update({ recurrence_of_id: null }),
+        tx =>
+          tx('action_items')
+            .where({ incident_id: id })
+            .update({ incident_id: null }),
         tx => tx('postmortem_incidents').where({ incident_id: id }).delete(),
         tx => tx('runbook_incidents').where({ incident_id: id }).delete(),
         tx => tx('incident_failure_modes').where({ incident_id: id }).delete(),

@@ -264,7 +264,10 @@ export class PostmortemStore {
       actor,
       before: { ...before },
       dependants: [
-        tx => tx('action_items').where({ postmortem_id: id }).update({ postmortem_id: null }),
+        tx =>
+          tx('action_items')
+            .where({ postmortem_id: id })
+            .update({ postmortem_id: null }),
         tx => tx('postmortem_feedback').where({ postmortem_id: id }).delete(),
         tx => tx('postmortem_incidents').where({ postmortem_id: id }).delete(),
         tx => tx('postmortem_entities').where({ postmortem_id: id }).delete(),

@@ -187,7 +187,9 @@ export class RunbookStore {
       id,
       actor,
       before: { ...before },
-      dependants: [tx => tx('runbook_incidents').where({ runbook_id: id }).delete()],
+      dependants: [
+        tx => tx('runbook_incidents').where({ runbook_id: id }).delete(),
+      ],
     });
   }
 

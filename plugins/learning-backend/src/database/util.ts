@@ -161,9 +161,13 @@ export async function deleteRecord(
     for (const clear of options.dependants) {
       await clear(tx);
     }
-    const deleted = await tx(options.table).where({ id: options.id, version: options.before.version }).delete();
+    const deleted = await tx(options.table)
+      .where({ id: options.id, version: options.before.version })
+      .delete();
     if (deleted !== 1) {
-      throw new ConflictError(`The ${options.recordType} ${options.id} changed while it was being deleted; try again`);
+      throw new ConflictError(
+        `The ${options.recordType} ${options.id} changed while it was being deleted; try again`,
+      );
     }
     await writeHistory(tx, {
       recordType: options.recordType,
@@ -171,7 +175,11 @@ export async function deleteRecord(
       operation: 'delete',
       actor: options.actor,
       version: options.before.version,
-      changes: Object.entries(options.before).map(([field, from]) => ({ field, from: from ?? null, to: null })),
+      changes: Object.entries(options.before).map(([field, from]) => ({
+        field,
+        from: from ?? null,
+        to: null,
+      })),
     });
   });
 }

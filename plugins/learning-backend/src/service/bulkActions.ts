@@ -7,7 +7,14 @@ import {
   type BulkUpdateResult,
 } from '@learning-loop/plugin-learning-common';
 import { StaleVersionError } from '../database/util';
-import { actorOf, audited, authorizeEntities, credentialsOf, parseInput, type RouteContext } from './context';
+import {
+  actorOf,
+  audited,
+  authorizeEntities,
+  credentialsOf,
+  parseInput,
+  type RouteContext,
+} from './context';
 
 const statusOfError: Record<string, number> = {
   InputError: 400,
@@ -23,15 +30,34 @@ const statusOfError: Record<string, number> = {
 export function addBulkActionRoutes(router: Router, ctx: RouteContext): void {
   router.post('/actions/bulk', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
-    const { items, changes } = parseInput(bulkUpdateActionsSchema, req.body, 'body');
+    const { items, changes } = parseInput(
+      bulkUpdateActionsSchema,
+      req.body,
+      'body',
+    );
     const results: BulkItemResult[] = [];
     for (const { id, version } of items) {
       try {
-        const action = await audited(ctx, req, 'action-update', { actionType: 'bulk-update', id }, async () => {
-          const current = await ctx.store.actions.get(id);
-          await authorizeEntities(ctx, credentials, learningActionUpdatePermission, { any: [current.entityRef] });
-          return ctx.store.actions.update(id, { version, ...changes }, actorOf(credentials));
-        });
+        const action = await audited(
+          ctx,
+          req,
+          'action-update',
+          { actionType: 'bulk-update', id },
+          async () => {
+            const current = await ctx.store.actions.get(id);
+            await authorizeEntities(
+              ctx,
+              credentials,
+              learningActionUpdatePermission,
+              { any: [current.entityRef] },
+            );
+            return ctx.store.actions.update(
+              id,
+              { version, ...changes },
+              actorOf(credentials),
+            );
+          },
+        );
         results.push({ id, ok: true, action });
       } catch (error) {
         if (!isError(error) || !(error.name in statusOfError)) {
@@ -42,12 +68,18 @@ export function addBulkActionRoutes(router: Router, ctx: RouteContext): void {
           ok: false,
           status: statusOfError[error.name],
           error: error.message,
-          ...(error instanceof StaleVersionError ? { current: error.current as any } : {}),
+          ...(error instanceof StaleVersionError
+            ? { current: error.current as any }
+            : {}),
         });
       }
     }
     const succeeded = results.filter(r => r.ok).length;
-    const body: BulkUpdateResult = { results, succeeded, failed: results.length - succeeded };
+    const body: BulkUpdateResult = {
+      results,
+      succeeded,
+      failed: results.length - succeeded,
+    };
     res.json(body);
   });
 }

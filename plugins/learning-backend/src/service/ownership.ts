@@ -1,15 +1,36 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { parseEntityRef, stringifyEntityRef, type Entity } from '@backstage/catalog-model';
+import {
+  parseEntityRef,
+  stringifyEntityRef,
+  type Entity,
+} from '@backstage/catalog-model';
 import type { ActionItem } from '@learning-loop/plugin-learning-common';
 
-const normalise = (ref: string, defaultKind: string, defaultNamespace = 'default') =>
-  stringifyEntityRef(parseEntityRef(ref, { defaultKind, defaultNamespace })).toLocaleLowerCase('en-US');
+const normalise = (
+  ref: string,
+  defaultKind: string,
+  defaultNamespace = 'default',
+) =>
+  stringifyEntityRef(
+    parseEntityRef(ref, { defaultKind, defaultNamespace }),
+  ).toLocaleLowerCase('en-US');
+
+function indexByRef(items: Array<Entity | undefined>): Map<string, Entity> {
+  const map = new Map<string, Entity>();
+  for (const item of items) {
+    if (item)
+      map.set(stringifyEntityRef(item).toLocaleLowerCase('en-US'), item);
+  }
+  return map;
+}
 
 /** The owner of an entity as a normalised entity ref, or undefined when it names none. */
 export function ownerOf(entity: Entity | undefined): string | undefined {
   const owner = entity?.spec?.owner;
-  return typeof owner === 'string' && owner ? normalise(owner, 'group', entity!.metadata.namespace ?? 'default') : undefined;
+  return typeof owner === 'string' && owner
+    ? normalise(owner, 'group', entity!.metadata.namespace ?? 'default')
+    : undefined;
 }
 
 /**
@@ -20,33 +41,56 @@ export class OwnershipChecks {
   private readonly entityOwners = new Map<string, string | undefined>();
   private readonly userGroups = new Map<string, string[] | undefined>();
 
-  constructor(private readonly catalog: CatalogService, private readonly credentials: BackstageCredentials) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly credentials: BackstageCredentials,
+  ) {}
 
   /** The normalised owner of each entity (undefined when the entity is not in the catalog). */
-  async ownersOf(entityRefs: string[]): Promise<Map<string, string | undefined>> {
-    const missing = [...new Set(entityRefs)].filter(ref => !this.entityOwners.has(ref));
+  async ownersOf(
+    entityRefs: string[],
+  ): Promise<Map<string, string | undefined>> {
+    const missing = [...new Set(entityRefs)].filter(
+      ref => !this.entityOwners.has(ref),
+    );
     if (missing.length) {
       const { items } = await this.catalog.getEntitiesByRefs(
-        { entityRefs: missing, fields: ['kind', 'metadata.name', 'metadata.namespace', 'spec.owner'] },
+        {
+          entityRefs: missing,
+          fields: ['kind', 'metadata.name', 'metadata.namespace', 'spec.owner'],
+        },
         { credentials: this.credentials },
       );
-      missing.forEach((ref, n) => this.entityOwners.set(ref, ownerOf(items[n])));
+      const byRef = indexByRef(items);
+      missing.forEach(ref =>
+        this.entityOwners.set(ref, ownerOf(byRef.get(ref))),
+      );
     }
     return new Map(entityRefs.map(ref => [ref, this.entityOwners.get(ref)]));
   }
 
   private async groupsOf(userRefs: string[]): Promise<void> {
-    const missing = [...new Set(userRefs)].filter(ref => !this.userGroups.has(ref));
+    const missing = [...new Set(userRefs)].filter(
+      ref => !this.userGroups.has(ref),
+    );
     if (missing.length === 0) return;
     const { items } = await this.catalog.getEntitiesByRefs(
-      { entityRefs: missing, fields: ['kind', 'metadata.name', 'metadata.namespace', 'relations'] },
+      {
+        entityRefs: missing,
+        fields: ['kind', 'metadata.name', 'metadata.namespace', 'relations'],
+      },
       { credentials: this.credentials },
     );
-    missing.forEach((ref, n) => {
-      const user = items[n];
+    const byRef = indexByRef(items);
+    missing.forEach(ref => {
+      const user = byRef.get(ref);
       this.userGroups.set(
         ref,
-        user ? (user.relations ?? []).filter(r => r.type === 'memberOf').map(r => r.targetRef.toLocaleLowerCase('en-US')) : undefined,
+        user
+          ? (user.relations ?? [])
+              .filter(r => r.type === 'memberOf')
+              .map(r => r.targetRef.toLocaleLowerCase('en-US'))
+          : undefined,
       );
     });
   }
@@ -57,7 +101,9 @@ export class OwnershipChecks {
     if (!entityOwner) {
       return []; // not in the catalog, or no owner: nothing to compare with
     }
-    const users = owners.filter(o => o.startsWith('user:') && o !== entityOwner);
+    const users = owners.filter(
+      o => o.startsWith('user:') && o !== entityOwner,
+    );
     await this.groupsOf(users);
     return owners.filter(owner => {
       if (owner === entityOwner) return false;
@@ -81,6 +127,9 @@ export class OwnershipChecks {
         stale.add(`${entityRef} ${owner}`);
       }
     }
-    return actions.map(a => ({ ...a, ownerChanged: stale.has(`${a.entityRef} ${a.owner}`) }));
+    return actions.map(a => ({
+      ...a,
+      ownerChanged: stale.has(`${a.entityRef} ${a.owner}`),
+    }));
   }
 }

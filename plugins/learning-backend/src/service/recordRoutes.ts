@@ -35,7 +35,10 @@ export interface RecordRoutesSpec<
     update: ResourcePermission<'catalog-entity'>;
     delete: ResourcePermission<'catalog-entity'>;
   };
-  list(query: TQuery, credentials: BackstageCredentials): Promise<Page<TRecord>>;
+  list(
+    query: TQuery,
+    credentials: BackstageCredentials,
+  ): Promise<Page<TRecord>>;
   delete(id: string, actor: string): Promise<void>;
   get(id: string): Promise<TRecord>;
   create(
@@ -69,7 +72,12 @@ export function addRecordRoutes<
 
   router.get(base, async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
-    res.json(await spec.list(parseInput(spec.schemas.list, req.query, 'query'), credentials));
+    res.json(
+      await spec.list(
+        parseInput(spec.schemas.list, req.query, 'query'),
+        credentials,
+      ),
+    );
   });
 
   router.get(`${base}/:id`, async (req, res) => {
@@ -133,10 +141,18 @@ export function addRecordRoutes<
   router.delete(`${base}/:id`, async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const { id } = parseInput(idParamSchema, req.params, 'path');
-    await audited(ctx, req, `${spec.recordType}-delete`, { actionType: 'delete', id }, async () => {
-      await authorizeEntities(ctx, credentials, spec.permissions.delete, { any: await spec.entitiesOfRecord(id) });
-      await spec.delete(id, actorOf(credentials));
-    });
+    await audited(
+      ctx,
+      req,
+      `${spec.recordType}-delete`,
+      { actionType: 'delete', id },
+      async () => {
+        await authorizeEntities(ctx, credentials, spec.permissions.delete, {
+          any: await spec.entitiesOfRecord(id),
+        });
+        await spec.delete(id, actorOf(credentials));
+      },
+    );
     res.status(204).end();
   });
 }

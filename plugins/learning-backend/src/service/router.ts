@@ -182,12 +182,20 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
     const summary = await store.summaries.entitySummary(entityRef);
     const ownership = new OwnershipChecks(ctx.catalog, credentials);
-    const stale = await ownership.staleOwners(entityRef, await store.actions.openActionOwners(entityRef));
+    const stale = await ownership.staleOwners(
+      entityRef,
+      await store.actions.openActionOwners(entityRef),
+    );
     const staleSet = new Set(stale);
     res.json({
       ...summary,
-      openActions: summary.openActions.map(a => ({ ...a, ownerChanged: staleSet.has(a.owner) })),
-      reassignmentNeeded: (await store.actions.openActionsOwnedBy(entityRef, stale)).map(a => ({ ...a, ownerChanged: true })),
+      openActions: summary.openActions.map(a => ({
+        ...a,
+        ownerChanged: staleSet.has(a.owner),
+      })),
+      reassignmentNeeded: (
+        await store.actions.openActionsOwnedBy(entityRef, stale)
+      ).map(a => ({ ...a, ownerChanged: true })),
     });
   });
 
@@ -196,10 +204,18 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
 }
 
 /** The owner of a catalog entity as a full entity ref: the default owner of its action items. */
-async function entityOwner(ctx: RouteContext, entityRef: string, credentials: BackstageCredentials): Promise<string> {
-  const owner = (await new OwnershipChecks(ctx.catalog, credentials).ownersOf([entityRef])).get(entityRef);
+async function entityOwner(
+  ctx: RouteContext,
+  entityRef: string,
+  credentials: BackstageCredentials,
+): Promise<string> {
+  const owner = (
+    await new OwnershipChecks(ctx.catalog, credentials).ownersOf([entityRef])
+  ).get(entityRef);
   if (!owner) {
-    throw new InputError(`owner: ${entityRef} has no owner in the catalog; name an owner for the action`);
+    throw new InputError(
+      `owner: ${entityRef} has no owner in the catalog; name an owner for the action`,
+    );
   }
   return owner;
 }
@@ -208,21 +224,41 @@ async function entityOwner(ctx: RouteContext, entityRef: string, credentials: Ba
  * Lists actions; `team` narrows to a group's backlog (its entities' actions and those assigned to it), `mine` to
  * the caller's (owned by them or their groups). Every item says whether its owner is still responsible.
  */
-async function listActions(ctx: RouteContext, query: ListActionsQuery, credentials: BackstageCredentials) {
+async function listActions(
+  ctx: RouteContext,
+  query: ListActionsQuery,
+  credentials: BackstageCredentials,
+) {
   let scope: BacklogScope | undefined;
   if (query.team) {
     const { items } = await ctx.catalog.getEntities(
-      { filter: { 'relations.ownedBy': query.team }, fields: ['kind', 'metadata.name', 'metadata.namespace'] },
+      {
+        filter: { 'relations.ownedBy': query.team },
+        fields: ['kind', 'metadata.name', 'metadata.namespace'],
+      },
       { credentials },
     );
-    scope = { entityRefs: items.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')), owners: [query.team] };
+    scope = {
+      entityRefs: items.map(e =>
+        stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+      ),
+      owners: [query.team],
+    };
   } else if (query.mine) {
     if ((credentials.principal as { type: string }).type !== 'user') {
-      throw new InputError('mine: only a signed-in user has a personal backlog');
+      throw new InputError(
+        'mine: only a signed-in user has a personal backlog',
+      );
     }
     const { ownershipEntityRefs } = await ctx.userInfo.getUserInfo(credentials);
-    scope = { entityRefs: [], owners: ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')) };
+    scope = {
+      entityRefs: [],
+      owners: ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+    };
   }
   const page = await ctx.store.actions.list(query, scope);
-  return { ...page, items: await new OwnershipChecks(ctx.catalog, credentials).flag(page.items) };
+  return {
+    ...page,
+    items: await new OwnershipChecks(ctx.catalog, credentials).flag(page.items),
+  };
 }

@@ -195,15 +195,13 @@ describe('EntityLearningContent', () => {
 
   it('says so when there is nothing to show', async () => {
     const api = fakeApi({
-      getEntitySummary: jest
-        .fn()
-        .mockResolvedValue({
-          ...summary,
-          openActions: [],
-          openActionCount: 0,
-          overdueActionCount: 0,
-          runbooks: [],
-        }),
+      getEntitySummary: jest.fn().mockResolvedValue({
+        ...summary,
+        openActions: [],
+        openActionCount: 0,
+        overdueActionCount: 0,
+        runbooks: [],
+      }),
       listIncidents: jest
         .fn()
         .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),

@@ -89,7 +89,9 @@ describe('LocalizeVideos demo data', () => {
     );
     expect(subtitle.recurrence.status).toBe('learning-did-not-hold');
     expect(subtitle.recurrence.findings[0].occurrences).toHaveLength(3);
-    expect(subtitle.openActions.map(a => a.title)).toContain('Load-test vendor failover with production-like traffic');
+    expect(subtitle.openActions.map(a => a.title)).toContain(
+      'Load-test vendor failover with production-like traffic',
+    );
     const orchestrator = await store.summaries.entitySummary(
       'component:default/translation-orchestrator',
     );

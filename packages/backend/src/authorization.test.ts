@@ -1,0 +1,390 @@
+/*
+ * Who may write what: every Learning Loop write route against six kinds of caller, with the demo permission
+ * policy deciding. The permission service below behaves like Backstage's: service principals are allowed (no
+ * access restrictions on their token), users get the policy's decision, and a conditional decision is resolved
+ * the way the catalog resolves IS_ENTITY_OWNER: the caller's ownership claims must include the entity's owner.
+ */
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  AuthorizeResult,
+  type PermissionCriteria,
+  type PermissionCondition,
+} from '@backstage/plugin-permission-common';
+import learningPlugin from '@learning-loop/plugin-learning-backend';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { LearningDemoPolicy } from './modules/learningPermissionPolicy';
+
+jest.setTimeout(120_000);
+
+const groupOwned = 'component:default/subtitle-service'; // owned by group:default/localization-team
+const userOwned = 'component:default/lab-tool'; // owned by user:default/olive directly
+const entityOwners: Record<string, string> = {
+  [groupOwned]: 'group:default/localization-team',
+  [userOwned]: 'user:default/olive',
+};
+const ownershipOf: Record<string, string[]> = {
+  'user:default/olive': ['user:default/olive', 'group:default/web-team'],
+  'user:default/priya': [
+    'user:default/priya',
+    'group:default/localization-team',
+  ],
+  'user:default/nora': ['user:default/nora', 'group:default/web-team'],
+  'user:default/maya': [
+    'user:default/maya',
+    'group:default/platform-team',
+    'group:default/sre-leads',
+  ],
+};
+
+const policy = new LearningDemoPolicy('group:default/sre-leads');
+
+function satisfied(
+  criteria: PermissionCriteria<PermissionCondition>,
+  entityRef: string,
+): boolean {
+  if ('allOf' in criteria)
+    return criteria.allOf.every(c => satisfied(c, entityRef));
+  if ('anyOf' in criteria)
+    return criteria.anyOf.some(c => satisfied(c, entityRef));
+  if ('not' in criteria) return !satisfied(criteria.not, entityRef);
+  if (criteria.rule === 'IS_ENTITY_OWNER') {
+    return ((criteria.params as { claims: string[] }).claims ?? []).includes(
+      entityOwners[entityRef],
+    );
+  }
+  throw new Error(`rule ${criteria.rule} is not simulated`);
+}
+
+const permissions = mockServices.permissions.mock({
+  authorize: async (requests, options) => {
+    const credentials = (options as { credentials: BackstageCredentials })
+      .credentials;
+    const principal = credentials.principal as {
+      type: string;
+      userEntityRef?: string;
+    };
+    return Promise.all(
+      requests.map(async r => {
+        if (principal.type === 'service')
+          return { result: AuthorizeResult.ALLOW };
+        const claims = ownershipOf[principal.userEntityRef!] ?? [
+          principal.userEntityRef!,
+        ];
+        const resourceRef = (r as { resourceRef?: string }).resourceRef!;
+        const decision = await policy.handle(
+          { permission: r.permission as any },
+          {
+            identity: {
+              type: 'user',
+              userEntityRef: principal.userEntityRef!,
+              ownershipEntityRefs: claims,
+            },
+            info: {
+              userEntityRef: principal.userEntityRef!,
+              ownershipEntityRefs: claims,
+            },
+            token: '',
+            credentials: credentials as any,
+          },
+        );
+        if (decision.result !== AuthorizeResult.CONDITIONAL)
+          return { result: decision.result };
+        return {
+          result: satisfied(decision.conditions, resourceRef)
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+        };
+      }),
+    );
+  },
+});
+
+const catalogEntities = Object.entries(entityOwners).map(([ref, owner]) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: ref.split('/')[1], namespace: 'default' },
+  spec: { owner },
+}));
+
+type Caller = {
+  name: string;
+  header?: string;
+  target: string;
+  allowed: boolean;
+};
+const callers: Caller[] = [
+  {
+    name: 'no credentials',
+    header: undefined,
+    target: groupOwned,
+    allowed: false,
+  },
+  {
+    name: 'a non-owner',
+    header: mockCredentials.user.header('user:default/nora'),
+    target: groupOwned,
+    allowed: false,
+  },
+  {
+    name: 'the owner',
+    header: mockCredentials.user.header('user:default/olive'),
+    target: userOwned,
+    allowed: true,
+  },
+  {
+    name: 'a member of the owning group',
+    header: mockCredentials.user.header('user:default/priya'),
+    target: groupOwned,
+    allowed: true,
+  },
+  {
+    name: 'an admin',
+    header: mockCredentials.user.header('user:default/maya'),
+    target: groupOwned,
+    allowed: true,
+  },
+  {
+    name: 'a service principal',
+    header: mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service('external:ci'),
+    }),
+    target: groupOwned,
+    allowed: true,
+  },
+];
+
+const service = mockCredentials.service.header({
+  onBehalfOf: mockCredentials.service('external:seed'),
+});
+
+/** Records on `target` made by a trusted service, for the update and delete routes to act on. */
+async function seed(server: any, target: string) {
+  const post = async (path: string, body: object) => {
+    const res = await request(server)
+      .post(`/api/learning/${path}`)
+      .set('Authorization', service)
+      .send(body);
+    expect(res.status).toBe(201);
+    return res.body;
+  };
+  const incident = await post('incidents', {
+    title: 'Outage',
+    severity: 'SEV2',
+    entityRefs: [target],
+    startedAt: '2026-11-01T10:00:00Z',
+  });
+  const postmortem = await post('postmortems', {
+    title: 'Review',
+    incidentIds: [incident.id],
+  });
+  const runbook = await post('runbooks', {
+    entityRef: target,
+    title: 'Restart',
+    body: 'steps',
+  });
+  const action = await post('actions', {
+    entityRef: target,
+    title: 'Fix',
+    priority: 'P1',
+    owner: 'group:default/localization-team',
+  });
+  return { incident, postmortem, runbook, action };
+}
+
+type Seeded = Awaited<ReturnType<typeof seed>>;
+const routes: Array<{
+  name: string;
+  call: (
+    s: Seeded,
+    target: string,
+  ) => { method: 'post' | 'patch' | 'delete'; path: string; body?: object };
+}> = [
+  {
+    name: 'POST /incidents',
+    call: (_, t) => ({
+      method: 'post',
+      path: 'incidents',
+      body: {
+        title: 'New',
+        severity: 'SEV3',
+        entityRefs: [t],
+        startedAt: '2026-11-02T10:00:00Z',
+      },
+    }),
+  },
+  {
+    name: 'PATCH /incidents/{id}',
+    call: s => ({
+      method: 'patch',
+      path: `incidents/${s.incident.id}`,
+      body: { version: 1, title: 'Renamed' },
+    }),
+  },
+  {
+    name: 'DELETE /incidents/{id}',
+    call: s => ({ method: 'delete', path: `incidents/${s.incident.id}` }),
+  },
+  {
+    name: 'POST /postmortems',
+    call: s => ({
+      method: 'post',
+      path: 'postmortems',
+      body: { title: 'Another review', incidentIds: [s.incident.id] },
+    }),
+  },
+  {
+    name: 'PATCH /postmortems/{id}',
+    call: s => ({
+      method: 'patch',
+      path: `postmortems/${s.postmortem.id}`,
+      body: { version: 1, lessons: 'Learned' },
+    }),
+  },
+  {
+    name: 'DELETE /postmortems/{id}',
+    call: s => ({ method: 'delete', path: `postmortems/${s.postmortem.id}` }),
+  },
+  {
+    name: 'POST /runbooks',
+    call: (_, t) => ({
+      method: 'post',
+      path: 'runbooks',
+      body: {
+        entityRef: t,
+        title: 'Failover',
+        url: 'https://docs.example.com/f',
+      },
+    }),
+  },
+  {
+    name: 'PATCH /runbooks/{id}',
+    call: s => ({
+      method: 'patch',
+      path: `runbooks/${s.runbook.id}`,
+      body: { version: 1, title: 'Restart safely' },
+    }),
+  },
+  {
+    name: 'DELETE /runbooks/{id}',
+    call: s => ({ method: 'delete', path: `runbooks/${s.runbook.id}` }),
+  },
+  {
+    name: 'POST /actions',
+    call: (_, t) => ({
+      method: 'post',
+      path: 'actions',
+      body: {
+        entityRef: t,
+        title: 'Alert',
+        priority: 'P2',
+        owner: 'group:default/localization-team',
+      },
+    }),
+  },
+  {
+    name: 'PATCH /actions/{id}',
+    call: s => ({
+      method: 'patch',
+      path: `actions/${s.action.id}`,
+      body: { version: 1, status: 'in-progress' },
+    }),
+  },
+  {
+    name: 'DELETE /actions/{id}',
+    call: s => ({ method: 'delete', path: `actions/${s.action.id}` }),
+  },
+  {
+    name: 'POST /actions/bulk',
+    call: s => ({
+      method: 'post',
+      path: 'actions/bulk',
+      body: {
+        items: [{ id: s.action.id, version: 1 }],
+        changes: { status: 'blocked' },
+      },
+    }),
+  },
+];
+
+const tables = [
+  'incidents',
+  'incident_entities',
+  'incident_failure_modes',
+  'postmortems',
+  'postmortem_incidents',
+  'postmortem_entities',
+  'runbooks',
+  'runbook_incidents',
+  'action_items',
+  'history',
+];
+async function snapshot(knex: Knex) {
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables)
+    out[table] = await knex(table)
+      .select('*')
+      .orderBy(Object.keys(await knex(table).columnInfo())[0]);
+  return JSON.stringify(out);
+}
+
+describe('authorisation of every write route', () => {
+  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+  let knex: Knex;
+  let server: any;
+  beforeAll(async () => {
+    knex = await databases.init('SQLITE_3');
+    ({ server } = await startTestBackend({
+      features: [
+        learningPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        permissions.factory,
+        catalogServiceMock.factory({ entities: catalogEntities }),
+      ],
+    }));
+  });
+
+  const cases = routes.flatMap(route =>
+    callers.map(caller => ({ route, caller })),
+  );
+  it.each(cases.map(c => [c.route.name, c.caller.name, c] as const))(
+    '%s by %s',
+    async (_route, _caller, { route, caller }) => {
+      const seeded = await seed(server, caller.target);
+      const { method, path, body } = route.call(seeded, caller.target);
+      const before = await snapshot(knex);
+      let call = request(server)[method](`/api/learning/${path}`);
+      if (caller.header) call = call.set('Authorization', caller.header);
+      const response = await call.send(body ?? {});
+
+      if (!caller.header) {
+        expect(response.status).toBe(401);
+      } else if (route.name === 'POST /actions/bulk') {
+        // the bulk answer is 200 with a verdict per item
+        expect(response.status).toBe(200);
+        expect(response.body.results[0]).toMatchObject(
+          caller.allowed ? { ok: true } : { ok: false, status: 403 },
+        );
+      } else {
+        const expected = { post: 201, patch: 200, delete: 204 }[method];
+        expect(response.status).toBe(caller.allowed ? expected : 403);
+      }
+      const refused = !caller.header || !caller.allowed;
+      if (refused) {
+        expect(await snapshot(knex)).toEqual(before);
+      } else {
+        expect(await snapshot(knex)).not.toEqual(before);
+      }
+    },
+  );
+});
