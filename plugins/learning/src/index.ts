@@ -9,6 +9,7 @@ export {
   LearningPage,
   EntityLearningContent,
   EntityLearningSummaryCard,
+  EntityTeamBacklogContent,
 } from './plugin';
 export { learningApiRef, LearningClient, type LearningApi } from './api';
 export { rootRouteRef as learningRouteRef } from './routes';

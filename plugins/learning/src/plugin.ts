@@ -57,3 +57,16 @@ export const EntityLearningSummaryCard = learningPlugin.provide(
     },
   }),
 );
+
+/** A group's Learning tab: the team's backlog, for an `EntityLayout.Route` on group pages. */
+export const EntityTeamBacklogContent = learningPlugin.provide(
+  createComponentExtension({
+    name: 'EntityTeamBacklogContent',
+    component: {
+      lazy: () =>
+        import('./components/TeamBacklogContent').then(
+          m => m.TeamBacklogContent,
+        ),
+    },
+  }),
+);

@@ -16,7 +16,7 @@ import {
 import SchoolIcon from '@material-ui/icons/School';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { isLearningEntity } from '../components/entityFilter';
+import { isLearningEntity, isTeamEntity } from '../components/entityFilter';
 
 const learningApi = ApiBlueprint.make({
   params: defineParams =>
@@ -52,6 +52,19 @@ const learningEntityContent = EntityContentBlueprint.make({
   },
 });
 
+const learningTeamContent = EntityContentBlueprint.make({
+  name: 'team',
+  params: {
+    path: 'learning',
+    title: 'Learning',
+    filter: isTeamEntity,
+    loader: () =>
+      import('../components/TeamBacklogContent').then(m =>
+        compatWrapper(<m.TeamBacklogContent />),
+      ),
+  },
+});
+
 const learningEntityCard = EntityCardBlueprint.make({
   name: 'summary',
   params: {
@@ -72,6 +85,7 @@ export default createFrontendPlugin({
     learningApi,
     learningPage,
     learningEntityContent,
+    learningTeamContent,
     learningEntityCard,
   ],
 });

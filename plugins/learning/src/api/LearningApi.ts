@@ -1,6 +1,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ActionItem,
+  BulkUpdateActionsInput,
+  BulkUpdateResult,
   CreateActionInput,
   EntityLearningSummary,
   HistoryEntry,
@@ -34,6 +36,7 @@ export interface LearningApi {
     id: string,
     patch: Partial<UpdateActionInput> & { version: number },
   ): Promise<ActionItem>;
+  bulkUpdateActions(input: BulkUpdateActionsInput): Promise<BulkUpdateResult>;
   getHistory(
     recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
     id: string,

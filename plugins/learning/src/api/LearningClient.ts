@@ -49,6 +49,9 @@ export class LearningClient implements LearningApi {
       body: patch,
     });
   }
+  bulkUpdateActions(input: object) {
+    return this.request<any>('/actions/bulk', { method: 'POST', body: input });
+  }
   getHistory(recordType: string, id: string) {
     return this.request<any>(
       `/${recordType}/${encodeURIComponent(id)}/history`,

@@ -1,6 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import {
   EntityProvider,
   entityRouteRef,
@@ -115,7 +122,13 @@ function fakeApi(
     getIncident: jest.fn(),
     getPostmortem: jest.fn(),
     listRunbooks: jest.fn(),
-    listActions: jest.fn(),
+    listActions: jest.fn().mockResolvedValue({
+      items: [overdueAction],
+      totalCount: 1,
+      page: 1,
+      limit: 20,
+    }),
+    bulkUpdateActions: jest.fn(),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),
@@ -125,7 +138,13 @@ function fakeApi(
 
 async function renderWith(api: LearningApi, element: JSX.Element) {
   return renderInTestApp(
-    <TestApiProvider apis={[[learningApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [learningApiRef, api],
+        [permissionApiRef, new MockPermissionApi()],
+        [catalogApiRef, catalogApiMock()],
+      ]}
+    >
       <EntityProvider entity={entity}>{element}</EntityProvider>
     </TestApiProvider>,
     {
@@ -205,6 +224,9 @@ describe('EntityLearningContent', () => {
       listIncidents: jest
         .fn()
         .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 10 }),
+      listActions: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 20 }),
     });
     await renderWith(api, <EntityLearningContent />);
     expect(await screen.findByText(/No open actions/)).toBeInTheDocument();

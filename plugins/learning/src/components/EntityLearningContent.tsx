@@ -1,4 +1,5 @@
-import useAsync from 'react-use/esm/useAsync';
+import { useCallback } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
@@ -19,7 +20,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { IncidentsTable } from './IncidentsTable';
-import { OpenActionsCard } from './OpenActionsCard';
+import { EntityActionsCard } from './actions/EntityActionsCard';
 import { PostmortemsCard } from './PostmortemsCard';
 import { RecurrenceBadge } from './RecurrenceBadge';
 import { RunbooksCard } from './RunbooksCard';
@@ -128,9 +129,13 @@ export function EntityLearningContent() {
     value: summary,
     loading,
     error,
-  } = useAsync(() => api.getEntitySummary(entityRef), [api, entityRef]);
+    retry,
+  } = useAsyncRetry(() => api.getEntitySummary(entityRef), [api, entityRef]);
+  const reloadSummary = useCallback(() => retry(), [retry]);
+  const ownerLabel =
+    typeof entity.spec?.owner === 'string' ? entity.spec.owner : 'its owner';
 
-  if (loading) return <Progress />;
+  if (loading && !summary) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;
   if (!summary) return null;
   return (
@@ -142,10 +147,15 @@ export function EntityLearningContent() {
         <RecurrenceCard summary={summary} />
       </Grid>
       <Grid item xs={12}>
-        <OpenActionsCard
-          actions={summary.openActions}
-          total={summary.openActionCount}
-          overdue={summary.overdueActionCount}
+        <EntityActionsCard
+          entityRef={entityRef}
+          ownerLabel={ownerLabel}
+          reassignmentNeeded={summary.reassignmentNeeded}
+          counts={{
+            open: summary.openActionCount,
+            overdue: summary.overdueActionCount,
+          }}
+          onChanged={reloadSummary}
         />
       </Grid>
       <Grid item xs={12}>

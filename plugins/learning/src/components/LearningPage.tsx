@@ -7,19 +7,23 @@ import {
   Link,
   Page,
   ResponseErrorPanel,
+  TabbedLayout,
   Table,
   type TableColumn,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { rootRouteRef } from '../routes';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { formatDate, humanize } from './format';
 import { PostmortemPage } from './PostmortemPage';
+import { MyActionsPage } from './MyActionsPage';
 
 /** Every team's postmortems, newest first, paged on the server. */
 function PostmortemIndex() {
   const api = useApi(learningApiRef);
+  const learningRoot = useRouteRef(rootRouteRef);
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(20);
   const { value, loading, error } = useAsync(
@@ -36,7 +40,9 @@ function PostmortemIndex() {
     {
       title: 'Postmortem',
       field: 'title',
-      render: p => <Link to={`postmortems/${p.id}`}>{p.title}</Link>,
+      render: p => (
+        <Link to={`${learningRoot()}/postmortems/${p.id}`}>{p.title}</Link>
+      ),
     },
     {
       title: 'Entities',
@@ -80,7 +86,7 @@ function PostmortemIndex() {
   );
 }
 
-/** The Learning page at /learning: the organisation's learning reviews and each postmortem's own page. */
+/** The Learning page at /learning: the organisation's learning reviews, the user's own backlog, and each postmortem's page. */
 export function LearningPage() {
   return (
     <Page themeId="tool">
@@ -89,15 +95,22 @@ export function LearningPage() {
         subtitle="Incidents turned into lessons, and lessons into change"
       />
       <Routes>
+        <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
         <Route
-          path="/"
+          path="/*"
           element={
-            <Content>
-              <PostmortemIndex />
-            </Content>
+            <TabbedLayout>
+              <TabbedLayout.Route path="/" title="Postmortems">
+                <Content>
+                  <PostmortemIndex />
+                </Content>
+              </TabbedLayout.Route>
+              <TabbedLayout.Route path="/my-actions" title="My actions">
+                <MyActionsPage />
+              </TabbedLayout.Route>
+            </TabbedLayout>
           }
         />
-        <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
       </Routes>
     </Page>
   );

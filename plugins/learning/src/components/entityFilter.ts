@@ -7,3 +7,8 @@ export const learningEntityKinds = ['component', 'system', 'resource', 'api'];
 export function isLearningEntity(entity: Entity): boolean {
   return learningEntityKinds.includes(entity.kind.toLocaleLowerCase('en-US'));
 }
+
+/** Whether an entity is a team, whose Learning tab is its backlog. */
+export function isTeamEntity(entity: Entity): boolean {
+  return entity.kind.toLocaleLowerCase('en-US') === 'group';
+}

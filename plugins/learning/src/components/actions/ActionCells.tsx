@@ -1,0 +1,176 @@
+import { useEffect, useState, type ReactElement } from 'react';
+import MenuItem from '@material-ui/core/MenuItem';
+import Select from '@material-ui/core/Select';
+import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
+import {
+  actionStatuses,
+  priorities,
+  type ActionItem,
+  type ActionStatus,
+} from '@learning-loop/plugin-learning-common';
+import { humanize } from '../format';
+import { OwnerPicker } from './OwnerPicker';
+import { ReasonDialog } from './ReasonDialog';
+import { usePermissionToEdit } from './usePermissionToEdit';
+import type { ActionPatch } from './useActionEditing';
+
+/** What editable cells need: the action, how to save, and why editing may be refused. */
+export interface CellProps {
+  action: ActionItem;
+  onSave: (action: ActionItem, patch: ActionPatch) => Promise<unknown>;
+  deniedReason: string;
+}
+
+/** Renders a control, disabled with an explanatory tooltip when the user may not edit this action. */
+function Guarded(
+  props: CellProps & { children: (disabled: boolean) => ReactElement },
+) {
+  const { allowed, loading } = usePermissionToEdit(props.action.entityRef);
+  const disabled = loading || !allowed;
+  const control = props.children(disabled);
+  return disabled && !loading ? (
+    <Tooltip title={props.deniedReason}>
+      <span data-testid="edit-denied">{control}</span>
+    </Tooltip>
+  ) : (
+    control
+  );
+}
+
+/** Inline status; "won't do" asks for a reason, "done" is timestamped by the server. */
+export function StatusCell(props: CellProps) {
+  const [asking, setAsking] = useState<ActionStatus | undefined>();
+  const change = (status: ActionStatus) => {
+    if (status === 'wont-do' || status === 'blocked') setAsking(status);
+    else props.onSave(props.action, { status, statusReason: null });
+  };
+  return (
+    <Guarded {...props}>
+      {disabled => (
+        <>
+          <Select
+            value={props.action.status}
+            disabled={disabled}
+            onChange={e => change(e.target.value as ActionStatus)}
+            inputProps={{ 'aria-label': `Status of ${props.action.title}` }}
+            style={{ minWidth: 120 }}
+          >
+            {actionStatuses.map(s => (
+              <MenuItem key={s} value={s}>
+                {humanize(s)}
+              </MenuItem>
+            ))}
+          </Select>
+          <ReasonDialog
+            open={!!asking}
+            title={
+              asking === 'wont-do'
+                ? "Why won't this be done?"
+                : 'What is it blocked on?'
+            }
+            onCancel={() => setAsking(undefined)}
+            onConfirm={reason => {
+              props.onSave(props.action, {
+                status: asking,
+                statusReason: reason,
+              });
+              setAsking(undefined);
+            }}
+          />
+        </>
+      )}
+    </Guarded>
+  );
+}
+
+/** Inline priority. */
+export function PriorityCell(props: CellProps) {
+  return (
+    <Guarded {...props}>
+      {disabled => (
+        <Select
+          value={props.action.priority}
+          disabled={disabled}
+          onChange={e =>
+            props.onSave(props.action, {
+              priority: e.target.value as ActionItem['priority'],
+            })
+          }
+          inputProps={{ 'aria-label': `Priority of ${props.action.title}` }}
+        >
+          {priorities.map(p => (
+            <MenuItem key={p} value={p}>
+              {p}
+            </MenuItem>
+          ))}
+        </Select>
+      )}
+    </Guarded>
+  );
+}
+
+/** Inline owner, picked from catalog users and groups. */
+export function OwnerCell(props: CellProps) {
+  return (
+    <Guarded {...props}>
+      {disabled => (
+        <OwnerPicker
+          value={props.action.owner}
+          disabled={disabled}
+          label={`Owner of ${props.action.title}`}
+          onChange={owner => props.onSave(props.action, { owner })}
+        />
+      )}
+    </Guarded>
+  );
+}
+
+/** A text field that saves when it loses focus, and only when its value changed. */
+function BlurField(
+  props: CellProps & {
+    field: 'dueDate' | 'trackerUrl';
+    type: string;
+    label: string;
+  },
+) {
+  const saved = (props.action[props.field] as string | undefined) ?? '';
+  const [value, setValue] = useState(saved);
+  useEffect(() => setValue(saved), [saved]);
+  return (
+    <Guarded {...props}>
+      {disabled => (
+        <TextField
+          type={props.type}
+          size="small"
+          value={value}
+          disabled={disabled}
+          placeholder={props.type === 'url' ? 'https://…' : undefined}
+          inputProps={{
+            'aria-label': `${props.label} of ${props.action.title}`,
+          }}
+          onChange={e => setValue(e.target.value)}
+          onBlur={() => {
+            if (value === saved || (props.field === 'dueDate' && !value))
+              return;
+            props.onSave(props.action, {
+              [props.field]: value || null,
+            } as ActionPatch);
+          }}
+        />
+      )}
+    </Guarded>
+  );
+}
+
+/** Inline due date. */
+export function DueDateCell(props: CellProps) {
+  return <BlurField {...props} field="dueDate" type="date" label="Due date" />;
+}
+
+/** Inline tracker link. */
+export function TrackerCell(props: CellProps) {
+  return (
+    <BlurField {...props} field="trackerUrl" type="url" label="Tracker link" />
+  );
+}

@@ -1,0 +1,244 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { ResponseError } from '@backstage/errors';
+import type { ActionItem } from '@learning-loop/plugin-learning-common';
+import { learningApiRef, type LearningApi } from '../../api';
+import { ActionsTable } from './ActionsTable';
+
+const action: ActionItem = {
+  id: 'a1',
+  version: 3,
+  createdAt: '2026-10-01T00:00:00.000Z',
+  createdBy: 'user:default/a',
+  updatedAt: '2026-10-01T00:00:00.000Z',
+  entityRef: 'component:default/subtitle-service',
+  title: 'Load-test vendor failover',
+  type: 'prevent',
+  category: 'reliability',
+  priority: 'P0',
+  owner: 'group:default/localization-team',
+  dueDate: '2026-11-10',
+  status: 'open',
+  overdue: true,
+  daysPastDue: 11,
+  ageDays: 40,
+};
+
+function setup(
+  options: {
+    allowed?: boolean;
+    updateAction?: jest.Mock;
+    entityRef?: string;
+  } = {},
+) {
+  const row = { ...action, entityRef: options.entityRef ?? action.entityRef };
+  const api = {
+    updateAction:
+      options.updateAction ??
+      jest.fn(async (_id, patch) => ({
+        ...action,
+        ...patch,
+        version: patch.version + 1,
+      })),
+  } as unknown as LearningApi;
+  const onChanged = jest.fn();
+  const permissions = new MockPermissionApi(() =>
+    options.allowed === false ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+  );
+  return {
+    api,
+    onChanged,
+    render: () =>
+      renderInTestApp(
+        <TestApiProvider
+          apis={[
+            [learningApiRef, api],
+            [permissionApiRef, permissions],
+            [catalogApiRef, catalogApiMock()],
+          ]}
+        >
+          <ActionsTable
+            title="Open actions"
+            actions={[row]}
+            deniedReason={() =>
+              'Only the owners of this entity (localization-team) can change its actions'
+            }
+            onChanged={onChanged}
+            emptyText="none"
+          />
+        </TestApiProvider>,
+        {
+          mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+        },
+      ),
+  };
+}
+
+async function chooseStatus(label: string) {
+  await userEvent.click(
+    await screen.findByRole('button', {
+      name: /Status of Load-test vendor failover/,
+    }),
+  );
+  await userEvent.click(await screen.findByRole('option', { name: label }));
+}
+
+describe('ActionsTable', () => {
+  it('saves an inline status change with the version it was based on', async () => {
+    const { api, onChanged, render } = setup();
+    await render();
+    await chooseStatus('In progress');
+    await waitFor(() =>
+      expect(api.updateAction).toHaveBeenCalledWith('a1', {
+        status: 'in-progress',
+        statusReason: null,
+        version: 3,
+      }),
+    );
+    await waitFor(() =>
+      expect(onChanged).toHaveBeenCalledWith([
+        expect.objectContaining({ status: 'in-progress', version: 4 }),
+      ]),
+    );
+  });
+
+  it("asks why when an action won't be done", async () => {
+    const { api, render } = setup();
+    await render();
+    await chooseStatus("Won't do");
+    const dialog = await screen.findByRole('dialog', {
+      name: "Why won't this be done?",
+    });
+    const save = within(dialog).getByRole('button', { name: 'Save' });
+    expect(save).toBeDisabled();
+    await userEvent.type(
+      within(dialog).getByLabelText(/Reason/),
+      'Superseded by the new vendor',
+    );
+    await userEvent.click(save);
+    await waitFor(() =>
+      expect(api.updateAction).toHaveBeenCalledWith('a1', {
+        status: 'wont-do',
+        statusReason: 'Superseded by the new vendor',
+        version: 3,
+      }),
+    );
+  });
+
+  it('shows what someone else changed on a 409 and re-applies the edit on top when asked', async () => {
+    const current = {
+      ...action,
+      version: 4,
+      priority: 'P1' as const,
+      owner: 'user:default/priya',
+    };
+    const body = {
+      error: { name: 'ConflictError', message: 'stale' },
+      response: { statusCode: 409 },
+      current,
+    };
+    const updateAction = jest
+      .fn()
+      .mockRejectedValueOnce(
+        await ResponseError.fromResponse(
+          new Response(JSON.stringify(body), {
+            status: 409,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+        ),
+      )
+      .mockImplementationOnce(async (_id, patch) => ({
+        ...current,
+        ...patch,
+        version: 5,
+      }));
+    const { onChanged, render } = setup({ updateAction });
+    await render();
+    await chooseStatus('Done');
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Someone else changed this action',
+    });
+    expect(within(dialog).getByTestId('conflict-theirs')).toHaveTextContent(
+      'priority: P0 → P1',
+    );
+    expect(within(dialog).getByTestId('conflict-theirs')).toHaveTextContent(
+      'owner: group:default/localization-team → user:default/priya',
+    );
+    expect(within(dialog).getByTestId('conflict-mine')).toHaveTextContent(
+      'status: done',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Apply my edit on top' }),
+    );
+    await waitFor(() =>
+      expect(updateAction).toHaveBeenLastCalledWith('a1', {
+        status: 'done',
+        statusReason: null,
+        version: 4,
+      }),
+    );
+    await waitFor(() =>
+      expect(onChanged).toHaveBeenCalledWith([
+        expect.objectContaining({ status: 'done', priority: 'P1', version: 5 }),
+      ]),
+    );
+  });
+
+  it('keeps their version when the user decides so, without saving anything', async () => {
+    const current = { ...action, version: 4, status: 'blocked' as const };
+    const body = {
+      error: { name: 'ConflictError', message: 'stale' },
+      response: { statusCode: 409 },
+      current,
+    };
+    const updateAction = jest.fn().mockRejectedValue(
+      await ResponseError.fromResponse(
+        new Response(JSON.stringify(body), {
+          status: 409,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      ),
+    );
+    const { onChanged, render } = setup({ updateAction });
+    await render();
+    await chooseStatus('Done');
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Keep their version' }),
+    );
+    expect(updateAction).toHaveBeenCalledTimes(1);
+    expect(onChanged).toHaveBeenCalledWith([current]);
+  });
+
+  it('disables the controls for someone who does not own the entity, and says who does', async () => {
+    // another entity: usePermission caches decisions per permission and resource across renders
+    const { render } = setup({
+      allowed: false,
+      entityRef: 'component:default/dubbing-service',
+    });
+    await render();
+    const status = await screen.findByRole('button', {
+      name: /Status of Load-test vendor failover/,
+    });
+    await waitFor(() => expect(status).toHaveClass('Mui-disabled'));
+    expect(
+      screen.getByLabelText('Due date of Load-test vendor failover'),
+    ).toBeDisabled();
+    const denied = screen.getAllByTestId('edit-denied');
+    expect(denied.length).toBeGreaterThanOrEqual(4);
+    await userEvent.hover(denied[0]);
+    expect(
+      await screen.findByText(
+        /Only the owners of this entity \(localization-team\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+});
