@@ -135,7 +135,7 @@ test('guest signs in and sees incidents, open actions and the recurrence badge o
     .getByRole('cell', { name: /Vendor timeouts again/ })
     .first()
     .waitFor();
-  await page.getByText('Open preventive actions').waitFor();
+  await page.getByText('Preventive actions', { exact: true }).waitFor();
   await page
     .getByText('Load-test vendor failover with production-like traffic')
     .first()
@@ -216,6 +216,82 @@ test('a postmortem page renders its Markdown sections', async page => {
     path: path.join(artifacts, 'postmortem.png'),
     fullPage: true,
   });
+});
+
+test('an owner changes an action in place, and the change is saved with its history', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  const title = 'Retry subtitle exports with idempotency keys';
+  const status = page.getByRole('button', { name: `Status of ${title}` });
+  await status.waitFor({ timeout: 60_000 });
+  const before = (await status.textContent())?.trim();
+  const next = before === 'In progress' ? 'Open' : 'In progress';
+  await status.click();
+  const [saved] = await Promise.all([
+    page.waitForResponse(
+      r =>
+        r.request().method() === 'PATCH' &&
+        r.url().includes('/api/learning/actions/'),
+    ),
+    page.getByRole('option', { name: next, exact: true }).click(),
+  ]);
+  if (saved.status() !== 200)
+    throw new Error(`PATCH answered ${saved.status()}`);
+  await page.reload();
+  const reloaded = page.getByRole('button', { name: `Status of ${title}` });
+  await reloaded.waitFor({ timeout: 60_000 });
+  const after = (await reloaded.textContent())?.trim();
+  if (after !== next)
+    throw new Error(
+      `after reload the status is "${after}", expected "${next}"`,
+    );
+  await page.getByRole('button', { name: `History of ${title}` }).click();
+  await page
+    .getByRole('dialog')
+    .getByText(/user:default\/guest · update/)
+    .first()
+    .waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'action-history.png') });
+  await page.keyboard.press('Escape');
+});
+
+test("controls are disabled on a service the guest's team does not own", async page => {
+  await page.goto(
+    `${appUrl}/catalog/default/component/dubbing-service/learning`,
+  );
+  const status = page.getByRole('button', {
+    name: 'Status of Verify audio drift before publishing dubbed tracks',
+  });
+  await status.waitFor({ timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid="edit-denied"]').length > 0,
+    undefined,
+    { timeout: 30_000 },
+  );
+  const disabled = await status.evaluate(el =>
+    el.classList.contains('Mui-disabled'),
+  );
+  if (!disabled)
+    throw new Error('the status control is enabled for a non-owner');
+  if (!(await page.getByRole('button', { name: 'New action' }).isDisabled()))
+    throw new Error('"New action" is enabled for a non-owner');
+  await page.screenshot({
+    path: path.join(artifacts, 'not-owner.png'),
+    fullPage: true,
+  });
+});
+
+test("a team's Learning tab lists its backlog, and My actions lists the guest's", async page => {
+  await page.goto(`${appUrl}/catalog/default/group/localization-team/learning`);
+  await page.getByText('Backlog of Localization').waitFor({ timeout: 60_000 });
+  await page
+    .getByText('Load-test vendor failover with production-like traffic')
+    .first()
+    .waitFor();
+  await page.goto(`${appUrl}/learning/my-actions`);
+  await page
+    .getByText('Page the vendor account manager automatically on timeouts')
+    .first()
+    .waitFor({ timeout: 60_000 });
 });
 
 async function main() {

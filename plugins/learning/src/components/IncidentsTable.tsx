@@ -197,6 +197,7 @@ export function IncidentsTable(props: { entityRef: string }) {
         options={{
           paging: true,
           pageSize,
+          emptyRowsWhenPaging: false,
           pageSizeOptions: [10, 20, 50],
           search: false,
           sorting: false,

@@ -77,6 +77,7 @@ function PostmortemIndex() {
       options={{
         paging: true,
         pageSize,
+        emptyRowsWhenPaging: false,
         pageSizeOptions: [20, 50, 100],
         search: false,
         sorting: false,

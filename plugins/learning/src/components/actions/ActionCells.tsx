@@ -118,7 +118,7 @@ export function OwnerCell(props: CellProps) {
         <OwnerPicker
           value={props.action.owner}
           disabled={disabled}
-          label={`Owner of ${props.action.title}`}
+          ariaLabel={`Owner of ${props.action.title}`}
           onChange={owner => props.onSave(props.action, { owner })}
         />
       )}

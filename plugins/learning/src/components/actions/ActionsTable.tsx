@@ -65,6 +65,7 @@ export function ActionsTable(props: {
     {
       title: 'Action',
       field: 'title',
+      cellStyle: { minWidth: 260 },
       render: a => (
         <>
           <div>{a.title}</div>
@@ -108,14 +109,7 @@ export function ActionsTable(props: {
     {
       title: 'Owner',
       field: 'owner',
-      render: a => (
-        <>
-          <OwnerCell {...cell(a)} />
-          <Box mt={0.5} fontSize="0.8em">
-            <EntityRefLink entityRef={a.owner} defaultKind="group" />
-          </Box>
-        </>
-      ),
+      render: a => <OwnerCell {...cell(a)} />,
     },
     {
       title: 'Due',
@@ -190,6 +184,7 @@ export function ActionsTable(props: {
           padding: 'dense',
           paging: !!props.paging,
           pageSize: props.paging?.pageSize ?? 50,
+          emptyRowsWhenPaging: false,
           pageSizeOptions: [20, 50, 100],
           showTextRowsSelected: false,
         }}

@@ -47,6 +47,7 @@ export function useOwnerOptions(): {
 
 /** Picks an owner among catalog users and groups. */
 export function OwnerPicker(props: {
+  ariaLabel?: string;
   value: string;
   onChange: (ref: string) => void;
   disabled?: boolean;
@@ -78,7 +79,7 @@ export function OwnerPicker(props: {
           placeholder="Owner"
           inputProps={{
             ...params.inputProps,
-            'aria-label': props.label ?? 'Owner',
+            'aria-label': props.ariaLabel ?? props.label ?? 'Owner',
           }}
         />
       )}
