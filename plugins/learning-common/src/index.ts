@@ -12,3 +12,4 @@ export * from './actions';
 export * from './incidents';
 export * from './recurrence';
 export * from './policy';
+export * from './blameless';
