@@ -23,7 +23,26 @@ export interface Config {
         SEV3?: number;
         SEV4?: number;
       };
+      /**
+       * Templates a postmortem starts from. The first whose severities and kinds match the incidents is chosen,
+       * then the first without conditions. Without templates the built-in learning review is used.
+       */
+      templates?: Array<{
+        id: string;
+        title: string;
+        severities?: Array<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4'>;
+        kinds?: string[];
+        sections: Array<{
+          /** summary, impact, detection, response, recovery, timeline, contributingFactors, wentWell, wentPoorly, whereWeGotLucky, whyWeWereSurprised, lessons, decisions or actionItems */
+          field: string;
+          title: string;
+          prompt?: string;
+          required?: boolean;
+        }>;
+      }>;
     };
+    /** Categories of contributing factors offered in the postmortem editor. */
+    contributingFactors?: string[];
     runbooks?: {
       /** Review interval given to runbooks created without one. Default 180 days. */
       defaultReviewIntervalDays?: number;

@@ -31,8 +31,10 @@ const ownerOnlyPermissions = mockServices.permissions.mock({
 const auditor = mockServices.auditor.mock();
 const auditEvents: Array<{ eventId: string; outcome: string }> = [];
 auditor.createEvent.mockImplementation(async options => ({
-  success: async () => void auditEvents.push({ eventId: options.eventId, outcome: 'success' }),
-  fail: async () => void auditEvents.push({ eventId: options.eventId, outcome: 'fail' }),
+  success: async () =>
+    void auditEvents.push({ eventId: options.eventId, outcome: 'success' }),
+  fail: async () =>
+    void auditEvents.push({ eventId: options.eventId, outcome: 'fail' }),
 }));
 
 async function startLearning(knex: Knex) {
@@ -456,20 +458,31 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('emits an auditor event for every mutation, refused ones included', async () => {
-    auditEvents.length = 0;
-    const created = await request(server).post('/api/learning/runbooks').set('Authorization', alice).send({ entityRef: owned, title: 'Audit me', body: 'x' });
-    await request(server).patch(`/api/learning/runbooks/${created.body.id}`).set('Authorization', alice).send({ version: 1, title: 'Audited' });
-    await request(server).post('/api/learning/runbooks').set('Authorization', alice).send({ entityRef: notOwned, title: 'Refused', body: 'x' });
-    await request(server).delete(`/api/learning/runbooks/${created.body.id}`).set('Authorization', alice);
-    expect(auditEvents).toEqual([
-      { eventId: 'runbook-create', outcome: 'success' },
-      { eventId: 'runbook-update', outcome: 'success' },
-      { eventId: 'runbook-create', outcome: 'fail' },
-      { eventId: 'runbook-delete', outcome: 'success' },
-    ]);
-  });
+      auditEvents.length = 0;
+      const created = await request(server)
+        .post('/api/learning/runbooks')
+        .set('Authorization', alice)
+        .send({ entityRef: owned, title: 'Audit me', body: 'x' });
+      await request(server)
+        .patch(`/api/learning/runbooks/${created.body.id}`)
+        .set('Authorization', alice)
+        .send({ version: 1, title: 'Audited' });
+      await request(server)
+        .post('/api/learning/runbooks')
+        .set('Authorization', alice)
+        .send({ entityRef: notOwned, title: 'Refused', body: 'x' });
+      await request(server)
+        .delete(`/api/learning/runbooks/${created.body.id}`)
+        .set('Authorization', alice);
+      expect(auditEvents).toEqual([
+        { eventId: 'runbook-create', outcome: 'success' },
+        { eventId: 'runbook-update', outcome: 'success' },
+        { eventId: 'runbook-create', outcome: 'fail' },
+        { eventId: 'runbook-delete', outcome: 'success' },
+      ]);
+    });
 
-  it('returns the entity summary in one call', async () => {
+    it('returns the entity summary in one call', async () => {
       const response = await request(server)
         .get(
           '/api/learning/entities/component/default/subtitle-service/summary',

@@ -1,9 +1,14 @@
 import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
 import {
   defaultLearningSettings as defaults,
   priorities,
   severities,
+  postmortemSectionFields,
   type LearningSettings,
+  type PostmortemTemplate,
+  type PostmortemSectionField,
+  type IncidentKind,
   type Severity,
 } from '@learning-loop/plugin-learning-common';
 
@@ -36,8 +41,47 @@ export function readLearningSettings(config: Config): LearningSettings {
         ]),
       ) as LearningSettings['postmortems']['dueBusinessDays'],
     },
+    postmortemTemplates: readTemplates(pm),
+    contributingFactorCategories:
+      learning?.getOptionalStringArray('contributingFactors') ??
+      defaults.contributingFactorCategories,
     defaultRunbookReviewIntervalDays:
       learning?.getOptionalNumber('runbooks.defaultReviewIntervalDays') ??
       defaults.defaultRunbookReviewIntervalDays,
   };
+}
+
+/** Reads `learning.postmortems.templates`; config errors stop the backend with a message naming the key. */
+function readTemplates(pm: Config | undefined): PostmortemTemplate[] {
+  const configured = pm?.getOptionalConfigArray('templates');
+  if (!configured?.length) {
+    return defaults.postmortemTemplates;
+  }
+  return configured.map((t, n) => {
+    const sections = t.getConfigArray('sections').map(section => {
+      const field = section.getString('field') as PostmortemSectionField;
+      if (!postmortemSectionFields.includes(field)) {
+        throw new InputError(
+          `learning.postmortems.templates[${n}].sections: unknown field "${field}"; use one of ${postmortemSectionFields.join(
+            ', ',
+          )}`,
+        );
+      }
+      return {
+        field,
+        title: section.getString('title'),
+        prompt: section.getOptionalString('prompt') ?? '',
+        required: section.getOptionalBoolean('required') ?? false,
+      };
+    });
+    return {
+      id: t.getString('id'),
+      title: t.getString('title'),
+      severities: t.getOptionalStringArray('severities') as
+        | Severity[]
+        | undefined,
+      kinds: t.getOptionalStringArray('kinds') as IncidentKind[] | undefined,
+      sections,
+    };
+  });
 }

@@ -13,3 +13,4 @@ export * from './incidents';
 export * from './recurrence';
 export * from './policy';
 export * from './blameless';
+export * from './postmortems';

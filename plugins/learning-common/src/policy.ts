@@ -2,6 +2,10 @@ import type { Severity, Priority } from './vocabulary';
 import { addBusinessDays } from './time';
 import { defaultActionSloDays, type ActionSloDays } from './actions';
 import { DEFAULT_RECURRENCE_WINDOW_DAYS } from './recurrence';
+import {
+  defaultPostmortemTemplate,
+  type PostmortemTemplate,
+} from './postmortems';
 
 /** Which incidents need a postmortem, and by when. */
 export interface PostmortemPolicy {
@@ -15,7 +19,29 @@ export interface LearningSettings {
   actionSlo: ActionSloDays;
   postmortems: PostmortemPolicy;
   defaultRunbookReviewIntervalDays: number;
+  /** Templates postmortems start from; the first matching one is chosen for an incident. */
+  postmortemTemplates: PostmortemTemplate[];
+  /** The contributing-factor taxonomy offered in the editor (free text is always allowed too). */
+  contributingFactorCategories: string[];
 }
+
+/** Contributing-factor categories offered when config names none. */
+export const defaultContributingFactorCategories = [
+  'dependency-timeout',
+  'capacity',
+  'bad-deploy',
+  'config-change',
+  'data-corruption',
+  'certificate-expiry',
+  'missing-monitoring',
+  'alert-fatigue',
+  'unclear-ownership',
+  'runbook-gap',
+  'testing-gap',
+  'tooling',
+  'communication',
+  'vendor',
+];
 
 /** Settings used where config says nothing. */
 export const defaultLearningSettings: LearningSettings = {
@@ -26,6 +52,8 @@ export const defaultLearningSettings: LearningSettings = {
     dueBusinessDays: { SEV1: 5, SEV2: 10, SEV3: 15, SEV4: 20 },
   },
   defaultRunbookReviewIntervalDays: 180,
+  postmortemTemplates: [defaultPostmortemTemplate],
+  contributingFactorCategories: defaultContributingFactorCategories,
 };
 
 /**

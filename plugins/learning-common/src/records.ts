@@ -106,6 +106,31 @@ export interface Postmortem extends RecordMeta {
   dueDate?: string;
   publishedAt?: string;
   noActionReason?: string;
+  /** Who published despite blameless-check findings, and when. */
+  blameAcknowledgedBy?: string;
+  blameAcknowledgedAt?: string;
+  /** Participants' ratings of the published review. */
+  feedback: PostmortemFeedbackSummary;
+}
+
+/** What participants thought of a review. */
+export interface PostmortemFeedbackSummary {
+  count: number;
+  /** Mean rating, 1 to 5; undefined without ratings. */
+  average?: number;
+  entries: Array<{
+    participant: string;
+    rating: number;
+    comment?: string;
+    at: string;
+  }>;
+}
+
+/** One saved version of a postmortem. */
+export interface PostmortemRevision {
+  version: number;
+  author: string;
+  at: string;
 }
 
 /** A runbook attached to an entity: Markdown kept here, or a link to TechDocs or elsewhere. */

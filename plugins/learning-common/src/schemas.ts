@@ -193,6 +193,8 @@ export const updatePostmortemSchema = z
     ...versioned,
     title: trimmed(300).optional(),
     status: v.postmortemStatus.optional(),
+    /** Publish although the blameless check still has findings; who and when is recorded. */
+    acknowledgeBlameFindings: z.boolean().optional(),
     ...postmortemContent,
   })
   .strict();
@@ -381,6 +383,26 @@ export const listActionsQuerySchema = z
   .strict();
 /** Parsed action list query. */
 export type ListActionsQuery = z.infer<typeof listActionsQuerySchema>;
+
+/** Body of POST /postmortems/{id}/feedback: a participant rates a published review. */
+export const postmortemFeedbackSchema = z
+  .object({
+    rating: z
+      .number()
+      .int()
+      .min(1, 'rating is 1 to 5')
+      .max(5, 'rating is 1 to 5'),
+    comment: z.string().trim().max(2000).optional(),
+  })
+  .strict();
+/** Input of a review rating. */
+export type PostmortemFeedbackInput = z.infer<typeof postmortemFeedbackSchema>;
+
+/** Path parameters of a revision. */
+export const revisionParamsSchema = z.object({
+  id: z.uuid({ message: 'id must be a UUID' }),
+  version: z.coerce.number().int().min(1),
+});
 
 /** Most items one bulk change may touch. */
 export const MAX_BULK_ITEMS = 100;

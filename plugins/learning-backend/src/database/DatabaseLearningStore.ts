@@ -8,6 +8,7 @@ import type {
 import { ActionStore } from './ActionStore';
 import { IncidentStore } from './IncidentStore';
 import { PostmortemStore } from './PostmortemStore';
+import { PostmortemReviewStore } from './PostmortemReviewStore';
 import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
 import { readHistory } from './util';
@@ -26,6 +27,7 @@ export async function applyLearningMigrations(knex: Knex): Promise<void> {
 export class DatabaseLearningStore {
   readonly incidents: IncidentStore;
   readonly postmortems: PostmortemStore;
+  readonly reviews: PostmortemReviewStore;
   readonly runbooks: RunbookStore;
   readonly actions: ActionStore;
   readonly summaries: SummaryStore;
@@ -45,6 +47,7 @@ export class DatabaseLearningStore {
   private constructor(readonly knex: Knex, settings: LearningSettings) {
     this.incidents = new IncidentStore(knex, settings);
     this.postmortems = new PostmortemStore(knex);
+    this.reviews = new PostmortemReviewStore(knex);
     this.runbooks = new RunbookStore(knex);
     this.actions = new ActionStore(knex, settings);
     this.summaries = new SummaryStore(

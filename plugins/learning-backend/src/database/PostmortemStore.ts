@@ -1,12 +1,13 @@
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import {
+  canMovePostmortem,
+  postmortemContent,
   toIsoTimestamp,
   type CreatePostmortemInput,
   type ListPostmortemsQuery,
   type Page,
   type Postmortem,
-  type PostmortemStatus,
   type UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
 import {
@@ -21,6 +22,7 @@ import {
   parseJson,
   writeHistory,
 } from './util';
+import { PostmortemReviewStore } from './PostmortemReviewStore';
 
 const sections = {
   summary: 'summary',
@@ -40,13 +42,6 @@ const jsonFields = {
   decisions: 'decisions',
   participants: 'participants',
 } as const;
-
-/** Allowed workflow moves: draft → in review → published, and back from review to draft. */
-const transitions: Record<PostmortemStatus, PostmortemStatus[]> = {
-  draft: ['in-review'],
-  'in-review': ['draft', 'published'],
-  published: [],
-};
 
 const sortColumns: Record<ListPostmortemsQuery['orderBy'], string> = {
   createdAt: 'postmortems.created_at',
@@ -124,6 +119,17 @@ export class PostmortemStore {
         version: 1,
         changes: diffFields({}, { ...input }),
       });
+      const [created] = await this.hydrate(tx, [
+        await tx('postmortems').where({ id }).first(),
+      ]);
+      await PostmortemReviewStore.writeRevision(
+        tx,
+        id,
+        1,
+        actor,
+        now,
+        postmortemContent(created),
+      );
     });
     return this.get(id);
   }
@@ -175,10 +181,15 @@ export class PostmortemStore {
     };
   }
 
+  /**
+   * Applies an edit at the version it was based on and keeps the result as a revision. Workflow rules (required
+   * sections, blameless check) are the caller's; `blameAcknowledged` records that findings were accepted.
+   */
   async update(
     id: string,
     input: UpdatePostmortemInput,
     actor: string,
+    options: { blameAcknowledged?: boolean } = {},
   ): Promise<Postmortem> {
     await this.db.transaction(async tx => {
       const row = found(
@@ -190,7 +201,12 @@ export class PostmortemStore {
       if (before.version !== input.version) {
         throw new StaleVersionError('postmortem', id, input.version, before);
       }
-      const { version, status, ...content } = input;
+      const {
+        version,
+        status,
+        acknowledgeBlameFindings: _ack,
+        ...content
+      } = input;
       const now = nowIso();
       const patch: Record<string, unknown> = {
         version: version + 1,
@@ -210,7 +226,7 @@ export class PostmortemStore {
         if (value !== undefined) patch[column] = JSON.stringify(value);
       }
       if (status && status !== before.status) {
-        if (!transitions[before.status].includes(status)) {
+        if (!canMovePostmortem(before.status, status)) {
           throw new InputError(
             `status: a ${before.status} postmortem cannot move to ${status}`,
           );
@@ -230,6 +246,10 @@ export class PostmortemStore {
             );
           }
           patch.published_at = now;
+          if (options.blameAcknowledged) {
+            patch.blame_acknowledged_by = actor;
+            patch.blame_acknowledged_at = now;
+          }
         }
         patch.status = status;
       }
@@ -251,6 +271,17 @@ export class PostmortemStore {
           ...(status ? { status } : {}),
         }),
       });
+      const [after] = await this.hydrate(tx, [
+        await tx('postmortems').where({ id }).first(),
+      ]);
+      await PostmortemReviewStore.writeRevision(
+        tx,
+        id,
+        version + 1,
+        actor,
+        now,
+        postmortemContent(after),
+      );
     });
     return this.get(id);
   }
@@ -269,6 +300,7 @@ export class PostmortemStore {
             .where({ postmortem_id: id })
             .update({ postmortem_id: null }),
         tx => tx('postmortem_feedback').where({ postmortem_id: id }).delete(),
+        tx => tx('postmortem_revisions').where({ postmortem_id: id }).delete(),
         tx => tx('postmortem_incidents').where({ postmortem_id: id }).delete(),
         tx => tx('postmortem_entities').where({ postmortem_id: id }).delete(),
       ],
@@ -288,16 +320,18 @@ export class PostmortemStore {
     return rows.map(r => r.entity_ref).sort();
   }
 
-  private async hydrate(db: Knex, rows: any[]): Promise<Postmortem[]> {
+  /** Turns rows into postmortems with their incidents, entities and feedback, in batch. */
+  async hydrate(db: Knex, rows: any[]): Promise<Postmortem[]> {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
-    const [incidents, entities] = await Promise.all([
+    const [incidents, entities, feedback] = await Promise.all([
       db('postmortem_incidents')
         .whereIn('postmortem_id', ids)
         .select('postmortem_id', 'incident_id'),
       db('postmortem_entities')
         .whereIn('postmortem_id', ids)
         .select('postmortem_id', 'entity_ref'),
+      PostmortemReviewStore.feedbackOf(db, ids),
     ]);
     const incidentsBy = groupBy(incidents, (r: any) => r.postmortem_id);
     const entitiesBy = groupBy(entities, (r: any) => r.postmortem_id);
@@ -320,6 +354,9 @@ export class PostmortemStore {
         templateId: row.template_id ?? undefined,
         dueDate: row.due_date ?? undefined,
         publishedAt: toIsoTimestamp(row.published_at),
+        blameAcknowledgedBy: row.blame_acknowledged_by ?? undefined,
+        blameAcknowledgedAt: toIsoTimestamp(row.blame_acknowledged_at),
+        feedback: feedback.get(row.id) ?? { count: 0, entries: [] },
         noActionReason: row.no_action_reason ?? undefined,
         version: Number(row.version),
         createdAt: toIsoTimestamp(row.created_at)!,

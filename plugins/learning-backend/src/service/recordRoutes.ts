@@ -53,6 +53,16 @@ export interface RecordRoutesSpec<
   createNeeds?: 'every' | 'any';
   /** Entities of an existing record: the caller must be allowed on at least one to update it. */
   entitiesOfRecord(id: string): Promise<string[]>;
+  /**
+   * Replaces the update check: `ownerCheck` is the default (the update permission on any of the record's
+   * entities, and on every entity the update adds); an override may allow others, or demand more.
+   */
+  authorizeUpdate?(
+    id: string,
+    input: TUpdate,
+    credentials: BackstageCredentials,
+    ownerCheck: () => Promise<void>,
+  ): Promise<void>;
   /** Entities an update adds: each must allow it. */
   entitiesAddedBy?(input: TUpdate, current: string[]): string[];
 }
@@ -127,11 +137,16 @@ export function addRecordRoutes<
       `${spec.recordType}-update`,
       { actionType: 'update', id },
       async () => {
-        const current = await spec.entitiesOfRecord(id);
-        await authorizeEntities(ctx, credentials, spec.permissions.update, {
-          any: current,
-          every: spec.entitiesAddedBy?.(input, current) ?? [],
-        });
+        const ownerCheck = async () => {
+          const current = await spec.entitiesOfRecord(id);
+          await authorizeEntities(ctx, credentials, spec.permissions.update, {
+            any: current,
+            every: spec.entitiesAddedBy?.(input, current) ?? [],
+          });
+        };
+        await (spec.authorizeUpdate
+          ? spec.authorizeUpdate(id, input, credentials, ownerCheck)
+          : ownerCheck());
         return spec.update(id, input, actorOf(credentials));
       },
     );

@@ -34,6 +34,12 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { StaleVersionError } from '../database/util';
 import type { BacklogScope } from '../database/ActionStore';
 import { addBulkActionRoutes } from './bulkActions';
+import { addPostmortemReviewRoutes } from './postmortemRoutes';
+import {
+  authorizePostmortemEdit,
+  checkPostmortemUpdate,
+  withTemplate,
+} from './postmortemWorkflow';
 import { OwnershipChecks } from './ownership';
 import { addRecordRoutes } from './recordRoutes';
 import { credentialsOf, parseInput, type RouteContext } from './context';
@@ -101,8 +107,18 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     list: q => store.postmortems.list(q),
     delete: (id, actor) => store.postmortems.delete(id, actor),
     get: id => store.postmortems.get(id),
-    create: (input, actor) => store.postmortems.create(input, actor),
-    update: (id, input, actor) => store.postmortems.update(id, input, actor),
+    create: async (input, actor) =>
+      store.postmortems.create(await withTemplate(ctx, input), actor),
+    update: async (id, input, actor) => {
+      const { blameAcknowledged } = await checkPostmortemUpdate(
+        ctx,
+        await store.postmortems.get(id),
+        input,
+      );
+      return store.postmortems.update(id, input, actor, { blameAcknowledged });
+    },
+    authorizeUpdate: (id, input, credentials, ownerCheck) =>
+      authorizePostmortemEdit(ctx, id, input, credentials, ownerCheck),
     // starting a review for incidents needs write access to one of their entities
     entitiesOfCreate: async input => {
       const refs = await store.incidents.entityRefsOf(input.incidentIds);
@@ -176,6 +192,7 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   });
 
   addBulkActionRoutes(router, ctx);
+  addPostmortemReviewRoutes(router, ctx);
 
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);

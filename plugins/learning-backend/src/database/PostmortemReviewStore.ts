@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import { NotFoundError } from '@backstage/errors';
+import {
+  toIsoTimestamp,
+  type PostmortemContent,
+  type PostmortemFeedbackSummary,
+  type PostmortemRevision,
+} from '@learning-loop/plugin-learning-common';
+import { nowIso } from './util';
+
+/** Revisions and participant feedback of postmortems. */
+export class PostmortemReviewStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Keeps the content of one version; called inside the transaction that wrote that version. */
+  static async writeRevision(
+    tx: Knex,
+    postmortemId: string,
+    version: number,
+    author: string,
+    at: string,
+    content: PostmortemContent,
+  ) {
+    await tx('postmortem_revisions').insert({
+      postmortem_id: postmortemId,
+      version,
+      author,
+      at,
+      content: JSON.stringify(content),
+    });
+  }
+
+  /** Every saved version, newest first, without content. */
+  async revisions(postmortemId: string): Promise<PostmortemRevision[]> {
+    const rows = await this.db('postmortem_revisions')
+      .where({ postmortem_id: postmortemId })
+      .orderBy('version', 'desc')
+      .select('version', 'author', 'at');
+    return rows.map(r => ({
+      version: Number(r.version),
+      author: r.author,
+      at: toIsoTimestamp(r.at)!,
+    }));
+  }
+
+  /** The content of one version. */
+  async revision(
+    postmortemId: string,
+    version: number,
+  ): Promise<PostmortemRevision & { content: PostmortemContent }> {
+    const row = await this.db('postmortem_revisions')
+      .where({ postmortem_id: postmortemId, version })
+      .first();
+    if (!row) {
+      throw new NotFoundError(
+        `Postmortem ${postmortemId} has no revision ${version}`,
+      );
+    }
+    return {
+      version: Number(row.version),
+      author: row.author,
+      at: toIsoTimestamp(row.at)!,
+      content: JSON.parse(row.content),
+    };
+  }
+
+  /** Records a participant's rating; a second rating by the same participant replaces the first. */
+  async rate(
+    postmortemId: string,
+    participant: string,
+    rating: number,
+    comment?: string,
+  ): Promise<void> {
+    await this.db('postmortem_feedback')
+      .insert({
+        postmortem_id: postmortemId,
+        participant,
+        rating,
+        comment: comment ?? null,
+        created_at: nowIso(),
+      })
+      .onConflict(['postmortem_id', 'participant'])
+      .merge(['rating', 'comment', 'created_at']);
+  }
+
+  /** Feedback of several postmortems, for hydrating a page of them. */
+  static async feedbackOf(
+    db: Knex,
+    postmortemIds: string[],
+  ): Promise<Map<string, PostmortemFeedbackSummary>> {
+    const rows = await db('postmortem_feedback')
+      .whereIn('postmortem_id', postmortemIds)
+      .orderBy('created_at', 'asc');
+    const map = new Map<string, PostmortemFeedbackSummary>();
+    for (const id of postmortemIds) map.set(id, { count: 0, entries: [] });
+    for (const row of rows) {
+      const summary = map.get(row.postmortem_id)!;
+      summary.entries.push({
+        participant: row.participant,
+        rating: Number(row.rating),
+        comment: row.comment ?? undefined,
+        at: toIsoTimestamp(row.created_at)!,
+      });
+    }
+    for (const summary of map.values()) {
+      summary.count = summary.entries.length;
+      if (summary.count)
+        summary.average =
+          Math.round(
+            (summary.entries.reduce((s, e) => s + e.rating, 0) /
+              summary.count) *
+              100,
+          ) / 100;
+    }
+    return map;
+  }
+}

@@ -1,0 +1,78 @@
+import type { Router } from 'express';
+import { NotAllowedError, InputError } from '@backstage/errors';
+import {
+  idParamSchema,
+  postmortemFeedbackSchema,
+  revisionParamsSchema,
+} from '@learning-loop/plugin-learning-common';
+import {
+  actorOf,
+  audited,
+  credentialsOf,
+  parseInput,
+  type RouteContext,
+} from './context';
+import { isParticipant } from './postmortemWorkflow';
+
+/** Settings the frontend needs, revisions of postmortems, and participants' ratings. */
+export function addPostmortemReviewRoutes(
+  router: Router,
+  ctx: RouteContext,
+): void {
+  router.get('/settings', async (req, res) => {
+    await credentialsOf(ctx, req);
+    res.json({
+      templates: ctx.settings.postmortemTemplates,
+      contributingFactorCategories: ctx.settings.contributingFactorCategories,
+      postmortems: ctx.settings.postmortems,
+      actionSlo: ctx.settings.actionSlo,
+      recurrenceWindowDays: ctx.settings.recurrenceWindowDays,
+    });
+  });
+
+  router.get('/postmortems/:id/revisions', async (req, res) => {
+    await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    await ctx.store.postmortems.get(id);
+    res.json({ items: await ctx.store.reviews.revisions(id) });
+  });
+
+  router.get('/postmortems/:id/revisions/:version', async (req, res) => {
+    await credentialsOf(ctx, req);
+    const { id, version } = parseInput(
+      revisionParamsSchema,
+      req.params,
+      'path',
+    );
+    res.json(await ctx.store.reviews.revision(id, version));
+  });
+
+  router.post('/postmortems/:id/feedback', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    const input = parseInput(postmortemFeedbackSchema, req.body, 'body');
+    const updated = await audited(
+      ctx,
+      req,
+      'postmortem-feedback',
+      { actionType: 'rate', id },
+      async () => {
+        const postmortem = await ctx.store.postmortems.get(id);
+        if (postmortem.status !== 'published') {
+          throw new InputError('A review is rated once it is published');
+        }
+        if (!isParticipant(postmortem, credentials)) {
+          throw new NotAllowedError('Only participants of the review rate it');
+        }
+        await ctx.store.reviews.rate(
+          id,
+          actorOf(credentials),
+          input.rating,
+          input.comment,
+        );
+        return ctx.store.postmortems.get(id);
+      },
+    );
+    res.json(updated);
+  });
+}
