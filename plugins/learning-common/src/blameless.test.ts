@@ -109,6 +109,7 @@ describe('findBlameLanguage', () => {
       truePositives.length / (truePositives.length + falsePositives.length);
     const recall = truePositives.length / blaming.length;
     // the figures the README and the closing note quote
+    // eslint-disable-next-line no-console -- the test states its precision and recall in the log
     console.info(
       `blameless check on ${blaming.length} blaming and ${
         blameless.length
