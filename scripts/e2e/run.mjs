@@ -294,6 +294,77 @@ test("a team's Learning tab lists its backlog, and My actions lists the guest's"
     .waitFor({ timeout: 60_000 });
 });
 
+test('writes a postmortem from a demo incident: a blame finding appears, is fixed, an action is added, it is published', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  // the first incident on the page that has no postmortem yet
+  const start = page
+    .getByRole('button', { name: /^Start postmortem for / })
+    .first();
+  await start.waitFor({ timeout: 60_000 });
+  const incidentTitle = (await start.getAttribute('aria-label')).replace(
+    'Start postmortem for ',
+    '',
+  );
+  await start.click();
+  await page
+    .getByText(`Editing: Learning review: ${incidentTitle}`)
+    .waitFor({ timeout: 30_000 });
+
+  const summary = page.getByRole('textbox', { name: 'Summary' });
+  await summary.fill(
+    'The engineer forgot to check the export offsets before the release.',
+  );
+  const finding = page.getByTestId('blame-finding').first();
+  await finding.waitFor();
+  if (!/forgot to/.test((await finding.textContent()) ?? ''))
+    throw new Error('the blame finding does not quote the phrase');
+  await page.screenshot({
+    path: path.join(artifacts, 'postmortem-blame-finding.png'),
+    fullPage: true,
+  });
+  await summary.fill(
+    'Exported subtitle offsets were not validated against the source timecodes, so shifted tracks reached customers.',
+  );
+  await page
+    .getByTestId('blame-finding')
+    .first()
+    .waitFor({ state: 'detached' });
+
+  await page
+    .getByRole('textbox', { name: 'Impact' })
+    .fill('- 41 customers received subtitles shifted by up to 3 seconds');
+  await page
+    .getByRole('textbox', { name: 'Lessons' })
+    .fill('Exports need the same validation as imports.');
+  await page.getByRole('button', { name: 'Add contributing factor' }).click();
+  await page
+    .getByLabel('How it contributed 1')
+    .fill('No automated check compared output offsets with the source.');
+  await page.getByText('All changes saved').waitFor({ timeout: 30_000 });
+
+  await page.getByRole('button', { name: 'Add action' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New preventive action' });
+  await dialog
+    .getByLabel('Title')
+    .fill('Validate subtitle offsets against source timecodes on export');
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  await page
+    .getByText('Validate subtitle offsets against source timecodes on export')
+    .waitFor();
+
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await page.getByRole('button', { name: 'Publish' }).waitFor();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page
+    .getByText('Published', { exact: true })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.screenshot({
+    path: path.join(artifacts, 'postmortem-published.png'),
+    fullPage: true,
+  });
+});
+
 async function main() {
   mkdirSync(artifacts, { recursive: true });
   let passed = 0;

@@ -1,6 +1,12 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ActionItem,
+  CreatePostmortemInput,
+  LearningSettings,
+  PostmortemContent,
+  PostmortemRevision,
+  PostmortemTemplate,
+  UpdatePostmortemInput,
   BulkUpdateActionsInput,
   BulkUpdateResult,
   CreateActionInput,
@@ -26,6 +32,25 @@ export interface LearningApi {
   getIncident(id: string): Promise<Incident>;
   listPostmortems(query: ListQuery): Promise<Page<Postmortem>>;
   getPostmortem(id: string): Promise<Postmortem>;
+  createPostmortem(
+    input: Partial<CreatePostmortemInput> &
+      Pick<CreatePostmortemInput, 'title' | 'incidentIds'>,
+  ): Promise<Postmortem>;
+  updatePostmortem(
+    id: string,
+    patch: Partial<UpdatePostmortemInput> & { version: number },
+  ): Promise<Postmortem>;
+  listRevisions(id: string): Promise<{ items: PostmortemRevision[] }>;
+  getRevision(
+    id: string,
+    version: number,
+  ): Promise<PostmortemRevision & { content: PostmortemContent }>;
+  ratePostmortem(
+    id: string,
+    rating: number,
+    comment?: string,
+  ): Promise<Postmortem>;
+  getSettings(): Promise<LearningUiSettings>;
   listRunbooks(query: ListQuery): Promise<Page<Runbook>>;
   listActions(query: ListQuery): Promise<Page<ActionItem>>;
   createAction(
@@ -41,6 +66,15 @@ export interface LearningApi {
     recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
     id: string,
   ): Promise<{ items: HistoryEntry[] }>;
+}
+
+/** The settings the frontend reads from the backend. */
+export interface LearningUiSettings {
+  templates: PostmortemTemplate[];
+  contributingFactorCategories: string[];
+  postmortems: LearningSettings['postmortems'];
+  actionSlo: LearningSettings['actionSlo'];
+  recurrenceWindowDays: number;
 }
 
 /** Reference to the {@link LearningApi}. */

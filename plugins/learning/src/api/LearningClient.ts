@@ -34,6 +34,34 @@ export class LearningClient implements LearningApi {
   getPostmortem(id: string) {
     return this.request<any>(`/postmortems/${encodeURIComponent(id)}`);
   }
+  createPostmortem(input: object) {
+    return this.request<any>('/postmortems', { method: 'POST', body: input });
+  }
+  updatePostmortem(id: string, patch: object) {
+    return this.request<any>(`/postmortems/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: patch,
+    });
+  }
+  listRevisions(id: string) {
+    return this.request<any>(
+      `/postmortems/${encodeURIComponent(id)}/revisions`,
+    );
+  }
+  getRevision(id: string, version: number) {
+    return this.request<any>(
+      `/postmortems/${encodeURIComponent(id)}/revisions/${version}`,
+    );
+  }
+  ratePostmortem(id: string, rating: number, comment?: string) {
+    return this.request<any>(
+      `/postmortems/${encodeURIComponent(id)}/feedback`,
+      { method: 'POST', body: { rating, comment } },
+    );
+  }
+  getSettings() {
+    return this.request<any>('/settings');
+  }
   listRunbooks(query: ListQuery) {
     return this.request<any>(`/runbooks${toQueryString(query)}`);
   }

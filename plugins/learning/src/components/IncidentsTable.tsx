@@ -23,6 +23,7 @@ import { learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { formatDateTime, formatDuration, humanize } from './format';
 import { SeverityChip } from './SeverityChip';
+import { StartPostmortemButton } from './postmortem/StartPostmortemButton';
 
 type Filters = { severity: string[]; status: string[]; kind: string[] };
 
@@ -142,11 +143,17 @@ export function IncidentsTable(props: { entityRef: string }) {
           const label = humanize(i.postmortemStatus ?? 'draft');
           return link ? <Link to={link}>{label}</Link> : label;
         }
-        if (i.postmortemOverdue)
-          return (
-            <Chip label="Postmortem overdue" size="small" color="secondary" />
-          );
-        return i.postmortemDueDate ? `Due ${i.postmortemDueDate}` : '—';
+        return (
+          <>
+            {i.postmortemOverdue && (
+              <Chip label="Postmortem overdue" size="small" color="secondary" />
+            )}
+            {!i.postmortemOverdue && i.postmortemDueDate && (
+              <div>Due {i.postmortemDueDate}</div>
+            )}
+            <StartPostmortemButton incident={i} />
+          </>
+        );
       },
     },
   ];

@@ -18,6 +18,7 @@ import type { Postmortem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { formatDate, humanize } from './format';
 import { PostmortemPage } from './PostmortemPage';
+import { PostmortemEditorPage } from './postmortem/PostmortemEditorPage';
 import { MyActionsPage } from './MyActionsPage';
 
 /** Every team's postmortems, newest first, paged on the server. */
@@ -97,6 +98,10 @@ export function LearningPage() {
       />
       <Routes>
         <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
+        <Route
+          path="/postmortems/:postmortemId/edit"
+          element={<PostmortemEditorPage />}
+        />
         <Route
           path="/*"
           element={

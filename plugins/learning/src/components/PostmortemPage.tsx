@@ -1,14 +1,21 @@
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { useParams } from 'react-router-dom';
 import {
   Content,
   ContentHeader,
   InfoCard,
+  Link,
   MarkdownContent,
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { useApi } from '@backstage/core-plugin-api';
+import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import Button from '@material-ui/core/Button';
+import { makeStyles } from '@material-ui/core/styles';
+import { postmortemToMarkdown } from '@learning-loop/plugin-learning-common';
+import { rootRouteRef } from '../routes';
+import { FeedbackCard } from './postmortem/FeedbackCard';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import Chip from '@material-ui/core/Chip';
@@ -36,8 +43,48 @@ export const postmortemSections: Array<[keyof Postmortem, string]> = [
   ['lessons', 'Lessons'],
 ];
 
+/** Printing leaves out navigation and controls. */
+const usePrintStyles = makeStyles({
+  '@global': {
+    '@media print': {
+      'nav, header button, .no-print, [class*="BackstageSidebar"]': {
+        display: 'none !important',
+      },
+      'main, article': { margin: 0, padding: 0 },
+    },
+  },
+});
+
+async function downloadMarkdown(
+  p: Postmortem,
+  listActions: () => Promise<{
+    items: Array<{
+      title: string;
+      owner: string;
+      dueDate: string;
+      status: string;
+      priority: string;
+    }>;
+  }>,
+) {
+  const markdown = postmortemToMarkdown(p, {
+    actions: (await listActions()).items,
+  });
+  const url = URL.createObjectURL(
+    new Blob([markdown], { type: 'text/markdown' }),
+  );
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = `${p.title.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.md`;
+  link.click();
+  URL.revokeObjectURL(url);
+}
+
 function PostmortemView(props: { postmortem: Postmortem }) {
-  const p = props.postmortem;
+  usePrintStyles();
+  const api = useApi(learningApiRef);
+  const learningRoot = useRouteRef(rootRouteRef);
+  const [p, setPostmortem] = useState(props.postmortem);
   return (
     <>
       <ContentHeader title={p.title}>
@@ -45,6 +92,24 @@ function PostmortemView(props: { postmortem: Postmortem }) {
           label={humanize(p.status)}
           color={p.status === 'published' ? 'primary' : 'default'}
         />
+        <span className="no-print" style={{ marginLeft: 12 }}>
+          {p.status !== 'published' && (
+            <Link to={`${learningRoot()}/postmortems/${p.id}/edit`}>Edit</Link>
+          )}
+          <Button
+            size="small"
+            onClick={() =>
+              downloadMarkdown(p, () =>
+                api.listActions({ postmortemId: p.id, limit: 100 }),
+              )
+            }
+          >
+            Download Markdown
+          </Button>
+          <Button size="small" onClick={() => window.print()}>
+            Print
+          </Button>
+        </span>
       </ContentHeader>
       <Typography variant="body2" paragraph>
         {p.entityRefs.map(ref => (
@@ -148,6 +213,11 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             <InfoCard title="No action needed">
               <Typography variant="body2">{p.noActionReason}</Typography>
             </InfoCard>
+          </Grid>
+        )}
+        {p.status === 'published' && (
+          <Grid item xs={12}>
+            <FeedbackCard postmortem={p} onRated={setPostmortem} />
           </Grid>
         )}
       </Grid>

@@ -36,6 +36,7 @@ function select<T extends string>(
 ) {
   return (
     <TextField
+      id={`action-${label.toLowerCase()}`}
       select
       fullWidth
       label={label}
@@ -60,6 +61,8 @@ export function ActionDialog(props: {
   open: boolean;
   entityRef: string;
   action?: ActionItem;
+  /** Prefilled fields of a new action, such as the postmortem it comes from. */
+  initial?: { postmortemId?: string; incidentId?: string };
   onClose: () => void;
   onCreate: (
     input: Partial<CreateActionInput> &
@@ -70,6 +73,7 @@ export function ActionDialog(props: {
   const api = useApi(learningApiRef);
   const [draft, setDraft] = useState<Draft>(
     props.action ?? {
+      ...props.initial,
       type: 'prevent',
       category: 'reliability',
       priority: 'P2',
@@ -150,6 +154,7 @@ export function ActionDialog(props: {
             <TextField
               required
               fullWidth
+              id="action-title"
               label="Title"
               value={draft.title ?? ''}
               onChange={e => set({ title: e.target.value })}
@@ -160,6 +165,7 @@ export function ActionDialog(props: {
               fullWidth
               multiline
               minRows={3}
+              id="action-description-markdown"
               label="Description (Markdown)"
               value={draft.description ?? ''}
               onChange={e => set({ description: e.target.value })}
@@ -188,6 +194,7 @@ export function ActionDialog(props: {
               <TextField
                 fullWidth
                 required={draft.status === 'wont-do'}
+                id="action-reason"
                 label="Reason"
                 value={draft.statusReason ?? ''}
                 onChange={e => set({ statusReason: e.target.value })}
@@ -206,6 +213,7 @@ export function ActionDialog(props: {
             <TextField
               fullWidth
               type="date"
+              id="action-due-date"
               label="Due date"
               InputLabelProps={{ shrink: true }}
               helperText={
@@ -219,6 +227,7 @@ export function ActionDialog(props: {
             <TextField
               fullWidth
               type="url"
+              id="action-tracker-link"
               label="Tracker link"
               value={draft.trackerUrl ?? ''}
               onChange={e => set({ trackerUrl: e.target.value })}
@@ -228,6 +237,7 @@ export function ActionDialog(props: {
             <TextField
               select
               fullWidth
+              id="action-linked-incident"
               label="Linked incident"
               value={draft.incidentId ?? ''}
               onChange={e => set({ incidentId: e.target.value })}
@@ -244,6 +254,7 @@ export function ActionDialog(props: {
             <TextField
               select
               fullWidth
+              id="action-linked-postmortem"
               label="Linked postmortem"
               value={draft.postmortemId ?? ''}
               onChange={e => set({ postmortemId: e.target.value })}
