@@ -1,0 +1,164 @@
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import {
+  MockPermissionApi,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import { ResponseError } from '@backstage/errors';
+import { Route, Routes } from 'react-router-dom';
+import {
+  defaultPostmortemTemplate,
+  type Postmortem,
+} from '@learning-loop/plugin-learning-common';
+import { learningApiRef, type LearningApi } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { AUTOSAVE_DELAY_MS } from './usePostmortemAutosave';
+import { PostmortemEditorPage } from './PostmortemEditorPage';
+
+const postmortem: Postmortem = {
+  id: 'p1',
+  version: 4,
+  createdAt: '2026-11-01T00:00:00.000Z',
+  createdBy: 'user:default/a',
+  updatedAt: '2026-11-01T00:00:00.000Z',
+  title: 'Learning review: Vendor outage',
+  incidentIds: ['i1'],
+  entityRefs: ['component:default/subtitle-service'],
+  status: 'draft',
+  templateId: 'default',
+  timeline: [],
+  contributingFactors: [],
+  decisions: [],
+  participants: [],
+  feedback: { count: 0, entries: [] },
+};
+
+function setup(updatePostmortem: jest.Mock) {
+  const api = {
+    getPostmortem: jest.fn().mockResolvedValue(postmortem),
+    getSettings: jest
+      .fn()
+      .mockResolvedValue({
+        templates: [defaultPostmortemTemplate],
+        contributingFactorCategories: ['capacity'],
+      }),
+    updatePostmortem,
+    listActions: jest
+      .fn()
+      .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 100 }),
+    listRevisions: jest
+      .fn()
+      .mockResolvedValue({
+        items: [
+          {
+            version: 4,
+            author: 'user:default/a',
+            at: '2026-11-01T00:00:00.000Z',
+          },
+        ],
+      }),
+    getRevision: jest.fn(),
+  } as unknown as LearningApi;
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [learningApiRef, api],
+        [permissionApiRef, new MockPermissionApi()],
+        [catalogApiRef, catalogApiMock()],
+      ]}
+    >
+      <Routes>
+        <Route
+          path="/postmortems/:postmortemId/edit"
+          element={<PostmortemEditorPage />}
+        />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/postmortems/p1/edit'],
+      mountedRoutes: { '/learning': rootRouteRef },
+    },
+  );
+}
+
+describe('PostmortemEditorPage', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('shows blame findings as you type and saves the draft once typing pauses, at the version it saw', async () => {
+    const updatePostmortem = jest.fn(async (_id: string, patch: any) => ({
+      ...postmortem,
+      ...patch,
+      version: 5,
+    }));
+    await setup(updatePostmortem);
+    const summary = await screen.findByRole('textbox', { name: 'Summary' });
+    jest.useFakeTimers();
+    fireEvent.change(summary, { target: { value: 'It was human error.' } });
+    expect(screen.getByTestId('blame-finding')).toHaveTextContent(
+      '“human error”',
+    );
+    expect(updatePostmortem).not.toHaveBeenCalled();
+    await act(async () => {
+      jest.advanceTimersByTime(AUTOSAVE_DELAY_MS + 10);
+    });
+    jest.useRealTimers();
+    await waitFor(() =>
+      expect(updatePostmortem).toHaveBeenCalledWith('p1', {
+        summary: 'It was human error.',
+        version: 4,
+      }),
+    );
+    expect(await screen.findByText('All changes saved')).toBeInTheDocument();
+    fireEvent.change(summary, {
+      target: { value: 'The deploy tool had no guardrail for this.' },
+    });
+    expect(screen.queryByTestId('blame-finding')).not.toBeInTheDocument();
+  });
+
+  it('never overwrites a newer version: it offers to load theirs or apply the edit on top', async () => {
+    const theirs = { ...postmortem, version: 6, summary: 'Their summary' };
+    const body = {
+      error: { name: 'ConflictError', message: 'stale' },
+      response: { statusCode: 409 },
+      current: theirs,
+    };
+    const updatePostmortem = jest
+      .fn()
+      .mockRejectedValueOnce(
+        await ResponseError.fromResponse(
+          new Response(JSON.stringify(body), {
+            status: 409,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+        ),
+      )
+      .mockImplementationOnce(async (_id: string, patch: any) => ({
+        ...theirs,
+        ...patch,
+        version: 7,
+      }));
+    await setup(updatePostmortem);
+    fireEvent.change(await screen.findByRole('textbox', { name: 'Lessons' }), {
+      target: { value: 'My lesson' },
+    });
+    expect(
+      await screen.findByText(
+        /Someone else saved version 6/,
+        {},
+        { timeout: AUTOSAVE_DELAY_MS + 2000 },
+      ),
+    ).toBeInTheDocument();
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Apply my edits on top' }),
+    );
+    await waitFor(() =>
+      expect(updatePostmortem).toHaveBeenLastCalledWith('p1', {
+        lessons: 'My lesson',
+        version: 6,
+      }),
+    );
+  });
+});
