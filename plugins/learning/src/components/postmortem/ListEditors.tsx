@@ -223,8 +223,26 @@ export function DecisionsEditor(props: {
       blank={() => ({ decision: '', rationale: '' })}
       fields={[
         { key: 'decision', label: 'Decision', width: 4 },
-        { key: 'rationale', label: 'Rationale', width: 5 },
-        { key: 'decidedBy', label: 'Decided by', width: 3 },
+        { key: 'rationale', label: 'Rationale', width: 3 },
+        { key: 'decidedBy', label: 'Decided by', width: 2 },
+        {
+          key: 'decidedAt',
+          label: 'When',
+          width: 3,
+          render: (r, set, label) => (
+            <TextField
+              fullWidth
+              size="small"
+              type="datetime-local"
+              label={label}
+              InputLabelProps={{ shrink: true }}
+              value={toLocal(r.decidedAt ?? '')}
+              onChange={e =>
+                set({ decidedAt: fromLocal(e.target.value) || undefined })
+              }
+            />
+          ),
+        },
       ]}
     />
   );

@@ -39,27 +39,23 @@ const postmortem: Postmortem = {
 function setup(updatePostmortem: jest.Mock) {
   const api = {
     getPostmortem: jest.fn().mockResolvedValue(postmortem),
-    getSettings: jest
-      .fn()
-      .mockResolvedValue({
-        templates: [defaultPostmortemTemplate],
-        contributingFactorCategories: ['capacity'],
-      }),
+    getSettings: jest.fn().mockResolvedValue({
+      templates: [defaultPostmortemTemplate],
+      contributingFactorCategories: ['capacity'],
+    }),
     updatePostmortem,
     listActions: jest
       .fn()
       .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 100 }),
-    listRevisions: jest
-      .fn()
-      .mockResolvedValue({
-        items: [
-          {
-            version: 4,
-            author: 'user:default/a',
-            at: '2026-11-01T00:00:00.000Z',
-          },
-        ],
-      }),
+    listRevisions: jest.fn().mockResolvedValue({
+      items: [
+        {
+          version: 4,
+          author: 'user:default/a',
+          at: '2026-11-01T00:00:00.000Z',
+        },
+      ],
+    }),
     getRevision: jest.fn(),
   } as unknown as LearningApi;
   return renderInTestApp(
