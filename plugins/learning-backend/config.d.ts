@@ -6,6 +6,13 @@ export interface Config {
      * recurrence. Default 180.
      */
     recurrenceWindowDays?: number;
+    /**
+     * Days after a preventive or detective action is done during which a recurrence of its failure mode on its
+     * entity marks it ineffective; a window that closes clean marks it effective. Default 90.
+     */
+    effectivenessWatchDays?: number;
+    /** Failure-mode labels offered when recording an incident (free labels are always allowed). */
+    failureModes?: string[];
     /** Days allowed per priority before an action item is overdue; used for default due dates. */
     actionSlo?: {
       P0?: number;

@@ -16,6 +16,8 @@ export interface PostmortemPolicy {
 /** The organisation's learning rules, read from `learning.*` config. */
 export interface LearningSettings {
   recurrenceWindowDays: number;
+  /** Days after a preventive action is done during which a recurrence proves it ineffective. */
+  effectivenessWatchDays: number;
   actionSlo: ActionSloDays;
   postmortems: PostmortemPolicy;
   defaultRunbookReviewIntervalDays: number;
@@ -46,6 +48,7 @@ export const defaultContributingFactorCategories = [
 /** Settings used where config says nothing. */
 export const defaultLearningSettings: LearningSettings = {
   recurrenceWindowDays: DEFAULT_RECURRENCE_WINDOW_DAYS,
+  effectivenessWatchDays: 90,
   actionSlo: defaultActionSloDays,
   postmortems: {
     requiredSeverities: ['SEV1', 'SEV2'],

@@ -24,6 +24,7 @@ import {
   nowIso,
   writeHistory,
 } from './util';
+import type { RecurrenceStore } from './RecurrenceStore';
 
 /** Narrows a list to a backlog: actions on any of `entityRefs`, or owned by any of `owners`. */
 export interface BacklogScope {
@@ -99,6 +100,7 @@ export class ActionStore {
   constructor(
     private readonly db: Knex,
     private readonly settings: LearningSettings,
+    private readonly recurrence: RecurrenceStore,
   ) {}
 
   /** Creates an action; `defaultOwner` is the entity's owner, used when the input names none. */
@@ -148,6 +150,8 @@ export class ActionStore {
         version: 1,
         changes: diffFields({}, { ...input, owner, dueDate }),
       });
+      // effectiveness follows from the stored recurrence chains
+      await this.recurrence.evaluateActions(tx, [id]);
     });
     return this.get(id);
   }
@@ -285,6 +289,8 @@ export class ActionStore {
           recorded,
         ),
       });
+      // effectiveness follows from the stored recurrence chains
+      await this.recurrence.evaluateActions(tx, [id]);
     });
     return this.get(id);
   }

@@ -11,6 +11,7 @@ import { PostmortemStore } from './PostmortemStore';
 import { PostmortemReviewStore } from './PostmortemReviewStore';
 import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
+import { RecurrenceStore } from './RecurrenceStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -31,6 +32,7 @@ export class DatabaseLearningStore {
   readonly runbooks: RunbookStore;
   readonly actions: ActionStore;
   readonly summaries: SummaryStore;
+  readonly recurrence: RecurrenceStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -45,11 +47,12 @@ export class DatabaseLearningStore {
   }
 
   private constructor(readonly knex: Knex, settings: LearningSettings) {
-    this.incidents = new IncidentStore(knex, settings);
-    this.postmortems = new PostmortemStore(knex);
+    this.recurrence = new RecurrenceStore(knex, settings);
+    this.incidents = new IncidentStore(knex, settings, this.recurrence);
+    this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);
     this.runbooks = new RunbookStore(knex);
-    this.actions = new ActionStore(knex, settings);
+    this.actions = new ActionStore(knex, settings, this.recurrence);
     this.summaries = new SummaryStore(
       knex,
       settings,

@@ -26,6 +26,7 @@ import {
   nowIso,
   writeHistory,
 } from './util';
+import { RecurrenceStore } from './RecurrenceStore';
 
 /** The incidents table as stored. */
 export interface IncidentRow {
@@ -63,6 +64,7 @@ export class IncidentStore {
   constructor(
     private readonly db: Knex,
     private readonly settings: LearningSettings,
+    private readonly recurrence: RecurrenceStore,
   ) {}
 
   async create(input: CreateIncidentInput, actor: string): Promise<Incident> {
@@ -107,6 +109,7 @@ export class IncidentStore {
         input.entityRefs,
         input.failureModes,
       );
+      await this.recurrence.refresh(tx, await RecurrenceStore.pairsOf(tx, [id]));
       await writeHistory(tx, {
         recordType: 'incident',
         recordId: id,
@@ -245,9 +248,11 @@ export class IncidentStore {
           await this.get(id),
         );
       }
+      const pairsBefore = await RecurrenceStore.pairsOf(tx, [id]);
       if (changes.entityRefs || changes.failureModes || changes.startedAt) {
         await tx('incident_entities').where({ incident_id: id }).delete();
-        await tx('incident_failure_modes').where({ incident_id: id }).delete();
+        // failure modes a postmortem added stay; the incident's own labels are replaced
+        await tx('incident_failure_modes').where({ incident_id: id, origin: 'label' }).delete();
         await this.writeLinks(
           tx,
           id,
@@ -256,6 +261,7 @@ export class IncidentStore {
           after.failureModes,
         );
       }
+      await this.recurrence.refresh(tx, [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, [id]))]);
       await writeHistory(tx, {
         recordType: 'incident',
         recordId: id,
@@ -274,7 +280,10 @@ export class IncidentStore {
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
+    const linkedToIt = (await this.db('incidents').where({ recurrence_of_id: id }).select('id')).map(r => r.id);
+    const pairs = await RecurrenceStore.pairsOf(this.db, [id, ...linkedToIt]);
     await deleteRecord(this.db, {
+      after: tx => this.recurrence.refresh(tx, pairs),
       table: 'incidents',
       recordType: 'incident',
       id,
@@ -295,6 +304,7 @@ export class IncidentStore {
             .update({ incident_id: null }),
         tx => tx('postmortem_incidents').where({ incident_id: id }).delete(),
         tx => tx('runbook_incidents').where({ incident_id: id }).delete(),
+        tx => tx('incident_occurrences').where({ incident_id: id }).delete(),
         tx => tx('incident_failure_modes').where({ incident_id: id }).delete(),
         tx => tx('incident_entities').where({ incident_id: id }).delete(),
       ],
@@ -347,9 +357,10 @@ export class IncidentStore {
     );
     const modes = [...new Set(failureModes)];
     if (modes.length) {
-      await tx('incident_failure_modes').insert(
-        modes.map(failure_mode => ({ incident_id: id, failure_mode })),
-      );
+      await tx('incident_failure_modes')
+        .insert(modes.map(failure_mode => ({ incident_id: id, failure_mode, origin: 'label' })))
+        .onConflict(['incident_id', 'failure_mode'])
+        .ignore();
     }
   }
 

@@ -23,6 +23,7 @@ import {
   writeHistory,
 } from './util';
 import { PostmortemReviewStore } from './PostmortemReviewStore';
+import { RecurrenceStore } from './RecurrenceStore';
 
 const sections = {
   summary: 'summary',
@@ -52,7 +53,34 @@ const sortColumns: Record<ListPostmortemsQuery['orderBy'], string> = {
 
 /** Stores postmortems, the incidents they cover and the entities those incidents affected. */
 export class PostmortemStore {
-  constructor(private readonly db: Knex) {}
+  constructor(
+    private readonly db: Knex,
+    private readonly recurrence: RecurrenceStore,
+  ) {}
+
+  /**
+   * A postmortem's contributing-factor categories become failure modes of the incidents it covers (origin
+   * "postmortem"), from every postmortem covering each incident; the affected recurrence chains are renumbered.
+   */
+  private async syncFactorModes(tx: Knex, postmortemId: string): Promise<void> {
+    const incidentIds = (await tx('postmortem_incidents').where({ postmortem_id: postmortemId }).select('incident_id')).map(r => r.incident_id);
+    const pairsBefore = await RecurrenceStore.pairsOf(tx, incidentIds);
+    for (const incidentId of incidentIds) {
+      const reviews = await tx('postmortems')
+        .join('postmortem_incidents', 'postmortem_incidents.postmortem_id', 'postmortems.id')
+        .where('postmortem_incidents.incident_id', incidentId)
+        .select('postmortems.contributing_factors');
+      const categories = new Set<string>(reviews.flatMap(r => parseJson<Array<{ category: string }>>(r.contributing_factors, []).map(f => f.category)));
+      await tx('incident_failure_modes').where({ incident_id: incidentId, origin: 'postmortem' }).delete();
+      if (categories.size) {
+        await tx('incident_failure_modes')
+          .insert([...categories].map(failure_mode => ({ incident_id: incidentId, failure_mode, origin: 'postmortem' })))
+          .onConflict(['incident_id', 'failure_mode'])
+          .ignore();
+      }
+    }
+    await this.recurrence.refresh(tx, [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, incidentIds))]);
+  }
 
   async create(
     input: CreatePostmortemInput,
@@ -119,6 +147,7 @@ export class PostmortemStore {
         version: 1,
         changes: diffFields({}, { ...input }),
       });
+      await this.syncFactorModes(tx, id);
       const [created] = await this.hydrate(tx, [
         await tx('postmortems').where({ id }).first(),
       ]);
@@ -271,6 +300,9 @@ export class PostmortemStore {
           ...(status ? { status } : {}),
         }),
       });
+      if (content.contributingFactors !== undefined) {
+        await this.syncFactorModes(tx, id);
+      }
       const [after] = await this.hydrate(tx, [
         await tx('postmortems').where({ id }).first(),
       ]);

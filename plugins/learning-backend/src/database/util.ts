@@ -155,6 +155,8 @@ export async function deleteRecord(
     actor: string;
     before: Record<string, unknown> & { version: number };
     dependants: Array<(tx: Knex) => Promise<unknown>>;
+    /** Runs in the same transaction once the record is gone. */
+    after?: (tx: Knex) => Promise<unknown>;
   },
 ): Promise<void> {
   await db.transaction(async tx => {
@@ -169,6 +171,7 @@ export async function deleteRecord(
         `The ${options.recordType} ${options.id} changed while it was being deleted; try again`,
       );
     }
+    await options.after?.(tx);
     await writeHistory(tx, {
       recordType: options.recordType,
       recordId: options.id,

@@ -1,0 +1,192 @@
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import {
+  kindsExcludedFromMetrics,
+  preventiveActionTypes,
+  toIsoTimestamp,
+  utcDate,
+  type LearningSettings,
+} from '@learning-loop/plugin-learning-common';
+import { nowIso } from './util';
+
+/** An entity and a failure mode: the unit a failure recurs in. */
+export interface FailurePair {
+  entityRef: string;
+  failureMode: string;
+}
+
+interface ChainRow {
+  id: string;
+  started_at: Date | string;
+  recurrence_of_id: string | null;
+}
+
+const pairKey = (p: FailurePair) => `${p.entityRef}\u0000${p.failureMode}`;
+
+/**
+ * Keeps recurrence current on write. For every (entity, failure mode) an incident touches, it renumbers the chain
+ * of non-duplicate incidents (game days excluded): an incident is the Nth occurrence when N-1 earlier ones started
+ * within the recurrence window before it; a manual "recurrence of" link always counts. Then it re-evaluates the
+ * completed preventive actions linked to the chain: a recurrence inside an action's watch window makes it
+ * ineffective; a window that closes clean makes it effective (the sweep does that).
+ */
+export class RecurrenceStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly settings: LearningSettings,
+  ) {}
+
+  /** The (entity, failure mode) pairs of incidents as stored now, including modes reached through manual links. */
+  static async pairsOf(tx: Knex, incidentIds: string[]): Promise<FailurePair[]> {
+    if (incidentIds.length === 0) return [];
+    const direct = await tx('incident_entities as e')
+      .join('incident_failure_modes as f', 'f.incident_id', 'e.incident_id')
+      .whereIn('e.incident_id', incidentIds)
+      .distinct('e.entity_ref', 'f.failure_mode');
+    const viaLink = await tx('incidents as i')
+      .join('incident_entities as e', 'e.incident_id', 'i.id')
+      .join('incident_failure_modes as f', 'f.incident_id', 'i.recurrence_of_id')
+      .whereIn('i.id', incidentIds)
+      .distinct('e.entity_ref', 'f.failure_mode');
+    const pairs = new Map<string, FailurePair>();
+    for (const r of [...direct, ...viaLink]) {
+      const pair = { entityRef: r.entity_ref, failureMode: r.failure_mode };
+      pairs.set(pairKey(pair), pair);
+    }
+    return [...pairs.values()];
+  }
+
+  /** Renumbers the chains of `pairs` and re-evaluates the actions linked to them. Runs inside the writer's transaction. */
+  async refresh(tx: Knex, pairs: FailurePair[]): Promise<void> {
+    const windowMs = this.settings.recurrenceWindowDays * 86_400_000;
+    const touched = new Set<string>();
+    for (const pair of new Map(pairs.map(p => [pairKey(p), p])).values()) {
+      const chain = await this.chain(tx, pair);
+      chain.forEach(r => touched.add(r.id));
+      await tx('incident_occurrences').where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode }).delete();
+      const numbered: Array<{ id: string; at: number; occurrence: number }> = [];
+      const rows = chain.map((row, k) => {
+        const at = DateTime.fromISO(toIsoTimestamp(row.started_at)!).toMillis();
+        const inWindow = numbered.filter(e => e.at >= at - windowMs && e.at <= at);
+        let occurrence = inWindow.length + 1;
+        let previous = inWindow[inWindow.length - 1]?.id ?? null;
+        const linked = row.recurrence_of_id ? numbered.find(e => e.id === row.recurrence_of_id) : undefined;
+        if (linked) {
+          previous = linked.id;
+          occurrence = Math.max(occurrence, linked.occurrence + 1);
+        }
+        numbered.push({ id: row.id, at, occurrence });
+        return {
+          incident_id: row.id,
+          entity_ref: pair.entityRef,
+          failure_mode: pair.failureMode,
+          started_at: toIsoTimestamp(chain[k].started_at),
+          occurrence,
+          previous_incident_id: previous,
+          manual: !!linked,
+        };
+      });
+      if (rows.length) await tx('incident_occurrences').insert(rows);
+    }
+    const ids = [...touched];
+    if (ids.length) {
+      await tx('incidents').whereIn('id', ids).update({ is_recurrence: false });
+      const recurring = await tx('incident_occurrences').whereIn('incident_id', ids).where('occurrence', '>', 1).distinct('incident_id');
+      const manual = await tx('incidents').whereIn('id', ids).whereNotNull('recurrence_of_id').select('id');
+      const flagged = [...new Set([...recurring.map(r => r.incident_id), ...manual.map(r => r.id)])];
+      if (flagged.length) await tx('incidents').whereIn('id', flagged).update({ is_recurrence: true });
+      await this.evaluateActions(tx, await this.actionsLinkedTo(tx, ids));
+    }
+  }
+
+  /** Non-duplicate incidents of a pair, oldest first, plus incidents on the entity linked by hand into the chain. */
+  private async chain(tx: Knex, pair: FailurePair): Promise<ChainRow[]> {
+    const base = await tx('incidents as i')
+      .join('incident_entities as e', 'e.incident_id', 'i.id')
+      .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
+      .where({ 'e.entity_ref': pair.entityRef, 'f.failure_mode': pair.failureMode })
+      .whereNull('i.duplicate_of_id')
+      .whereNotIn('i.kind', [...kindsExcludedFromMetrics])
+      .distinct('i.id', 'i.started_at', 'i.recurrence_of_id');
+    const ids = new Set(base.map(r => r.id));
+    const linked = ids.size
+      ? await tx('incidents as i')
+          .join('incident_entities as e', 'e.incident_id', 'i.id')
+          .where('e.entity_ref', pair.entityRef)
+          .whereIn('i.recurrence_of_id', [...ids])
+          .whereNull('i.duplicate_of_id')
+          .whereNotIn('i.kind', [...kindsExcludedFromMetrics])
+          .distinct('i.id', 'i.started_at', 'i.recurrence_of_id')
+      : [];
+    const all = [...base, ...linked.filter(r => !ids.has(r.id))];
+    return all.sort((a, b) => {
+      const byTime = toIsoTimestamp(a.started_at)!.localeCompare(toIsoTimestamp(b.started_at)!);
+      return byTime || a.id.localeCompare(b.id);
+    });
+  }
+
+  /** Actions linked to incidents directly or through a postmortem that covers them. */
+  private async actionsLinkedTo(tx: Knex, incidentIds: string[]): Promise<string[]> {
+    const rows = await tx('action_items')
+      .whereIn('incident_id', incidentIds)
+      .orWhereIn('postmortem_id', sub => sub.select('postmortem_id').from('postmortem_incidents').whereIn('incident_id', incidentIds))
+      .select('id');
+    return rows.map(r => r.id);
+  }
+
+  /**
+   * Decides the effectiveness of actions from the stored chains: a done preventive or detective action is
+   * ineffective when a later occurrence of a failure mode of its incidents, on the same entity, started after it
+   * was completed and on or before the last day of its watch window; effective once that window has closed clean;
+   * pending until then. Other actions have no effectiveness.
+   */
+  async evaluateActions(tx: Knex, actionIds: string[], today: string = utcDate()): Promise<void> {
+    for (const id of new Set(actionIds)) {
+      const action = await tx('action_items').where({ id }).first();
+      if (!action) continue;
+      const preventive = action.status === 'done' && preventiveActionTypes.includes(action.type) && action.completed_at;
+      if (!preventive) {
+        await tx('action_items').where({ id }).update({ effectiveness: null, watch_until: null, ineffective_incident_id: null, effectiveness_decided_at: null });
+        continue;
+      }
+      const completedAt = toIsoTimestamp(action.completed_at)!;
+      const watchUntil = DateTime.fromISO(completedAt, { zone: 'utc' }).plus({ days: this.settings.effectivenessWatchDays }).toISODate()!;
+      const linked = new Set<string>(action.incident_id ? [action.incident_id] : []);
+      if (action.postmortem_id) {
+        const covered = await tx('postmortem_incidents').where({ postmortem_id: action.postmortem_id }).select('incident_id');
+        covered.forEach(r => linked.add(r.incident_id));
+      }
+      const pairs = linked.size
+        ? await tx('incident_occurrences').whereIn('incident_id', [...linked]).distinct('entity_ref', 'failure_mode')
+        : [];
+      const recurrence = pairs.length
+        ? await tx('incident_occurrences')
+            .where(q => {
+              for (const p of pairs) q.orWhere(w => w.where({ entity_ref: p.entity_ref, failure_mode: p.failure_mode }));
+            })
+            .whereNotIn('incident_id', [...linked])
+            .where('started_at', '>', completedAt)
+            .where('started_at', '<', DateTime.fromISO(watchUntil, { zone: 'utc' }).plus({ days: 1 }).toISO()!)
+            .orderBy('started_at', 'asc')
+            .first('incident_id')
+        : undefined;
+      let effectiveness: 'pending' | 'effective' | 'ineffective' = 'pending';
+      if (recurrence) effectiveness = 'ineffective';
+      else if (watchUntil < today) effectiveness = 'effective';
+      await tx('action_items').where({ id }).update({
+        effectiveness,
+        watch_until: watchUntil,
+        ineffective_incident_id: recurrence?.incident_id ?? null,
+        effectiveness_decided_at: effectiveness === 'pending' ? null : action.effectiveness === effectiveness ? action.effectiveness_decided_at : nowIso(),
+      });
+    }
+  }
+
+  /** The periodic sweep: pending actions whose watch window has closed without a recurrence become effective. */
+  async closeWatchWindows(today: string = utcDate()): Promise<number> {
+    return this.db('action_items')
+      .where('effectiveness', 'pending')
+      .where('watch_until', '<', today)
+      .update({ effectiveness: 'effective', effectiveness_decided_at: nowIso() });
+  }
+}
