@@ -28,6 +28,7 @@ export const learningPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         catalog: catalogServiceRef,
         userInfo: coreServices.userInfo,
+        scheduler: coreServices.scheduler,
       },
       async init({
         config,
@@ -40,6 +41,7 @@ export const learningPlugin = createBackendPlugin({
         auditor,
         catalog,
         userInfo,
+        scheduler,
       }) {
         const settings = readLearningSettings(config);
         const store = await DatabaseLearningStore.create({
@@ -47,6 +49,20 @@ export const learningPlugin = createBackendPlugin({
           settings,
         });
         permissionsRegistry.addPermissions(learningPermissions);
+        // global scope: one backend replica runs it per interval, however many there are
+        await scheduler.scheduleTask({
+          id: 'learning-effectiveness-sweep',
+          frequency: { hours: 1 },
+          timeout: { minutes: 5 },
+          scope: 'global',
+          fn: async () => {
+            const closed = await store.recurrence.closeWatchWindows();
+            if (closed)
+              logger.info(
+                `Learning Loop: ${closed} preventive action(s) proved effective`,
+              );
+          },
+        });
         httpRouter.use(
           await createRouter({
             store,

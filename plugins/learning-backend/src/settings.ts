@@ -41,7 +41,9 @@ export function readLearningSettings(config: Config): LearningSettings {
         ]),
       ) as LearningSettings['postmortems']['dueBusinessDays'],
     },
-    effectivenessWatchDays: learning?.getOptionalNumber('effectivenessWatchDays') ?? defaults.effectivenessWatchDays,
+    effectivenessWatchDays:
+      learning?.getOptionalNumber('effectivenessWatchDays') ??
+      defaults.effectivenessWatchDays,
     postmortemTemplates: readTemplates(pm),
     contributingFactorCategories:
       learning?.getOptionalStringArray('contributingFactors') ??

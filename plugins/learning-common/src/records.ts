@@ -50,6 +50,27 @@ export interface Incident extends RecordMeta {
   postmortemDueDate?: string;
   /** A postmortem is required, none is published, and the due date has passed. */
   postmortemOverdue: boolean;
+  /** Repeats a failure mode seen on one of its entities within the recurrence window, or linked by hand. */
+  isRecurrence: boolean;
+  /** Which occurrence of each failure mode this is, per entity: "3rd occurrence of dependency-timeout". */
+  occurrences: Array<{
+    entityRef: string;
+    failureMode: string;
+    occurrence: number;
+    previousIncidentId?: string;
+    manual: boolean;
+  }>;
+  /** Earlier incidents this one may repeat, for a person to confirm (on creation only). */
+  recurrenceSuggestions?: RecurrenceSuggestion[];
+}
+
+/** An earlier incident that a new one may be a recurrence of. */
+export interface RecurrenceSuggestion {
+  incidentId: string;
+  title: string;
+  startedAt: string;
+  score: number;
+  reasons: string[];
 }
 
 /** One line of a postmortem's timeline. */
@@ -168,6 +189,10 @@ export interface ActionItem extends RecordMeta {
   completedAt?: string;
   trackerUrl?: string;
   effectiveness?: Effectiveness;
+  /** Last day of the watch window once a preventive action is done. */
+  watchUntil?: string;
+  /** The recurrence that showed the action did not hold. */
+  ineffectiveIncidentId?: string;
   /** Computed by the API: open, in progress or blocked, and past its due date. */
   overdue: boolean;
   /** Days past the due date when overdue, else 0. */
@@ -234,6 +259,8 @@ export interface RecurrenceFinding {
     title: string;
     startedAt: string;
     severity: Severity;
+    /** Nth occurrence of this failure mode on the entity. */
+    occurrence?: number;
   }>;
   actions: Array<{
     id: string;
@@ -241,6 +268,7 @@ export interface RecurrenceFinding {
     status: ActionStatus;
     completedAt?: string;
     type: ActionType;
+    effectiveness?: Effectiveness;
   }>;
   status: Exclude<RecurrenceStatus, 'no-recurrence'>;
 }

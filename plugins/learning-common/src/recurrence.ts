@@ -80,3 +80,47 @@ export function summariseRecurrence(
     findings,
   };
 }
+
+const words = (title: string) =>
+  new Set(
+    title
+      .toLocaleLowerCase('en-US')
+      .split(/[^a-z0-9]+/)
+      .filter(w => w.length >= 3),
+  );
+
+/** Jaccard similarity of the words (three letters or more) of two titles, 0 to 1. */
+export function titleSimilarity(a: string, b: string): number {
+  const left = words(a);
+  const right = words(b);
+  const shared = [...left].filter(w => right.has(w)).length;
+  const union = new Set([...left, ...right]).size;
+  return union === 0 ? 0 : shared / union;
+}
+
+/**
+ * How likely an earlier incident on the same entity is one a new incident repeats: shared failure modes weigh
+ * most, then similar titles. Returns the score (0 to 1) and the reasons a person reads to confirm.
+ */
+export function recurrenceLikelihood(
+  incident: { title: string; failureModes: string[] },
+  earlier: { title: string; failureModes: string[] },
+): { score: number; reasons: string[] } {
+  const shared = incident.failureModes.filter(m =>
+    earlier.failureModes.includes(m),
+  );
+  const union = new Set([...incident.failureModes, ...earlier.failureModes])
+    .size;
+  const labelScore = union === 0 ? 0 : shared.length / union;
+  const titleScore = titleSimilarity(incident.title, earlier.title);
+  const reasons: string[] = [];
+  if (shared.length) reasons.push(`same failure mode: ${shared.join(', ')}`);
+  if (titleScore >= 0.2)
+    reasons.push(
+      `similar title (${Math.round(titleScore * 100)}% of words shared)`,
+    );
+  return {
+    score: Math.round((0.6 * labelScore + 0.4 * titleScore) * 100) / 100,
+    reasons,
+  };
+}

@@ -50,6 +50,8 @@ export interface ActionRow {
   completed_at: Date | string | null;
   tracker_url: string | null;
   effectiveness: string | null;
+  watch_until?: string | null;
+  ineffective_incident_id?: string | null;
   version: number;
   created_at: Date | string;
   created_by: string;
@@ -87,6 +89,8 @@ export function actionFromRow(
     trackerUrl: row.tracker_url ?? undefined,
     effectiveness: (row.effectiveness ??
       undefined) as ActionItem['effectiveness'],
+    watchUntil: row.watch_until ?? undefined,
+    ineffectiveIncidentId: row.ineffective_incident_id ?? undefined,
     version: Number(row.version),
     createdAt: toIsoTimestamp(row.created_at)!,
     createdBy: row.created_by,

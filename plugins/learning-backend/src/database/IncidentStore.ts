@@ -46,6 +46,7 @@ export interface IncidentRow {
   duplicate_of_id: string | null;
   recurrence_of_id: string | null;
   postmortem_due_date: string | null;
+  is_recurrence?: boolean | number;
   version: number;
   created_at: Date | string;
   created_by: string;
@@ -109,7 +110,10 @@ export class IncidentStore {
         input.entityRefs,
         input.failureModes,
       );
-      await this.recurrence.refresh(tx, await RecurrenceStore.pairsOf(tx, [id]));
+      await this.recurrence.refresh(
+        tx,
+        await RecurrenceStore.pairsOf(tx, [id]),
+      );
       await writeHistory(tx, {
         recordType: 'incident',
         recordId: id,
@@ -203,6 +207,8 @@ export class IncidentStore {
         id,
       );
       const [before] = await this.hydrate(tx, [row]);
+      // the chains it belongs to now, read before anything changes
+      const pairsBefore = await RecurrenceStore.pairsOf(tx, [id]);
       if (before.version !== input.version) {
         throw new StaleVersionError('incident', id, input.version, before);
       }
@@ -248,11 +254,12 @@ export class IncidentStore {
           await this.get(id),
         );
       }
-      const pairsBefore = await RecurrenceStore.pairsOf(tx, [id]);
       if (changes.entityRefs || changes.failureModes || changes.startedAt) {
         await tx('incident_entities').where({ incident_id: id }).delete();
         // failure modes a postmortem added stay; the incident's own labels are replaced
-        await tx('incident_failure_modes').where({ incident_id: id, origin: 'label' }).delete();
+        await tx('incident_failure_modes')
+          .where({ incident_id: id, origin: 'label' })
+          .delete();
         await this.writeLinks(
           tx,
           id,
@@ -261,7 +268,10 @@ export class IncidentStore {
           after.failureModes,
         );
       }
-      await this.recurrence.refresh(tx, [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, [id]))]);
+      await this.recurrence.refresh(tx, [
+        ...pairsBefore,
+        ...(await RecurrenceStore.pairsOf(tx, [id])),
+      ]);
       await writeHistory(tx, {
         recordType: 'incident',
         recordId: id,
@@ -280,7 +290,9 @@ export class IncidentStore {
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
-    const linkedToIt = (await this.db('incidents').where({ recurrence_of_id: id }).select('id')).map(r => r.id);
+    const linkedToIt = (
+      await this.db('incidents').where({ recurrence_of_id: id }).select('id')
+    ).map(r => r.id);
     const pairs = await RecurrenceStore.pairsOf(this.db, [id, ...linkedToIt]);
     await deleteRecord(this.db, {
       after: tx => this.recurrence.refresh(tx, pairs),
@@ -358,7 +370,13 @@ export class IncidentStore {
     const modes = [...new Set(failureModes)];
     if (modes.length) {
       await tx('incident_failure_modes')
-        .insert(modes.map(failure_mode => ({ incident_id: id, failure_mode, origin: 'label' })))
+        .insert(
+          modes.map(failure_mode => ({
+            incident_id: id,
+            failure_mode,
+            origin: 'label',
+          })),
+        )
         .onConflict(['incident_id', 'failure_mode'])
         .ignore();
     }
@@ -368,7 +386,7 @@ export class IncidentStore {
   async hydrate(db: Knex, rows: IncidentRow[]): Promise<Incident[]> {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
-    const [entities, modes, postmortems] = await Promise.all([
+    const [entities, modes, postmortems, occurrences] = await Promise.all([
       db('incident_entities')
         .whereIn('incident_id', ids)
         .select('incident_id', 'entity_ref'),
@@ -389,8 +407,19 @@ export class IncidentStore {
           'postmortems.created_at',
         )
         .orderBy('postmortems.created_at', 'asc'),
+      db('incident_occurrences')
+        .whereIn('incident_id', ids)
+        .select(
+          'incident_id',
+          'entity_ref',
+          'failure_mode',
+          'occurrence',
+          'previous_incident_id',
+          'manual',
+        ),
     ]);
     const entitiesBy = groupBy(entities, (r: any) => r.incident_id);
+    const occurrencesBy = groupBy(occurrences, (r: any) => r.incident_id);
     const modesBy = groupBy(modes, (r: any) => r.incident_id);
     const postmortemBy = new Map<
       string,
@@ -431,6 +460,20 @@ export class IncidentStore {
         postmortemId: pm?.id,
         postmortemStatus: pm?.status,
         postmortemDueDate: row.postmortem_due_date ?? undefined,
+        isRecurrence: !!row.is_recurrence,
+        occurrences: (occurrencesBy.get(row.id) ?? [])
+          .map((o: any) => ({
+            entityRef: o.entity_ref,
+            failureMode: o.failure_mode,
+            occurrence: Number(o.occurrence),
+            previousIncidentId: o.previous_incident_id ?? undefined,
+            manual: !!o.manual,
+          }))
+          .sort(
+            (a: any, b: any) =>
+              b.occurrence - a.occurrence ||
+              a.failureMode.localeCompare(b.failureMode),
+          ),
         postmortemOverdue:
           !!row.postmortem_due_date &&
           row.postmortem_due_date < today &&

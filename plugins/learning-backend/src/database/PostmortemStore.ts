@@ -63,23 +63,49 @@ export class PostmortemStore {
    * "postmortem"), from every postmortem covering each incident; the affected recurrence chains are renumbered.
    */
   private async syncFactorModes(tx: Knex, postmortemId: string): Promise<void> {
-    const incidentIds = (await tx('postmortem_incidents').where({ postmortem_id: postmortemId }).select('incident_id')).map(r => r.incident_id);
+    const incidentIds = (
+      await tx('postmortem_incidents')
+        .where({ postmortem_id: postmortemId })
+        .select('incident_id')
+    ).map(r => r.incident_id);
     const pairsBefore = await RecurrenceStore.pairsOf(tx, incidentIds);
     for (const incidentId of incidentIds) {
       const reviews = await tx('postmortems')
-        .join('postmortem_incidents', 'postmortem_incidents.postmortem_id', 'postmortems.id')
+        .join(
+          'postmortem_incidents',
+          'postmortem_incidents.postmortem_id',
+          'postmortems.id',
+        )
         .where('postmortem_incidents.incident_id', incidentId)
         .select('postmortems.contributing_factors');
-      const categories = new Set<string>(reviews.flatMap(r => parseJson<Array<{ category: string }>>(r.contributing_factors, []).map(f => f.category)));
-      await tx('incident_failure_modes').where({ incident_id: incidentId, origin: 'postmortem' }).delete();
+      const categories = new Set<string>(
+        reviews.flatMap(r =>
+          parseJson<Array<{ category: string }>>(
+            r.contributing_factors,
+            [],
+          ).map(f => f.category),
+        ),
+      );
+      await tx('incident_failure_modes')
+        .where({ incident_id: incidentId, origin: 'postmortem' })
+        .delete();
       if (categories.size) {
         await tx('incident_failure_modes')
-          .insert([...categories].map(failure_mode => ({ incident_id: incidentId, failure_mode, origin: 'postmortem' })))
+          .insert(
+            [...categories].map(failure_mode => ({
+              incident_id: incidentId,
+              failure_mode,
+              origin: 'postmortem',
+            })),
+          )
           .onConflict(['incident_id', 'failure_mode'])
           .ignore();
       }
     }
-    await this.recurrence.refresh(tx, [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, incidentIds))]);
+    await this.recurrence.refresh(tx, [
+      ...pairsBefore,
+      ...(await RecurrenceStore.pairsOf(tx, incidentIds)),
+    ]);
   }
 
   async create(

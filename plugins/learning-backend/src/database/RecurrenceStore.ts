@@ -3,11 +3,13 @@ import { DateTime } from 'luxon';
 import {
   kindsExcludedFromMetrics,
   preventiveActionTypes,
+  recurrenceLikelihood,
   toIsoTimestamp,
   utcDate,
   type LearningSettings,
+  type RecurrenceSuggestion,
 } from '@learning-loop/plugin-learning-common';
-import { nowIso } from './util';
+import { groupBy, nowIso } from './util';
 
 /** An entity and a failure mode: the unit a failure recurs in. */
 export interface FailurePair {
@@ -37,7 +39,10 @@ export class RecurrenceStore {
   ) {}
 
   /** The (entity, failure mode) pairs of incidents as stored now, including modes reached through manual links. */
-  static async pairsOf(tx: Knex, incidentIds: string[]): Promise<FailurePair[]> {
+  static async pairsOf(
+    tx: Knex,
+    incidentIds: string[],
+  ): Promise<FailurePair[]> {
     if (incidentIds.length === 0) return [];
     const direct = await tx('incident_entities as e')
       .join('incident_failure_modes as f', 'f.incident_id', 'e.incident_id')
@@ -45,7 +50,11 @@ export class RecurrenceStore {
       .distinct('e.entity_ref', 'f.failure_mode');
     const viaLink = await tx('incidents as i')
       .join('incident_entities as e', 'e.incident_id', 'i.id')
-      .join('incident_failure_modes as f', 'f.incident_id', 'i.recurrence_of_id')
+      .join(
+        'incident_failure_modes as f',
+        'f.incident_id',
+        'i.recurrence_of_id',
+      )
       .whereIn('i.id', incidentIds)
       .distinct('e.entity_ref', 'f.failure_mode');
     const pairs = new Map<string, FailurePair>();
@@ -63,14 +72,26 @@ export class RecurrenceStore {
     for (const pair of new Map(pairs.map(p => [pairKey(p), p])).values()) {
       const chain = await this.chain(tx, pair);
       chain.forEach(r => touched.add(r.id));
-      await tx('incident_occurrences').where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode }).delete();
-      const numbered: Array<{ id: string; at: number; occurrence: number }> = [];
+      // incidents that were in the chain and may have left it need their flags recomputed too
+      const previous = await tx('incident_occurrences')
+        .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
+        .select('incident_id');
+      previous.forEach(r => touched.add(r.incident_id));
+      await tx('incident_occurrences')
+        .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
+        .delete();
+      const numbered: Array<{ id: string; at: number; occurrence: number }> =
+        [];
       const rows = chain.map((row, k) => {
         const at = DateTime.fromISO(toIsoTimestamp(row.started_at)!).toMillis();
-        const inWindow = numbered.filter(e => e.at >= at - windowMs && e.at <= at);
+        const inWindow = numbered.filter(
+          e => e.at >= at - windowMs && e.at <= at,
+        );
         let occurrence = inWindow.length + 1;
         let previous = inWindow[inWindow.length - 1]?.id ?? null;
-        const linked = row.recurrence_of_id ? numbered.find(e => e.id === row.recurrence_of_id) : undefined;
+        const linked = row.recurrence_of_id
+          ? numbered.find(e => e.id === row.recurrence_of_id)
+          : undefined;
         if (linked) {
           previous = linked.id;
           occurrence = Math.max(occurrence, linked.occurrence + 1);
@@ -91,10 +112,24 @@ export class RecurrenceStore {
     const ids = [...touched];
     if (ids.length) {
       await tx('incidents').whereIn('id', ids).update({ is_recurrence: false });
-      const recurring = await tx('incident_occurrences').whereIn('incident_id', ids).where('occurrence', '>', 1).distinct('incident_id');
-      const manual = await tx('incidents').whereIn('id', ids).whereNotNull('recurrence_of_id').select('id');
-      const flagged = [...new Set([...recurring.map(r => r.incident_id), ...manual.map(r => r.id)])];
-      if (flagged.length) await tx('incidents').whereIn('id', flagged).update({ is_recurrence: true });
+      const recurring = await tx('incident_occurrences')
+        .whereIn('incident_id', ids)
+        .where('occurrence', '>', 1)
+        .distinct('incident_id');
+      const manual = await tx('incidents')
+        .whereIn('id', ids)
+        .whereNotNull('recurrence_of_id')
+        .select('id');
+      const flagged = [
+        ...new Set([
+          ...recurring.map(r => r.incident_id),
+          ...manual.map(r => r.id),
+        ]),
+      ];
+      if (flagged.length)
+        await tx('incidents')
+          .whereIn('id', flagged)
+          .update({ is_recurrence: true });
       await this.evaluateActions(tx, await this.actionsLinkedTo(tx, ids));
     }
   }
@@ -104,7 +139,10 @@ export class RecurrenceStore {
     const base = await tx('incidents as i')
       .join('incident_entities as e', 'e.incident_id', 'i.id')
       .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
-      .where({ 'e.entity_ref': pair.entityRef, 'f.failure_mode': pair.failureMode })
+      .where({
+        'e.entity_ref': pair.entityRef,
+        'f.failure_mode': pair.failureMode,
+      })
       .whereNull('i.duplicate_of_id')
       .whereNotIn('i.kind', [...kindsExcludedFromMetrics])
       .distinct('i.id', 'i.started_at', 'i.recurrence_of_id');
@@ -120,16 +158,26 @@ export class RecurrenceStore {
       : [];
     const all = [...base, ...linked.filter(r => !ids.has(r.id))];
     return all.sort((a, b) => {
-      const byTime = toIsoTimestamp(a.started_at)!.localeCompare(toIsoTimestamp(b.started_at)!);
+      const byTime = toIsoTimestamp(a.started_at)!.localeCompare(
+        toIsoTimestamp(b.started_at)!,
+      );
       return byTime || a.id.localeCompare(b.id);
     });
   }
 
   /** Actions linked to incidents directly or through a postmortem that covers them. */
-  private async actionsLinkedTo(tx: Knex, incidentIds: string[]): Promise<string[]> {
+  private async actionsLinkedTo(
+    tx: Knex,
+    incidentIds: string[],
+  ): Promise<string[]> {
     const rows = await tx('action_items')
       .whereIn('incident_id', incidentIds)
-      .orWhereIn('postmortem_id', sub => sub.select('postmortem_id').from('postmortem_incidents').whereIn('incident_id', incidentIds))
+      .orWhereIn('postmortem_id', sub =>
+        sub
+          .select('postmortem_id')
+          .from('postmortem_incidents')
+          .whereIn('incident_id', incidentIds),
+      )
       .select('id');
     return rows.map(r => r.id);
   }
@@ -140,46 +188,140 @@ export class RecurrenceStore {
    * was completed and on or before the last day of its watch window; effective once that window has closed clean;
    * pending until then. Other actions have no effectiveness.
    */
-  async evaluateActions(tx: Knex, actionIds: string[], today: string = utcDate()): Promise<void> {
+  async evaluateActions(
+    tx: Knex,
+    actionIds: string[],
+    today: string = utcDate(),
+  ): Promise<void> {
     for (const id of new Set(actionIds)) {
       const action = await tx('action_items').where({ id }).first();
       if (!action) continue;
-      const preventive = action.status === 'done' && preventiveActionTypes.includes(action.type) && action.completed_at;
+      const preventive =
+        action.status === 'done' &&
+        preventiveActionTypes.includes(action.type) &&
+        action.completed_at;
       if (!preventive) {
-        await tx('action_items').where({ id }).update({ effectiveness: null, watch_until: null, ineffective_incident_id: null, effectiveness_decided_at: null });
+        await tx('action_items')
+          .where({ id })
+          .update({
+            effectiveness: null,
+            watch_until: null,
+            ineffective_incident_id: null,
+            effectiveness_decided_at: null,
+          });
         continue;
       }
       const completedAt = toIsoTimestamp(action.completed_at)!;
-      const watchUntil = DateTime.fromISO(completedAt, { zone: 'utc' }).plus({ days: this.settings.effectivenessWatchDays }).toISODate()!;
-      const linked = new Set<string>(action.incident_id ? [action.incident_id] : []);
+      const watchUntil = DateTime.fromISO(completedAt, { zone: 'utc' })
+        .plus({ days: this.settings.effectivenessWatchDays })
+        .toISODate()!;
+      const linked = new Set<string>(
+        action.incident_id ? [action.incident_id] : [],
+      );
       if (action.postmortem_id) {
-        const covered = await tx('postmortem_incidents').where({ postmortem_id: action.postmortem_id }).select('incident_id');
+        const covered = await tx('postmortem_incidents')
+          .where({ postmortem_id: action.postmortem_id })
+          .select('incident_id');
         covered.forEach(r => linked.add(r.incident_id));
       }
       const pairs = linked.size
-        ? await tx('incident_occurrences').whereIn('incident_id', [...linked]).distinct('entity_ref', 'failure_mode')
+        ? await tx('incident_occurrences')
+            .whereIn('incident_id', [...linked])
+            .distinct('entity_ref', 'failure_mode')
         : [];
       const recurrence = pairs.length
         ? await tx('incident_occurrences')
             .where(q => {
-              for (const p of pairs) q.orWhere(w => w.where({ entity_ref: p.entity_ref, failure_mode: p.failure_mode }));
+              for (const p of pairs)
+                q.orWhere(w =>
+                  w.where({
+                    entity_ref: p.entity_ref,
+                    failure_mode: p.failure_mode,
+                  }),
+                );
             })
             .whereNotIn('incident_id', [...linked])
             .where('started_at', '>', completedAt)
-            .where('started_at', '<', DateTime.fromISO(watchUntil, { zone: 'utc' }).plus({ days: 1 }).toISO()!)
+            .where(
+              'started_at',
+              '<',
+              DateTime.fromISO(watchUntil, { zone: 'utc' })
+                .plus({ days: 1 })
+                .toISO()!,
+            )
             .orderBy('started_at', 'asc')
             .first('incident_id')
         : undefined;
       let effectiveness: 'pending' | 'effective' | 'ineffective' = 'pending';
       if (recurrence) effectiveness = 'ineffective';
       else if (watchUntil < today) effectiveness = 'effective';
-      await tx('action_items').where({ id }).update({
-        effectiveness,
-        watch_until: watchUntil,
-        ineffective_incident_id: recurrence?.incident_id ?? null,
-        effectiveness_decided_at: effectiveness === 'pending' ? null : action.effectiveness === effectiveness ? action.effectiveness_decided_at : nowIso(),
-      });
+      await tx('action_items')
+        .where({ id })
+        .update({
+          effectiveness,
+          watch_until: watchUntil,
+          ineffective_incident_id: recurrence?.incident_id ?? null,
+          effectiveness_decided_at:
+            effectiveness === 'pending'
+              ? null
+              : action.effectiveness === effectiveness
+              ? action.effectiveness_decided_at
+              : nowIso(),
+        });
     }
+  }
+
+  /**
+   * Earlier incidents on the same entities that a new incident may repeat: within two recurrence windows, not
+   * duplicates, scored by shared failure modes and title similarity; the five best above a threshold.
+   */
+  async suggestions(incident: {
+    id: string;
+    title: string;
+    startedAt: string;
+    entityRefs: string[];
+    failureModes: string[];
+  }): Promise<RecurrenceSuggestion[]> {
+    const since = DateTime.fromISO(incident.startedAt)
+      .minus({ days: 2 * this.settings.recurrenceWindowDays })
+      .toISO()!;
+    const candidates = await this.db('incidents as i')
+      .join('incident_entities as e', 'e.incident_id', 'i.id')
+      .whereIn('e.entity_ref', incident.entityRefs)
+      .where('i.started_at', '<', incident.startedAt)
+      .where('i.started_at', '>=', since)
+      .whereNot('i.id', incident.id)
+      .whereNull('i.duplicate_of_id')
+      .distinct('i.id', 'i.title', 'i.started_at')
+      .orderBy('i.started_at', 'desc')
+      .limit(200);
+    if (candidates.length === 0) return [];
+    const modes = groupBy(
+      await this.db('incident_failure_modes').whereIn(
+        'incident_id',
+        candidates.map(c => c.id),
+      ),
+      (r: any) => r.incident_id,
+    );
+    return candidates
+      .map(c => {
+        const { score, reasons } = recurrenceLikelihood(incident, {
+          title: c.title,
+          failureModes: (modes.get(c.id) ?? []).map((m: any) => m.failure_mode),
+        });
+        return {
+          incidentId: c.id,
+          title: c.title,
+          startedAt: toIsoTimestamp(c.started_at)!,
+          score,
+          reasons,
+        };
+      })
+      .filter(s => s.score >= 0.25)
+      .sort(
+        (a, b) => b.score - a.score || b.startedAt.localeCompare(a.startedAt),
+      )
+      .slice(0, 5);
   }
 
   /** The periodic sweep: pending actions whose watch window has closed without a recurrence become effective. */
@@ -187,6 +329,9 @@ export class RecurrenceStore {
     return this.db('action_items')
       .where('effectiveness', 'pending')
       .where('watch_until', '<', today)
-      .update({ effectiveness: 'effective', effectiveness_decided_at: nowIso() });
+      .update({
+        effectiveness: 'effective',
+        effectiveness_decided_at: nowIso(),
+      });
   }
 }

@@ -179,28 +179,35 @@ export class SummaryStore {
   ): Promise<RecurrenceSummary> {
     const windowDays = this.settings.recurrenceWindowDays;
     const since = now.minus({ days: windowDays }).toISO()!;
-    const inWindow = () =>
-      this.db('incident_entities as e')
-        .join('incidents as i', 'i.id', 'e.incident_id')
-        .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
-        .where('e.entity_ref', entityRef)
-        .where('e.started_at', '>=', since)
-        .whereNull('i.duplicate_of_id')
-        .whereNotIn('i.kind', [...kindsExcludedFromMetrics]);
-    const repeated = await inWindow()
-      .groupBy('f.failure_mode')
-      .havingRaw('count(*) >= 2')
-      .select('f.failure_mode')
-      .orderByRaw('count(*) desc')
+    // chains are numbered on write (RecurrenceStore); a page view only reads them
+    const repeated = await this.db('incident_occurrences')
+      .where('entity_ref', entityRef)
+      .where('started_at', '>=', since)
+      .where('occurrence', '>', 1)
+      .groupBy('failure_mode')
+      .select('failure_mode')
+      .orderByRaw('max(occurrence) desc')
       .limit(10);
     if (repeated.length === 0) {
       return summariseRecurrence([], windowDays);
     }
     const modes = repeated.map(r => r.failure_mode as string);
-    const occurrenceRows = await inWindow()
-      .whereIn('f.failure_mode', modes)
-      .select('f.failure_mode', 'i.id', 'i.title', 'i.started_at', 'i.severity')
-      .orderBy('i.started_at', 'asc');
+    // a chain may reach back one window before the first recurrence inside this one
+    const chainSince = now.minus({ days: 2 * windowDays }).toISO()!;
+    const occurrenceRows = await this.db('incident_occurrences as o')
+      .join('incidents as i', 'i.id', 'o.incident_id')
+      .where('o.entity_ref', entityRef)
+      .whereIn('o.failure_mode', modes)
+      .where('o.started_at', '>=', chainSince)
+      .select(
+        'o.failure_mode',
+        'o.occurrence',
+        'i.id',
+        'i.title',
+        'i.started_at',
+        'i.severity',
+      )
+      .orderBy('o.started_at', 'asc');
     const incidentIds = [...new Set(occurrenceRows.map(r => r.id as string))];
     const actionRows = await this.db('action_items as a')
       .where(q =>
@@ -224,6 +231,7 @@ export class SummaryStore {
         'a.status',
         'a.type',
         'a.completed_at',
+        'a.effectiveness',
         'a.incident_id',
         'pi.incident_id as via_incident',
       );
@@ -240,6 +248,7 @@ export class SummaryStore {
             status: a.status,
             type: a.type,
             completedAt: toIsoTimestamp(a.completed_at),
+            effectiveness: a.effectiveness ?? undefined,
           });
         }
       }
@@ -249,6 +258,7 @@ export class SummaryStore {
           incidentId: o.id,
           title: o.title,
           startedAt: toIsoTimestamp(o.started_at)!,
+          occurrence: Number(o.occurrence),
           severity: o.severity,
         })),
         actions: [...actions.values()],

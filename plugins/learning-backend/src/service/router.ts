@@ -83,7 +83,13 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
     list: q => store.incidents.list(q),
     delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),
-    create: (input, actor) => store.incidents.create(input, actor),
+    create: async (input, actor) => {
+      const created = await store.incidents.create(input, actor);
+      return {
+        ...created,
+        recurrenceSuggestions: await store.recurrence.suggestions(created),
+      };
+    },
     update: (id, input, actor) => store.incidents.update(id, input, actor),
     entitiesOfCreate: input => input.entityRefs,
     entitiesOfRecord: async id => (await store.incidents.get(id)).entityRefs,

@@ -48,6 +48,18 @@ const incident = (n: number, severity: Incident['severity']): Incident => ({
   source: 'manual',
   failureModes: ['dependency-timeout'],
   postmortemOverdue: n === 2,
+  isRecurrence: n === 1,
+  occurrences:
+    n === 1
+      ? [
+          {
+            entityRef: 'component:default/subtitle-service',
+            failureMode: 'dependency-timeout',
+            occurrence: 3,
+            manual: false,
+          },
+        ]
+      : [],
   postmortemDueDate: n === 2 ? '2026-11-02' : undefined,
 });
 

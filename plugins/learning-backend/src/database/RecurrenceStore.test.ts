@@ -1,0 +1,339 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { DateTime } from 'luxon';
+import {
+  defaultLearningSettings,
+  type CreateIncidentInput,
+} from '@learning-loop/plugin-learning-common';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { DatabaseLearningStore } from './DatabaseLearningStore';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const svc = 'component:default/subtitle-service';
+const other = 'component:default/dubbing-service';
+const actor = 'user:default/alice';
+const settings = {
+  ...defaultLearningSettings,
+  recurrenceWindowDays: 180,
+  effectivenessWatchDays: 90,
+};
+const day = (n: number) =>
+  DateTime.utc(2026, 1, 1, 12).plus({ days: n }).toISO()!;
+
+async function setup(databaseId: Parameters<typeof databases.init>[0]) {
+  const knex = await databases.init(databaseId);
+  const store = await DatabaseLearningStore.create({
+    database: mockServices.database({ knex }),
+    settings,
+  });
+  const incident = (
+    title: string,
+    at: number,
+    extra: Partial<CreateIncidentInput> = {},
+  ) =>
+    store.incidents.create(
+      {
+        title,
+        kind: 'incident',
+        severity: 'SEV2',
+        entityRefs: [svc],
+        startedAt: day(at),
+        resolvedAt: day(at + 0.1),
+        source: 'manual',
+        failureModes: ['dependency-timeout'],
+        ...extra,
+      },
+      actor,
+    );
+  const occurrenceOf = async (id: string, entityRef = svc) =>
+    (await store.incidents.get(id)).occurrences.find(
+      o => o.entityRef === entityRef,
+    )?.occurrence;
+  return { knex, store, incident, occurrenceOf };
+}
+
+describe.each(databases.eachSupportedId())('recurrence on %p', databaseId => {
+  it('counts an occurrence one day inside the window and not one day outside', async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    const a = await incident('Vendor timeout', 0);
+    const b = await incident('Vendor timeout again', 179);
+    const c = await incident('Vendor timeout a third time', 179 + 181);
+    expect(await occurrenceOf(a.id)).toBe(1);
+    expect(await occurrenceOf(b.id)).toBe(2);
+    expect(await occurrenceOf(c.id)).toBe(1);
+    expect([
+      (await store.incidents.get(a.id)).isRecurrence,
+      (await store.incidents.get(b.id)).isRecurrence,
+      (await store.incidents.get(c.id)).isRecurrence,
+    ]).toEqual([false, true, false]);
+    expect((await store.incidents.get(b.id)).occurrences[0]).toMatchObject({
+      failureMode: 'dependency-timeout',
+      previousIncidentId: a.id,
+      manual: false,
+    });
+  });
+
+  it('leaves duplicates and game days out of the chain, and renumbers when an earlier incident is added later', async () => {
+    const { incident, occurrenceOf } = await setup(databaseId);
+    const a = await incident('First', 10);
+    const dup = await incident('Same outage, second page', 10, {
+      duplicateOfId: a.id,
+    });
+    const drill = await incident('Game day', 20, { kind: 'game-day' });
+    const b = await incident('Second', 30);
+    expect(await occurrenceOf(dup.id)).toBeUndefined();
+    expect(await occurrenceOf(drill.id)).toBeUndefined();
+    expect(await occurrenceOf(b.id)).toBe(2);
+    const backfilled = await incident('Backfilled earlier one', 5);
+    expect([
+      await occurrenceOf(backfilled.id),
+      await occurrenceOf(a.id),
+      await occurrenceOf(b.id),
+    ]).toEqual([1, 2, 3]);
+  });
+
+  it('always counts a manual "recurrence of" link, even outside the window and without a shared label', async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    const a = await incident('Original', 0);
+    const linked = await incident('Looks unrelated but is the same', 400, {
+      failureModes: [],
+      recurrenceOfId: a.id,
+    });
+    const reread = await store.incidents.get(linked.id);
+    expect(reread.isRecurrence).toBe(true);
+    expect(reread.occurrences).toEqual([
+      {
+        entityRef: svc,
+        failureMode: 'dependency-timeout',
+        occurrence: 2,
+        previousIncidentId: a.id,
+        manual: true,
+      },
+    ]);
+    const unlinked = await store.incidents.update(
+      linked.id,
+      { version: 1, recurrenceOfId: null },
+      actor,
+    );
+    expect(unlinked.isRecurrence).toBe(false);
+    expect(await occurrenceOf(a.id)).toBe(1);
+  });
+
+  it('numbers a multi-entity incident per entity', async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    await incident('On the subtitle service', 0);
+    const both = await incident('On both services', 30, {
+      entityRefs: [svc, other],
+    });
+    expect(await occurrenceOf(both.id, svc)).toBe(2);
+    expect(await occurrenceOf(both.id, other)).toBe(1);
+    expect((await store.incidents.get(both.id)).isRecurrence).toBe(true);
+  });
+
+  it('renumbers the chain when an incident is deleted or its failure modes change', async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    const a = await incident('A', 0);
+    const b = await incident('B', 10);
+    const c = await incident('C', 20);
+    await store.incidents.delete(a.id, actor);
+    expect([await occurrenceOf(b.id), await occurrenceOf(c.id)]).toEqual([
+      1, 2,
+    ]);
+    await store.incidents.update(
+      b.id,
+      { version: 1, failureModes: ['capacity'] },
+      actor,
+    );
+    expect(await occurrenceOf(c.id)).toBe(1);
+  });
+
+  it("adds a postmortem's contributing-factor categories to its incidents' failure modes", async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    const a = await incident('Queue backlog', 0, {
+      failureModes: ['capacity'],
+    });
+    const b = await incident('Queue backlog again', 40, { failureModes: [] });
+    expect(await occurrenceOf(b.id)).toBeUndefined();
+    const pm = await store.postmortems.create(
+      {
+        title: 'Review',
+        incidentIds: [b.id],
+        contributingFactors: [{ category: 'capacity', text: 'Peak traffic' }],
+      },
+      actor,
+    );
+    expect((await store.incidents.get(b.id)).failureModes).toEqual([
+      'capacity',
+    ]);
+    expect(await occurrenceOf(b.id)).toBe(2);
+    await store.postmortems.update(
+      pm.id,
+      { version: 1, contributingFactors: [] },
+      actor,
+    );
+    expect((await store.incidents.get(b.id)).failureModes).toEqual([]);
+    expect(await occurrenceOf(a.id)).toBe(1);
+  });
+
+  it('marks preventive actions ineffective, effective or pending from their watch window', async () => {
+    const { knex, store, incident } = await setup(databaseId);
+    const first = await incident('Vendor timeout', 0);
+    const done = async (
+      title: string,
+      completedAt: string,
+      type: 'prevent' | 'detect' | 'repair' = 'prevent',
+    ) => {
+      const action = await store.actions.create(
+        {
+          entityRef: svc,
+          incidentId: first.id,
+          title,
+          type,
+          category: 'reliability',
+          priority: 'P1',
+          status: 'done',
+        },
+        actor,
+        'group:default/t',
+      );
+      await knex('action_items')
+        .where({ id: action.id })
+        .update({ completed_at: completedAt });
+      await store.recurrence.evaluateActions(knex, [action.id]);
+      return action.id;
+    };
+    const heldNot = await done('Circuit breaker', day(5));
+    // completed ten days ago, after the recurrence below: its window is still open
+    const recent = await done(
+      'Alert on latency',
+      DateTime.utc().minus({ days: 10 }).toISO()!,
+      'detect',
+    );
+    const alsoHeldNot = await done('Fallback vendor', day(5));
+    const repair = await done('Restart workers', day(5), 'repair');
+    const clean = await done('Retry budget', day(-200));
+    // a recurrence 55 days after completion: inside the 90-day windows of "Circuit breaker" and "Fallback vendor",
+    // and after the window of "Retry budget" closed
+    const again = await incident('Vendor timeout again', 60);
+    const get = (id: string) => store.actions.get(id);
+    expect((await get(heldNot)).effectiveness).toBe('ineffective');
+    expect((await get(heldNot)).ineffectiveIncidentId).toBe(again.id);
+    expect((await get(alsoHeldNot)).effectiveness).toBe('ineffective');
+    expect((await get(repair)).effectiveness).toBeUndefined();
+    expect((await get(clean)).effectiveness).toBe('effective');
+    expect((await get(recent)).effectiveness).toBe('pending');
+    // the sweep closes windows that have ended: as seen 100 days from now, the recent one held
+    const later = DateTime.utc().plus({ days: 100 }).toISODate()!;
+    expect(await store.recurrence.closeWatchWindows(later)).toBe(1);
+    expect((await get(recent)).effectiveness).toBe('effective');
+    // reopening the action clears its effectiveness
+    const reopened = await store.actions.update(
+      heldNot,
+      { version: (await get(heldNot)).version, status: 'open' },
+      actor,
+    );
+    expect(reopened).toMatchObject({
+      effectiveness: undefined,
+      watchUntil: undefined,
+    });
+  });
+
+  it('gives every entity status with its evidence', async () => {
+    const { knex, store } = await setup(databaseId);
+    const now = DateTime.utc();
+    const mk = (entity: string, daysAgo: number) =>
+      store.incidents.create(
+        {
+          title: `Outage ${daysAgo}`,
+          kind: 'incident',
+          severity: 'SEV2',
+          entityRefs: [entity],
+          startedAt: now.minus({ days: daysAgo }).toISO()!,
+          source: 'manual',
+          failureModes: ['capacity'],
+        },
+        actor,
+      );
+    const status = async (entity: string) =>
+      (await store.summaries.recurrence(entity)).status;
+
+    await mk('component:default/calm', 10);
+    expect(await status('component:default/calm')).toBe('no-recurrence');
+
+    await mk('component:default/ignored', 50);
+    await mk('component:default/ignored', 10);
+    expect(await status('component:default/ignored')).toBe(
+      'repeated-without-action',
+    );
+
+    const working = await mk('component:default/working', 50);
+    await mk('component:default/working', 10);
+    await store.actions.create(
+      {
+        entityRef: 'component:default/working',
+        incidentId: working.id,
+        title: 'Autoscale',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P1',
+        status: 'in-progress',
+      },
+      actor,
+      'group:default/t',
+    );
+    expect(await status('component:default/working')).toBe('recurring');
+
+    const failed = await mk('component:default/failed', 50);
+    const fix = await store.actions.create(
+      {
+        entityRef: 'component:default/failed',
+        incidentId: failed.id,
+        title: 'Autoscale',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P1',
+        status: 'done',
+      },
+      actor,
+      'group:default/t',
+    );
+    await knex('action_items')
+      .where({ id: fix.id })
+      .update({ completed_at: now.minus({ days: 40 }).toISO() });
+    await mk('component:default/failed', 10);
+    const summary = await store.summaries.recurrence(
+      'component:default/failed',
+    );
+    expect(summary.status).toBe('learning-did-not-hold');
+    expect(summary.findings[0].occurrences.map(o => o.occurrence)).toEqual([
+      1, 2,
+    ]);
+    expect(summary.findings[0].actions).toEqual([
+      expect.objectContaining({ id: fix.id, effectiveness: 'ineffective' }),
+    ]);
+  });
+
+  it('suggests earlier occurrences for a new incident, best first', async () => {
+    const { store, incident } = await setup(databaseId);
+    const same = await incident('Translation vendor timeouts block exports', 0);
+    await incident('Certificate expired on origin', 5, {
+      failureModes: ['certificate-expiry'],
+    });
+    const similarTitle = await incident('Vendor timeouts block exports', 8, {
+      failureModes: ['capacity'],
+    });
+    const created = await incident(
+      'Vendor timeouts block subtitle exports',
+      20,
+    );
+    const suggestions = await store.recurrence.suggestions(created);
+    expect(suggestions.map(s => s.incidentId)).toEqual([
+      same.id,
+      similarTitle.id,
+    ]);
+    expect(suggestions[0].reasons[0]).toBe(
+      'same failure mode: dependency-timeout',
+    );
+  });
+});
