@@ -16,7 +16,8 @@ const severityOfStatus: Record<RecurrenceStatus, number> = {
 
 /**
  * Classifies one failure mode seen at least twice:
- * - "learning did not hold": a preventive or detective action was completed and the failure came back after it;
+ * - "learning did not hold": a preventive or detective action was completed and the failure came back within its
+ *   watch window (effectiveness "ineffective"; or, where effectiveness is not known, after its completion);
  * - "repeated without action": no action at all is linked to any occurrence;
  * - "recurring": otherwise (follow-up exists but has not been completed yet).
  */
@@ -28,12 +29,16 @@ export function classifyFailureMode(
     (max, o) => (o.startedAt > max ? o.startedAt : max),
     occurrences[0]?.startedAt ?? '',
   );
+  // an action proved ineffective by its watch window is the evidence; without that judgement, a preventive action
+  // completed before the latest occurrence is
   const heldNot = actions.some(
     a =>
-      a.status === 'done' &&
-      preventiveActionTypes.includes(a.type) &&
-      a.completedAt !== undefined &&
-      a.completedAt < latest,
+      a.effectiveness === 'ineffective' ||
+      (a.effectiveness === undefined &&
+        a.status === 'done' &&
+        preventiveActionTypes.includes(a.type) &&
+        a.completedAt !== undefined &&
+        a.completedAt < latest),
   );
   if (heldNot) {
     return 'learning-did-not-hold';

@@ -73,10 +73,10 @@ export class RecurrenceStore {
       const chain = await this.chain(tx, pair);
       chain.forEach(r => touched.add(r.id));
       // incidents that were in the chain and may have left it need their flags recomputed too
-      const previous = await tx('incident_occurrences')
+      const formerMembers = await tx('incident_occurrences')
         .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
         .select('incident_id');
-      previous.forEach(r => touched.add(r.incident_id));
+      formerMembers.forEach(r => touched.add(r.incident_id));
       await tx('incident_occurrences')
         .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
         .delete();
@@ -201,14 +201,12 @@ export class RecurrenceStore {
         preventiveActionTypes.includes(action.type) &&
         action.completed_at;
       if (!preventive) {
-        await tx('action_items')
-          .where({ id })
-          .update({
-            effectiveness: null,
-            watch_until: null,
-            ineffective_incident_id: null,
-            effectiveness_decided_at: null,
-          });
+        await tx('action_items').where({ id }).update({
+          effectiveness: null,
+          watch_until: null,
+          ineffective_incident_id: null,
+          effectiveness_decided_at: null,
+        });
         continue;
       }
       const completedAt = toIsoTimestamp(action.completed_at)!;
@@ -255,18 +253,21 @@ export class RecurrenceStore {
       let effectiveness: 'pending' | 'effective' | 'ineffective' = 'pending';
       if (recurrence) effectiveness = 'ineffective';
       else if (watchUntil < today) effectiveness = 'effective';
+      // keep the time a verdict was first reached; a pending action has none
+      let decidedAt: string | null = null;
+      if (effectiveness !== 'pending') {
+        decidedAt =
+          action.effectiveness === effectiveness
+            ? action.effectiveness_decided_at
+            : nowIso();
+      }
       await tx('action_items')
         .where({ id })
         .update({
           effectiveness,
           watch_until: watchUntil,
           ineffective_incident_id: recurrence?.incident_id ?? null,
-          effectiveness_decided_at:
-            effectiveness === 'pending'
-              ? null
-              : action.effectiveness === effectiveness
-              ? action.effectiveness_decided_at
-              : nowIso(),
+          effectiveness_decided_at: decidedAt,
         });
     }
   }
