@@ -14,3 +14,4 @@ export * from './recurrence';
 export * from './policy';
 export * from './blameless';
 export * from './postmortems';
+export * from './metrics';

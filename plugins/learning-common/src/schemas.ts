@@ -404,6 +404,18 @@ export const revisionParamsSchema = z.object({
   version: z.coerce.number().int().min(1),
 });
 
+/** Query of GET /metrics: a scope and a period, [from, to) or the last `days` days. */
+export const metricsQuerySchema = z
+  .object({
+    entityRef: entityRefSchema.optional(),
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    days: z.coerce.number().int().min(1).max(730).optional(),
+  })
+  .strict()
+  .refine(q => !(q.from && q.days), { message: 'give from/to or days, not both', path: ['days'] })
+  .refine(q => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+
 /** Most items one bulk change may touch. */
 export const MAX_BULK_ITEMS = 100;
 

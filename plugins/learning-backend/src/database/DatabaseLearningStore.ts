@@ -12,6 +12,7 @@ import { PostmortemReviewStore } from './PostmortemReviewStore';
 import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
 import { RecurrenceStore } from './RecurrenceStore';
+import { MetricsStore } from './MetricsStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -33,6 +34,7 @@ export class DatabaseLearningStore {
   readonly actions: ActionStore;
   readonly summaries: SummaryStore;
   readonly recurrence: RecurrenceStore;
+  readonly metrics: MetricsStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -48,6 +50,7 @@ export class DatabaseLearningStore {
 
   private constructor(readonly knex: Knex, settings: LearningSettings) {
     this.recurrence = new RecurrenceStore(knex, settings);
+    this.metrics = new MetricsStore(knex);
     this.incidents = new IncidentStore(knex, settings, this.recurrence);
     this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);

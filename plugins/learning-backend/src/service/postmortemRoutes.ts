@@ -1,8 +1,11 @@
 import type { Router } from 'express';
 import { NotAllowedError, InputError } from '@backstage/errors';
+import { DateTime } from 'luxon';
 import {
   idParamSchema,
+  metricsQuerySchema,
   postmortemFeedbackSchema,
+  previousPeriod,
   revisionParamsSchema,
 } from '@learning-loop/plugin-learning-common';
 import {
@@ -27,6 +30,19 @@ export function addPostmortemReviewRoutes(
       postmortems: ctx.settings.postmortems,
       actionSlo: ctx.settings.actionSlo,
       recurrenceWindowDays: ctx.settings.recurrenceWindowDays,
+    });
+  });
+
+  router.get('/metrics', async (req, res) => {
+    await credentialsOf(ctx, req);
+    const query = parseInput(metricsQuerySchema, req.query, 'query');
+    const to = query.to ?? DateTime.utc().toISO()!;
+    const from = query.from ?? DateTime.fromISO(to).minus({ days: query.days ?? 90 }).toUTC().toISO()!;
+    const before = previousPeriod(from, to);
+    const scope = { entityRef: query.entityRef };
+    res.json({
+      current: await ctx.store.metrics.metrics(scope, from, to),
+      previous: await ctx.store.metrics.metrics(scope, before.from, before.to),
     });
   });
 
