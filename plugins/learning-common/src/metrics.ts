@@ -1,5 +1,10 @@
 import { DateTime } from 'luxon';
-import { kindsExcludedFromMetrics, openActionStatuses, severities, type Severity } from './vocabulary';
+import {
+  kindsExcludedFromMetrics,
+  openActionStatuses,
+  severities,
+  type Severity,
+} from './vocabulary';
 
 /** Median and 90th percentile (nearest rank) of a sample, with its size. Never a bare mean. */
 export interface DurationStats {
@@ -76,19 +81,35 @@ export function nearestRank(sorted: number[], p: number): number | undefined {
 /** Median and p90 of a sample of durations. */
 export function durationStats(values: number[]): DurationStats {
   const sorted = values.map(roundMetric).sort((a, b) => a - b);
-  return { n: sorted.length, median: nearestRank(sorted, 0.5), p90: nearestRank(sorted, 0.9) };
+  return {
+    n: sorted.length,
+    median: nearestRank(sorted, 0.5),
+    p90: nearestRank(sorted, 0.9),
+  };
 }
 
 /** A ratio rounded to three decimals; undefined when nothing was counted. */
 export function rate(numerator: number, denominator: number): Rate {
-  return { value: denominator ? Math.round((numerator / denominator) * 1000) / 1000 : undefined, numerator, denominator };
+  return {
+    value: denominator
+      ? Math.round((numerator / denominator) * 1000) / 1000
+      : undefined,
+    numerator,
+    denominator,
+  };
 }
 
 const minutesBetween = (from: string, to?: string | null) =>
-  to ? DateTime.fromISO(to).diff(DateTime.fromISO(from), 'minutes').minutes : undefined;
+  to
+    ? DateTime.fromISO(to).diff(DateTime.fromISO(from), 'minutes').minutes
+    : undefined;
 
 /** Whether an incident counts: not a game day, not a duplicate, started in [from, to). */
-export function countsInPeriod(incident: MetricIncident, from: string, to: string): boolean {
+export function countsInPeriod(
+  incident: MetricIncident,
+  from: string,
+  to: string,
+): boolean {
   return (
     !kindsExcludedFromMetrics.includes(incident.kind as any) &&
     !incident.duplicateOfId &&
@@ -101,30 +122,59 @@ export function countsInPeriod(incident: MetricIncident, from: string, to: strin
  * Computes the period's metrics from incidents and actions. `from`/`to` are ISO timestamps; actions are "due in
  * the period" by their due date's day, and "completed in the period" by their completion time.
  */
-export function computeMetrics(incidents: MetricIncident[], actions: MetricAction[], from: string, to: string): LearningMetrics {
+export function computeMetrics(
+  incidents: MetricIncident[],
+  actions: MetricAction[],
+  from: string,
+  to: string,
+): LearningMetrics {
   const counted = incidents.filter(i => countsInPeriod(i, from, to));
-  const bySeverity = Object.fromEntries(severities.map(s => [s, counted.filter(i => i.severity === s).length])) as Record<Severity, number>;
-  const durations = (field: 'detectedAt' | 'acknowledgedAt' | 'mitigatedAt' | 'resolvedAt') =>
-    durationStats(counted.map(i => minutesBetween(i.startedAt, i[field])).filter((m): m is number => m !== undefined));
+  const bySeverity = Object.fromEntries(
+    severities.map(s => [s, counted.filter(i => i.severity === s).length]),
+  ) as Record<Severity, number>;
+  const durations = (
+    field: 'detectedAt' | 'acknowledgedAt' | 'mitigatedAt' | 'resolvedAt',
+  ) =>
+    durationStats(
+      counted
+        .map(i => minutesBetween(i.startedAt, i[field]))
+        .filter((m): m is number => m !== undefined),
+    );
   const leadTime = Object.fromEntries(
     severities.map(s => [
       s,
       durationStats(
         counted
-          .filter(i => i.severity === s && i.resolvedAt && i.postmortemPublishedAt)
-          .map(i => DateTime.fromISO(i.postmortemPublishedAt!).diff(DateTime.fromISO(i.resolvedAt!), 'days').days),
+          .filter(
+            i => i.severity === s && i.resolvedAt && i.postmortemPublishedAt,
+          )
+          .map(
+            i =>
+              DateTime.fromISO(i.postmortemPublishedAt!).diff(
+                DateTime.fromISO(i.resolvedAt!),
+                'days',
+              ).days,
+          ),
       ),
     ]),
   ) as Record<Severity, DurationStats>;
   const needing = counted.filter(i => i.postmortemDueDate);
   const fromDay = from.slice(0, 10);
   const toDay = to.slice(0, 10);
-  const due = actions.filter(a => a.dueDate >= fromDay && a.dueDate < toDay && a.status !== 'wont-do');
+  const due = actions.filter(
+    a => a.dueDate >= fromDay && a.dueDate < toDay && a.status !== 'wont-do',
+  );
   const done = due.filter(a => a.status === 'done');
   const open = due.filter(a => openActionStatuses.includes(a.status as any));
-  const onTime = done.filter(a => a.completedAt && a.completedAt.slice(0, 10) <= a.dueDate);
+  const onTime = done.filter(
+    a => a.completedAt && a.completedAt.slice(0, 10) <= a.dueDate,
+  );
   const judged = actions.filter(
-    a => a.completedAt && a.completedAt >= from && a.completedAt < to && (a.effectiveness === 'effective' || a.effectiveness === 'ineffective'),
+    a =>
+      a.completedAt &&
+      a.completedAt >= from &&
+      a.completedAt < to &&
+      (a.effectiveness === 'effective' || a.effectiveness === 'ineffective'),
   );
   return {
     from,
@@ -134,17 +184,29 @@ export function computeMetrics(incidents: MetricIncident[], actions: MetricActio
     tta: durations('acknowledgedAt'),
     ttm: durations('mitigatedAt'),
     ttr: durations('resolvedAt'),
-    repeatRate: rate(counted.filter(i => i.isRecurrence).length, counted.length),
+    repeatRate: rate(
+      counted.filter(i => i.isRecurrence).length,
+      counted.length,
+    ),
     postmortemLeadTimeDays: leadTime,
-    postmortemCoverage: rate(needing.filter(i => i.postmortemPublishedAt).length, needing.length),
+    postmortemCoverage: rate(
+      needing.filter(i => i.postmortemPublishedAt).length,
+      needing.length,
+    ),
     actionCompletion: rate(done.length, done.length + open.length),
     actionOnTime: rate(onTime.length, due.length),
-    effectiveness: rate(judged.filter(a => a.effectiveness === 'effective').length, judged.length),
+    effectiveness: rate(
+      judged.filter(a => a.effectiveness === 'effective').length,
+      judged.length,
+    ),
   };
 }
 
 /** The period of the same length just before [from, to), for comparisons. */
-export function previousPeriod(from: string, to: string): { from: string; to: string } {
+export function previousPeriod(
+  from: string,
+  to: string,
+): { from: string; to: string } {
   const start = DateTime.fromISO(from, { zone: 'utc' });
   const length = DateTime.fromISO(to, { zone: 'utc' }).diff(start);
   return { from: start.minus(length).toISO()!, to: start.toISO()! };

@@ -413,8 +413,14 @@ export const metricsQuerySchema = z
     days: z.coerce.number().int().min(1).max(730).optional(),
   })
   .strict()
-  .refine(q => !(q.from && q.days), { message: 'give from/to or days, not both', path: ['days'] })
-  .refine(q => !q.from || !q.to || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+  .refine(q => !(q.from && q.days), {
+    message: 'give from/to or days, not both',
+    path: ['days'],
+  })
+  .refine(q => !q.from || !q.to || q.from < q.to, {
+    message: 'from must be before to',
+    path: ['from'],
+  });
 
 /** Most items one bulk change may touch. */
 export const MAX_BULK_ITEMS = 100;

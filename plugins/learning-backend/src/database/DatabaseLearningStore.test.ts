@@ -509,8 +509,8 @@ describe.each(databases.eachSupportedId())(
       await knex('action_items')
         .where({ id: action.id })
         .update({ completed_at: daysAgo(5) });
-    // as if it had been completed five days ago: the engine judges it against the later recurrence
-    await store.recurrence.evaluateActions(knex, [action.id]);
+      // as if it had been completed five days ago: the engine judges it against the later recurrence
+      await store.recurrence.evaluateActions(knex, [action.id]);
       summary = await store.summaries.entitySummary(svc);
       expect(summary.recurrence.status).toBe('learning-did-not-hold');
       expect(summary.recurrence.findings[0].actions.map(a => a.id)).toEqual([

@@ -31,19 +31,36 @@ export class MetricsStore {
   /** Minutes between two timestamp columns, rounded to 0.1 like `roundMetric`. */
   private minutes(from: string, to: string, divisor = 1): Knex.Raw {
     return this.postgres
-      ? this.db.raw(`round((extract(epoch from (${to} - ${from})) / ${60 * divisor})::numeric, 1)`)
-      : this.db.raw(`round((julianday(${to}) - julianday(${from})) * ${1440 / divisor}.0, 1)`);
+      ? this.db.raw(
+          `round((extract(epoch from (${to} - ${from})) / ${
+            60 * divisor
+          })::numeric, 1)`,
+        )
+      : this.db.raw(
+          `round((julianday(${to}) - julianday(${from})) * ${
+            1440 / divisor
+          }.0, 1)`,
+        );
   }
 
   /** Incidents that count in [from, to) within the scope. */
-  private incidents(scope: MetricsScope, from: string, to: string): Knex.QueryBuilder {
+  private incidents(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+  ): Knex.QueryBuilder {
     const q = this.db('incidents as i')
       .where('i.started_at', '>=', from)
       .where('i.started_at', '<', to)
       .whereNull('i.duplicate_of_id')
       .whereNotIn('i.kind', [...kindsExcludedFromMetrics]);
     if (scope.entityRef) {
-      q.whereIn('i.id', sub => sub.select('incident_id').from('incident_entities').where('entity_ref', scope.entityRef!));
+      q.whereIn('i.id', sub =>
+        sub
+          .select('incident_id')
+          .from('incident_entities')
+          .where('entity_ref', scope.entityRef!),
+      );
     }
     return q;
   }
@@ -54,37 +71,75 @@ export class MetricsStore {
       .join('postmortems as p', 'p.id', 'pi.postmortem_id')
       .whereNotNull('p.published_at')
       .groupBy('pi.incident_id')
-      .select('pi.incident_id', this.db.raw('min(p.published_at) as published_at'));
+      .select(
+        'pi.incident_id',
+        this.db.raw('min(p.published_at) as published_at'),
+      );
   }
 
   /** n, median and p90 (nearest rank) of a column of values, with ORDER BY … LIMIT 1 OFFSET k in the database. */
   private async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
-    const counted = await this.db.from(values.clone().as('v')).count({ n: '*' }).first();
+    const counted = await this.db
+      .from(values.clone().as('v'))
+      .count({ n: '*' })
+      .first();
     const n = Number(counted?.n ?? 0);
     if (n === 0) return { n };
     const at = async (p: number) => {
-      const row = await this.db.from(values.clone().as('v')).select('v.value').orderBy('v.value', 'asc').limit(1).offset(Math.max(1, Math.ceil(p * n)) - 1).first();
+      const row = await this.db
+        .from(values.clone().as('v'))
+        .select('v.value')
+        .orderBy('v.value', 'asc')
+        .limit(1)
+        .offset(Math.max(1, Math.ceil(p * n)) - 1)
+        .first();
       return Number(row.value);
     };
     return { n, median: await at(0.5), p90: await at(0.9) };
   }
 
-  private async durationOf(scope: MetricsScope, from: string, to: string, column: string): Promise<DurationStats> {
-    return this.stats(this.incidents(scope, from, to).whereNotNull(`i.${column}`).select(this.minutes('i.started_at', `i.${column}`).wrap('(', ') as value')));
+  private async durationOf(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+    column: string,
+  ): Promise<DurationStats> {
+    return this.stats(
+      this.incidents(scope, from, to)
+        .whereNotNull(`i.${column}`)
+        .select(
+          this.minutes('i.started_at', `i.${column}`).wrap('(', ') as value'),
+        ),
+    );
   }
 
   /** The period's figures for the scope. */
-  async metrics(scope: MetricsScope, from: string, to: string): Promise<LearningMetrics> {
-    const bySeverityRows = await this.incidents(scope, from, to).groupBy('i.severity').select('i.severity', this.db.raw('count(*) as n'));
-    const bySeverity = Object.fromEntries(severities.map(s => [s, 0])) as Record<Severity, number>;
-    for (const row of bySeverityRows as any[]) bySeverity[row.severity as Severity] = Number(row.n);
+  async metrics(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+  ): Promise<LearningMetrics> {
+    const bySeverityRows = await this.incidents(scope, from, to)
+      .groupBy('i.severity')
+      .select('i.severity', this.db.raw('count(*) as n'));
+    const bySeverity = Object.fromEntries(
+      severities.map(s => [s, 0]),
+    ) as Record<Severity, number>;
+    for (const row of bySeverityRows as any[])
+      bySeverity[row.severity as Severity] = Number(row.n);
     const total = Object.values(bySeverity).reduce((a, b) => a + b, 0);
 
-    const recurrences = await this.incidents(scope, from, to).where('i.is_recurrence', true).count({ n: '*' }).first();
+    const recurrences = await this.incidents(scope, from, to)
+      .where('i.is_recurrence', true)
+      .count({ n: '*' })
+      .first();
     const coverage = await this.incidents(scope, from, to)
       .whereNotNull('i.postmortem_due_date')
       .leftJoin(this.publications().as('pub'), 'pub.incident_id', 'i.id')
-      .select(this.db.raw('count(*) as needed'), this.db.raw('count(pub.published_at) as covered'))
+      .select(
+        this.db.raw('count(*) as needed'),
+        this.db.raw('count(pub.published_at) as covered'),
+      )
       .first();
 
     const leadTime = {} as Record<Severity, DurationStats>;
@@ -94,28 +149,53 @@ export class MetricsStore {
           .where('i.severity', severity)
           .whereNotNull('i.resolved_at')
           .join(this.publications().as('pub'), 'pub.incident_id', 'i.id')
-          .select(this.minutes('i.resolved_at', 'pub.published_at', 1440).wrap('(', ') as value')),
+          .select(
+            this.minutes('i.resolved_at', 'pub.published_at', 1440).wrap(
+              '(',
+              ') as value',
+            ),
+          ),
       );
     }
 
     const fromDay = from.slice(0, 10);
     const toDay = to.slice(0, 10);
-    const completedDay = this.postgres ? "to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD')" : 'substr(completed_at, 1, 10)';
-    const actions = this.db('action_items').where('due_date', '>=', fromDay).where('due_date', '<', toDay).whereNot('status', 'wont-do');
+    const completedDay = this.postgres
+      ? "to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD')"
+      : 'substr(completed_at, 1, 10)';
+    const actions = this.db('action_items')
+      .where('due_date', '>=', fromDay)
+      .where('due_date', '<', toDay)
+      .whereNot('status', 'wont-do');
     if (scope.entityRef) actions.where('entity_ref', scope.entityRef);
     const actionCounts: any = await actions
       .clone()
       .select(
         this.db.raw(`sum(case when status = 'done' then 1 else 0 end) as done`),
-        this.db.raw(`sum(case when status in (${openActionStatuses.map(() => '?').join(', ')}) then 1 else 0 end) as open`, [...openActionStatuses]),
-        this.db.raw(`sum(case when status = 'done' and completed_at is not null and ${completedDay} <= due_date then 1 else 0 end) as on_time`),
+        this.db.raw(
+          `sum(case when status in (${openActionStatuses
+            .map(() => '?')
+            .join(', ')}) then 1 else 0 end) as open`,
+          [...openActionStatuses],
+        ),
+        this.db.raw(
+          `sum(case when status = 'done' and completed_at is not null and ${completedDay} <= due_date then 1 else 0 end) as on_time`,
+        ),
         this.db.raw('count(*) as due'),
       )
       .first();
-    const judged = this.db('action_items').where('completed_at', '>=', from).where('completed_at', '<', to).whereIn('effectiveness', ['effective', 'ineffective']);
+    const judged = this.db('action_items')
+      .where('completed_at', '>=', from)
+      .where('completed_at', '<', to)
+      .whereIn('effectiveness', ['effective', 'ineffective']);
     if (scope.entityRef) judged.where('entity_ref', scope.entityRef);
     const judgedCounts: any = await judged
-      .select(this.db.raw(`sum(case when effectiveness = 'effective' then 1 else 0 end) as effective`), this.db.raw('count(*) as judged'))
+      .select(
+        this.db.raw(
+          `sum(case when effectiveness = 'effective' then 1 else 0 end) as effective`,
+        ),
+        this.db.raw('count(*) as judged'),
+      )
       .first();
 
     const done = Number(actionCounts?.done ?? 0);
@@ -130,10 +210,19 @@ export class MetricsStore {
       ttr: await this.durationOf(scope, from, to, 'resolved_at'),
       repeatRate: rate(Number(recurrences?.n ?? 0), total),
       postmortemLeadTimeDays: leadTime,
-      postmortemCoverage: rate(Number((coverage as any)?.covered ?? 0), Number((coverage as any)?.needed ?? 0)),
+      postmortemCoverage: rate(
+        Number((coverage as any)?.covered ?? 0),
+        Number((coverage as any)?.needed ?? 0),
+      ),
       actionCompletion: rate(done, done + open),
-      actionOnTime: rate(Number(actionCounts?.on_time ?? 0), Number(actionCounts?.due ?? 0)),
-      effectiveness: rate(Number(judgedCounts?.effective ?? 0), Number(judgedCounts?.judged ?? 0)),
+      actionOnTime: rate(
+        Number(actionCounts?.on_time ?? 0),
+        Number(actionCounts?.due ?? 0),
+      ),
+      effectiveness: rate(
+        Number(judgedCounts?.effective ?? 0),
+        Number(judgedCounts?.judged ?? 0),
+      ),
     };
   }
 
@@ -141,12 +230,22 @@ export class MetricsStore {
    * The rows behind the figures, in the shape `computeMetrics` takes: for exports, and for checking that the SQL
    * and the JavaScript definitions agree. Reads only the scope and period asked for.
    */
-  async inputs(scope: MetricsScope, from: string, to: string): Promise<{ incidents: MetricIncident[]; actions: MetricAction[] }> {
+  async inputs(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+  ): Promise<{ incidents: MetricIncident[]; actions: MetricAction[] }> {
     const rows = await this.db('incidents as i')
       .where('i.started_at', '>=', from)
       .where('i.started_at', '<', to)
       .modify(q => {
-        if (scope.entityRef) q.whereIn('i.id', sub => sub.select('incident_id').from('incident_entities').where('entity_ref', scope.entityRef!));
+        if (scope.entityRef)
+          q.whereIn('i.id', sub =>
+            sub
+              .select('incident_id')
+              .from('incident_entities')
+              .where('entity_ref', scope.entityRef!),
+          );
       })
       .leftJoin(this.publications().as('pub'), 'pub.incident_id', 'i.id')
       .select('i.*', 'pub.published_at as pm_published_at');
@@ -168,7 +267,12 @@ export class MetricsStore {
         postmortemDueDate: r.postmortem_due_date,
         postmortemPublishedAt: toIsoTimestamp(r.pm_published_at),
       })),
-      actions: actions.map((a: any) => ({ dueDate: a.due_date, status: a.status, completedAt: toIsoTimestamp(a.completed_at), effectiveness: a.effectiveness })),
+      actions: actions.map((a: any) => ({
+        dueDate: a.due_date,
+        status: a.status,
+        completedAt: toIsoTimestamp(a.completed_at),
+        effectiveness: a.effectiveness,
+      })),
     };
   }
 }

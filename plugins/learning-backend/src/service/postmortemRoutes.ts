@@ -37,7 +37,12 @@ export function addPostmortemReviewRoutes(
     await credentialsOf(ctx, req);
     const query = parseInput(metricsQuerySchema, req.query, 'query');
     const to = query.to ?? DateTime.utc().toISO()!;
-    const from = query.from ?? DateTime.fromISO(to).minus({ days: query.days ?? 90 }).toUTC().toISO()!;
+    const from =
+      query.from ??
+      DateTime.fromISO(to)
+        .minus({ days: query.days ?? 90 })
+        .toUTC()
+        .toISO()!;
     const before = previousPeriod(from, to);
     const scope = { entityRef: query.entityRef };
     res.json({

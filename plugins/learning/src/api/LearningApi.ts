@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ActionItem,
+  LearningMetrics,
   CreatePostmortemInput,
   LearningSettings,
   PostmortemContent,
@@ -51,6 +52,12 @@ export interface LearningApi {
     comment?: string,
   ): Promise<Postmortem>;
   getSettings(): Promise<LearningUiSettings>;
+  getMetrics(query: {
+    entityRef?: string;
+    days?: number;
+    from?: string;
+    to?: string;
+  }): Promise<{ current: LearningMetrics; previous: LearningMetrics }>;
   listRunbooks(query: ListQuery): Promise<Page<Runbook>>;
   listActions(query: ListQuery): Promise<Page<ActionItem>>;
   createAction(

@@ -59,6 +59,9 @@ export class LearningClient implements LearningApi {
       { method: 'POST', body: { rating, comment } },
     );
   }
+  getMetrics(query: ListQuery) {
+    return this.request<any>(`/metrics${toQueryString(query)}`);
+  }
   getSettings() {
     return this.request<any>('/settings');
   }

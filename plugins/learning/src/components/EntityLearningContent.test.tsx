@@ -116,6 +116,28 @@ const summary: EntityLearningSummary = {
   },
 };
 
+const stats = { n: 3, median: 12, p90: 40 };
+const metrics = (n: number, repeat: number) => ({
+  from: '2026-08-23T00:00:00.000Z',
+  to: '2026-11-21T00:00:00.000Z',
+  incidents: { n, bySeverity: { SEV1: 0, SEV2: n, SEV3: 0, SEV4: 0 } },
+  ttd: stats,
+  tta: stats,
+  ttm: stats,
+  ttr: { n: 3, median: 130, p90: 240 },
+  repeatRate: { value: repeat, numerator: 2, denominator: n },
+  postmortemLeadTimeDays: {
+    SEV1: { n: 0 },
+    SEV2: { n: 1, median: 3, p90: 3 },
+    SEV3: { n: 0 },
+    SEV4: { n: 0 },
+  },
+  postmortemCoverage: { value: 1, numerator: 1, denominator: 1 },
+  actionCompletion: { value: 0.5, numerator: 1, denominator: 2 },
+  actionOnTime: { value: 0.5, numerator: 1, denominator: 2 },
+  effectiveness: { numerator: 0, denominator: 0 },
+});
+
 function fakeApi(
   overrides: Partial<LearningApi> = {},
 ): jest.Mocked<LearningApi> {
@@ -141,6 +163,12 @@ function fakeApi(
       limit: 20,
     }),
     bulkUpdateActions: jest.fn(),
+    getMetrics: jest
+      .fn()
+      .mockImplementation(async ({ days }) => ({
+        current: metrics(days === 30 ? 2 : 5, 0.4),
+        previous: metrics(4, 0.5),
+      })),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),
@@ -179,6 +207,9 @@ describe('EntityLearningContent', () => {
     expect(screen.getByText('7 open, 5 overdue')).toBeInTheDocument();
     expect(screen.getByLabelText('Overdue by 11 days')).toBeInTheDocument();
     expect(await screen.findByText('Vendor timeout 1')).toBeInTheDocument();
+    expect(
+      screen.getByText('3rd occurrence of dependency-timeout'),
+    ).toBeInTheDocument();
     expect(screen.getByText('Postmortem overdue')).toBeInTheDocument();
     expect(screen.getByText('Review overdue')).toBeInTheDocument();
     const counts = screen.getByRole('table', { name: 'Incidents by severity' });
@@ -195,6 +226,38 @@ describe('EntityLearningContent', () => {
         limit: 10,
       }),
     );
+  });
+
+  it('shows metrics for the chosen period next to the previous one, with sample sizes', async () => {
+    const api = fakeApi();
+    await renderWith(api, <EntityLearningContent />);
+    const repeat = await screen.findByTestId('metric-Repeat-incident rate');
+    expect(repeat).toHaveTextContent('40% (n=5)');
+    expect(repeat.closest('tr')).toHaveTextContent(
+      'Repeat-incident rate40% (n=5)50% (n=4)▼ better',
+    );
+    expect(
+      screen.getByTestId('metric-Time to resolve (median / p90)'),
+    ).toHaveTextContent('2.2 h / 4 h (n=3)');
+    expect(api.getMetrics).toHaveBeenCalledWith({
+      entityRef: 'component:default/subtitle-service',
+      days: 90,
+    });
+    await userEvent.click(
+      screen.getByLabelText('Metrics period', { selector: '[role="button"]' }),
+    );
+    await userEvent.click(
+      await screen.findByRole('option', { name: 'Last 30 days' }),
+    );
+    await waitFor(() =>
+      expect(api.getMetrics).toHaveBeenLastCalledWith({
+        entityRef: 'component:default/subtitle-service',
+        days: 30,
+      }),
+    );
+    expect(
+      await screen.findByText('Last 30 days', { selector: 'th' }),
+    ).toBeInTheDocument();
   });
 
   it('asks the server again when a filter changes', async () => {

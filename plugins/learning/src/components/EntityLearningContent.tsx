@@ -20,11 +20,12 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { IncidentsTable } from './IncidentsTable';
+import { MetricsCard } from './MetricsCard';
 import { EntityActionsCard } from './actions/EntityActionsCard';
 import { PostmortemsCard } from './PostmortemsCard';
 import { RecurrenceBadge } from './RecurrenceBadge';
 import { RunbooksCard } from './RunbooksCard';
-import { formatDate, humanize } from './format';
+import { formatDate, humanize, ordinal } from './format';
 
 function RecurrenceCard(props: { summary: EntityLearningSummary }) {
   const { recurrence } = props.summary;
@@ -45,7 +46,9 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
             {f.occurrences.map((o, n) => (
               <ListItem key={o.incidentId} disableGutters>
                 <ListItemText
-                  primary={`${ordinal(n + 1)} occurrence: ${o.title}`}
+                  primary={`${ordinal(o.occurrence ?? n + 1)} occurrence: ${
+                    o.title
+                  }`}
                   secondary={`${o.severity} · ${formatDate(o.startedAt)}`}
                 />
               </ListItem>
@@ -55,8 +58,8 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
                 <ListItemText
                   primary={`Action: ${a.title}`}
                   secondary={`${humanize(a.type)} · ${humanize(a.status)}${
-                    a.completedAt ? ` ${formatDate(a.completedAt)}` : ''
-                  }`}
+                    a.effectiveness ? ` · ${humanize(a.effectiveness)}` : ''
+                  }${a.completedAt ? ` ${formatDate(a.completedAt)}` : ''}`}
                 />
               </ListItem>
             ))}
@@ -65,12 +68,6 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
       ))}
     </InfoCard>
   );
-}
-
-function ordinal(n: number): string {
-  const teen = n % 100 >= 11 && n % 100 <= 13;
-  const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
-  return `${n}${teen ? 'th' : suffixes[n % 10] ?? 'th'}`;
 }
 
 function CountsCard(props: { summary: EntityLearningSummary }) {
@@ -145,6 +142,9 @@ export function EntityLearningContent() {
       </Grid>
       <Grid item xs={12} md={6}>
         <RecurrenceCard summary={summary} />
+      </Grid>
+      <Grid item xs={12}>
+        <MetricsCard entityRef={entityRef} />
       </Grid>
       <Grid item xs={12}>
         <EntityActionsCard

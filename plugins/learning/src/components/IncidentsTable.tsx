@@ -21,7 +21,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { formatDateTime, formatDuration, humanize } from './format';
+import { formatDateTime, formatDuration, humanize, ordinal } from './format';
 import { SeverityChip } from './SeverityChip';
 import { StartPostmortemButton } from './postmortem/StartPostmortemButton';
 
@@ -118,6 +118,19 @@ export function IncidentsTable(props: { entityRef: string }) {
               />
             ))}
             {i.duplicateOfId && <Chip label="duplicate" size="small" />}
+            {i.occurrences
+              .filter(o => o.entityRef === props.entityRef && o.occurrence > 1)
+              .map(o => (
+                <Chip
+                  key={o.failureMode}
+                  size="small"
+                  color="secondary"
+                  label={`${ordinal(o.occurrence)} occurrence of ${
+                    o.failureMode
+                  }${o.manual ? ' (linked)' : ''}`}
+                  style={{ marginRight: 4 }}
+                />
+              ))}
           </Box>
         </>
       ),

@@ -12,6 +12,7 @@ import {
   severities,
 } from '@learning-loop/plugin-learning-common';
 import { DateTime } from 'luxon';
+import { computeMetrics } from '@learning-loop/plugin-learning-common';
 import { seedDemoData } from './seed';
 import { demoServices } from './story';
 
@@ -97,6 +98,29 @@ describe('LocalizeVideos demo data', () => {
     );
     expect(orchestrator.recurrence.status).toBe('repeated-without-action');
     expect(orchestrator.postmortems.overdue).toBeGreaterThan(0);
+  });
+
+  it('gives the same metrics in SQL as the JavaScript definitions, for the organisation and for one service', async () => {
+    const to = DateTime.utc().toISO()!;
+    const from = DateTime.utc().minus({ days: 365 }).toISO()!;
+    for (const scope of [
+      {},
+      { entityRef: 'component:default/subtitle-service' },
+    ]) {
+      const sql = await store.metrics.metrics(scope, from, to);
+      const inputs = await store.metrics.inputs(
+        scope,
+        '2000-01-01T00:00:00.000Z',
+        '2100-01-01T00:00:00.000Z',
+      );
+      expect(
+        computeMetrics(inputs.incidents, inputs.actions, from, to),
+      ).toEqual(sql);
+      expect(sql.incidents.n).toBeGreaterThan(0);
+    }
+    const org = await store.metrics.metrics({}, from, to);
+    expect(org.repeatRate.numerator).toBeGreaterThan(0);
+    expect(org.effectiveness.denominator).toBeGreaterThan(0);
   });
 
   it('is deterministic', async () => {

@@ -73,6 +73,12 @@ export function ActionsTable(props: {
             {humanize(a.type)} · {humanize(a.category)}
             {a.statusReason && ` · ${a.statusReason}`}
             {a.completedAt && ` · done ${formatDate(a.completedAt)}`}
+            {a.effectiveness &&
+              ` · ${
+                a.effectiveness === 'pending'
+                  ? `watching until ${a.watchUntil}`
+                  : humanize(a.effectiveness)
+              }`}
           </Box>
           {a.ownerChanged && (
             <Chip

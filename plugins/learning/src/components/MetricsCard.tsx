@@ -1,0 +1,229 @@
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import MenuItem from '@material-ui/core/MenuItem';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
+import type {
+  DurationStats,
+  LearningMetrics,
+  Rate,
+} from '@learning-loop/plugin-learning-common';
+import { learningApiRef } from '../api';
+
+/** Periods the tab offers. */
+export const metricPeriods = [30, 90, 180, 365];
+
+const minutes = (m?: number) => {
+  if (m === undefined) return '—';
+  return m < 120
+    ? `${Math.round(m)} min`
+    : `${Math.round((m / 60) * 10) / 10} h`;
+};
+const percent = (r: Rate) =>
+  r.value === undefined ? '—' : `${Math.round(r.value * 100)}%`;
+const stats = (s: DurationStats, unit: (v?: number) => string) =>
+  `${unit(s.median)} / ${unit(s.p90)}`;
+const days = (d?: number) => (d === undefined ? '—' : `${d} d`);
+
+type Row = {
+  label: string;
+  definition: string;
+  show: (m: LearningMetrics) => string;
+  n: (m: LearningMetrics) => number;
+  value: (m: LearningMetrics) => number | undefined;
+  /** Whether a rise is good news. */
+  higherIsBetter: boolean;
+};
+
+const rows: Row[] = [
+  {
+    label: 'Incidents',
+    definition:
+      'Incidents started in the period; game days and duplicates left out.',
+    show: m => String(m.incidents.n),
+    n: m => m.incidents.n,
+    value: m => m.incidents.n,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Time to detect (median / p90)',
+    definition: 'Detected minus started.',
+    show: m => stats(m.ttd, minutes),
+    n: m => m.ttd.n,
+    value: m => m.ttd.median,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Time to acknowledge (median / p90)',
+    definition: 'Acknowledged minus started.',
+    show: m => stats(m.tta, minutes),
+    n: m => m.tta.n,
+    value: m => m.tta.median,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Time to mitigate (median / p90)',
+    definition: 'Mitigated minus started.',
+    show: m => stats(m.ttm, minutes),
+    n: m => m.ttm.n,
+    value: m => m.ttm.median,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Time to resolve (median / p90)',
+    definition: 'Resolved minus started.',
+    show: m => stats(m.ttr, minutes),
+    n: m => m.ttr.n,
+    value: m => m.ttr.median,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Repeat-incident rate',
+    definition:
+      'Incidents that recur a failure mode seen on the same entity within the recurrence window, divided by all incidents.',
+    show: m => percent(m.repeatRate),
+    n: m => m.repeatRate.denominator,
+    value: m => m.repeatRate.value,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Postmortem coverage',
+    definition: 'Incidents needing a postmortem that have a published one.',
+    show: m => percent(m.postmortemCoverage),
+    n: m => m.postmortemCoverage.denominator,
+    value: m => m.postmortemCoverage.value,
+    higherIsBetter: true,
+  },
+  {
+    label: 'Postmortem lead time, SEV1 / SEV2 (median)',
+    definition: 'Published minus resolved, in days.',
+    show: m =>
+      `${days(m.postmortemLeadTimeDays.SEV1.median)} / ${days(
+        m.postmortemLeadTimeDays.SEV2.median,
+      )}`,
+    n: m => m.postmortemLeadTimeDays.SEV1.n + m.postmortemLeadTimeDays.SEV2.n,
+    value: m =>
+      m.postmortemLeadTimeDays.SEV2.median ??
+      m.postmortemLeadTimeDays.SEV1.median,
+    higherIsBetter: false,
+  },
+  {
+    label: 'Action completion',
+    definition:
+      "Among actions due in the period, done ÷ (done + open); won't-do left out.",
+    show: m => percent(m.actionCompletion),
+    n: m => m.actionCompletion.denominator,
+    value: m => m.actionCompletion.value,
+    higherIsBetter: true,
+  },
+  {
+    label: 'Actions done on time',
+    definition: 'Done by the due date ÷ due in the period.',
+    show: m => percent(m.actionOnTime),
+    n: m => m.actionOnTime.denominator,
+    value: m => m.actionOnTime.value,
+    higherIsBetter: true,
+  },
+  {
+    label: 'Preventive actions that held',
+    definition:
+      'Effective ÷ (effective + ineffective), among actions completed in the period whose watch window has given a verdict.',
+    show: m => percent(m.effectiveness),
+    n: m => m.effectiveness.denominator,
+    value: m => m.effectiveness.value,
+    higherIsBetter: true,
+  },
+];
+
+function change(
+  row: Row,
+  current: LearningMetrics,
+  previous: LearningMetrics,
+): string {
+  const now = row.value(current);
+  const before = row.value(previous);
+  if (now === undefined || before === undefined || now === before)
+    return now === before && now !== undefined ? 'no change' : '—';
+  const better = now > before === row.higherIsBetter;
+  return `${now > before ? '▲' : '▼'} ${better ? 'better' : 'worse'}`;
+}
+
+/** The entity's learning metrics for a chosen period next to the period before, each with its sample size. */
+export function MetricsCard(props: { entityRef?: string }) {
+  const api = useApi(learningApiRef);
+  const [period, setPeriod] = useState(90);
+  const { value, loading, error } = useAsync(
+    () => api.getMetrics({ entityRef: props.entityRef, days: period }),
+    [api, props.entityRef, period],
+  );
+  return (
+    <InfoCard
+      title="Is learning working?"
+      subheader="Medians and 90th percentiles with their sample size n, never bare means"
+      action={
+        <TextField
+          select
+          size="small"
+          label="Period"
+          value={period}
+          onChange={e => setPeriod(Number(e.target.value))}
+          inputProps={{ 'aria-label': 'Metrics period' }}
+        >
+          {metricPeriods.map(d => (
+            <MenuItem key={d} value={d}>
+              Last {d} days
+            </MenuItem>
+          ))}
+        </TextField>
+      }
+    >
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && (
+        <Table size="small" aria-label="Learning metrics">
+          <TableHead>
+            <TableRow>
+              <TableCell>Metric</TableCell>
+              <TableCell>Last {period} days</TableCell>
+              <TableCell>Previous {period} days</TableCell>
+              <TableCell>Change</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {rows.map(row => (
+              <TableRow key={row.label}>
+                <TableCell>
+                  <Tooltip title={row.definition}>
+                    <span>{row.label}</span>
+                  </Tooltip>
+                </TableCell>
+                <TableCell data-testid={`metric-${row.label}`}>
+                  {row.show(value.current)}{' '}
+                  <small>(n={row.n(value.current)})</small>
+                </TableCell>
+                <TableCell>
+                  {row.show(value.previous)}{' '}
+                  <small>(n={row.n(value.previous)})</small>
+                </TableCell>
+                <TableCell>
+                  {change(row, value.current, value.previous)}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </InfoCard>
+  );
+}
