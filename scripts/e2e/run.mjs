@@ -149,6 +149,16 @@ test('guest signs in and sees incidents, open actions and the recurrence badge o
     .getByText(/Overdue \d+ d/)
     .first()
     .waitFor();
+  // the recurring demo service shows its chain and the learning metrics
+  await page
+    .getByText(/3rd occurrence: Vendor timeouts again/)
+    .first()
+    .waitFor();
+  await page
+    .getByText('3rd occurrence of dependency-timeout')
+    .first()
+    .waitFor();
+  await page.getByText('Is learning working?').waitFor();
   await page.screenshot({
     path: path.join(artifacts, 'learning-tab.png'),
     fullPage: true,

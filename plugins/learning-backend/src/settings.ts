@@ -44,6 +44,8 @@ export function readLearningSettings(config: Config): LearningSettings {
     effectivenessWatchDays:
       learning?.getOptionalNumber('effectivenessWatchDays') ??
       defaults.effectivenessWatchDays,
+    failureModes:
+      learning?.getOptionalStringArray('failureModes') ?? defaults.failureModes,
     postmortemTemplates: readTemplates(pm),
     contributingFactorCategories:
       learning?.getOptionalStringArray('contributingFactors') ??

@@ -23,6 +23,8 @@ export interface LearningSettings {
   defaultRunbookReviewIntervalDays: number;
   /** Templates postmortems start from; the first matching one is chosen for an incident. */
   postmortemTemplates: PostmortemTemplate[];
+  /** Failure-mode labels offered when recording incidents (free labels are always allowed too). */
+  failureModes: string[];
   /** The contributing-factor taxonomy offered in the editor (free text is always allowed too). */
   contributingFactorCategories: string[];
 }
@@ -57,6 +59,16 @@ export const defaultLearningSettings: LearningSettings = {
   defaultRunbookReviewIntervalDays: 180,
   postmortemTemplates: [defaultPostmortemTemplate],
   contributingFactorCategories: defaultContributingFactorCategories,
+  failureModes: [
+    'dependency-timeout',
+    'capacity',
+    'bad-deploy',
+    'config-change',
+    'data-corruption',
+    'certificate-expiry',
+    'resource-exhaustion',
+    'performance',
+  ],
 };
 
 /**

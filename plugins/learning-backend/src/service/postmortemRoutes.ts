@@ -27,6 +27,8 @@ export function addPostmortemReviewRoutes(
     res.json({
       templates: ctx.settings.postmortemTemplates,
       contributingFactorCategories: ctx.settings.contributingFactorCategories,
+      failureModes: ctx.settings.failureModes,
+      effectivenessWatchDays: ctx.settings.effectivenessWatchDays,
       postmortems: ctx.settings.postmortems,
       actionSlo: ctx.settings.actionSlo,
       recurrenceWindowDays: ctx.settings.recurrenceWindowDays,

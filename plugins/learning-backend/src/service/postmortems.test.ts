@@ -113,6 +113,8 @@ describe.each(databases.eachSupportedId())(
         'standard',
       ]);
       expect(settings.body.contributingFactorCategories).toContain('capacity');
+      expect(settings.body.failureModes).toContain('dependency-timeout');
+      expect(settings.body.effectivenessWatchDays).toBe(90);
       const unknown = await api('post', '/postmortems').send({
         title: 'x',
         incidentIds: [(await newPostmortem()).incidentIds[0]],

@@ -163,12 +163,10 @@ function fakeApi(
       limit: 20,
     }),
     bulkUpdateActions: jest.fn(),
-    getMetrics: jest
-      .fn()
-      .mockImplementation(async ({ days }) => ({
-        current: metrics(days === 30 ? 2 : 5, 0.4),
-        previous: metrics(4, 0.5),
-      })),
+    getMetrics: jest.fn().mockImplementation(async ({ days }) => ({
+      current: metrics(days === 30 ? 2 : 5, 0.4),
+      previous: metrics(4, 0.5),
+    })),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),
