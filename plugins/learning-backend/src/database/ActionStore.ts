@@ -16,12 +16,12 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import {
   StaleVersionError,
-  countRows,
   deleteRecord,
   diffFields,
   found,
   newId,
   nowIso,
+  readPage,
   writeHistory,
 } from './util';
 import type { RecurrenceStore } from './RecurrenceStore';
@@ -204,20 +204,12 @@ export class ActionStore {
           .orWhere('due_date', '>=', today),
       );
     }
-    const totalCount = await countRows(base);
-    const rows = await base
-      .clone()
-      .select('*')
-      .orderBy(sortColumns[query.orderBy], query.order)
-      .orderBy('id', query.order)
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit);
-    return {
-      items: rows.map(r => actionFromRow(r, today)),
-      totalCount,
-      page: query.page,
-      limit: query.limit,
-    };
+    return readPage(base, {
+      table: 'action_items',
+      sortColumn: sortColumns[query.orderBy],
+      query,
+      toItems: (rows: ActionRow[]) => rows.map(r => actionFromRow(r, today)),
+    });
   }
 
   async update(

@@ -18,12 +18,12 @@ import {
   StaleVersionError,
   chunks,
   deleteRecord,
-  countRows,
   diffFields,
   found,
   groupBy,
   newId,
   nowIso,
+  readPage,
   writeHistory,
 } from './util';
 import { RecurrenceStore } from './RecurrenceStore';
@@ -179,20 +179,12 @@ export class IncidentStore {
           );
       });
     }
-    const totalCount = await countRows(base);
-    const rows = await base
-      .clone()
-      .select('incidents.*')
-      .orderBy(sortColumns[query.orderBy], query.order)
-      .orderBy('incidents.id', query.order)
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit);
-    return {
-      items: await this.hydrate(this.db, rows),
-      totalCount,
-      page: query.page,
-      limit: query.limit,
-    };
+    return readPage(base, {
+      table: 'incidents',
+      sortColumn: sortColumns[query.orderBy],
+      query,
+      toItems: (rows: IncidentRow[]) => this.hydrate(this.db, rows),
+    });
   }
 
   async update(

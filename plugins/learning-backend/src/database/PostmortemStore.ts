@@ -12,7 +12,6 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import {
   StaleVersionError,
-  countRows,
   deleteRecord,
   diffFields,
   found,
@@ -20,6 +19,7 @@ import {
   newId,
   nowIso,
   parseJson,
+  readPage,
   writeHistory,
 } from './util';
 import { PostmortemReviewStore } from './PostmortemReviewStore';
@@ -220,20 +220,12 @@ export class PostmortemStore {
     if (query.status?.length) base.whereIn('postmortems.status', query.status);
     if (query.from) base.where('postmortems.created_at', '>=', query.from);
     if (query.to) base.where('postmortems.created_at', '<', query.to);
-    const totalCount = await countRows(base);
-    const rows = await base
-      .clone()
-      .select('postmortems.*')
-      .orderBy(sortColumns[query.orderBy], query.order)
-      .orderBy('postmortems.id', query.order)
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit);
-    return {
-      items: await this.hydrate(this.db, rows),
-      totalCount,
-      page: query.page,
-      limit: query.limit,
-    };
+    return readPage(base, {
+      table: 'postmortems',
+      sortColumn: sortColumns[query.orderBy],
+      query,
+      toItems: rows => this.hydrate(this.db, rows),
+    });
   }
 
   /**

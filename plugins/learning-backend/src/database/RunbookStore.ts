@@ -12,13 +12,13 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import {
   StaleVersionError,
-  countRows,
   deleteRecord,
   diffFields,
   found,
   groupBy,
   newId,
   nowIso,
+  readPage,
   writeHistory,
 } from './util';
 
@@ -98,20 +98,12 @@ export class RunbookStore {
     if (query.reviewOverdue === true) base.where('next_review_due', '<', today);
     if (query.reviewOverdue === false)
       base.where('next_review_due', '>=', today);
-    const totalCount = await countRows(base);
-    const rows = await base
-      .clone()
-      .select('*')
-      .orderBy(sortColumns[query.orderBy], query.order)
-      .orderBy('id', query.order)
-      .limit(query.limit)
-      .offset((query.page - 1) * query.limit);
-    return {
-      items: await this.hydrate(this.db, rows),
-      totalCount,
-      page: query.page,
-      limit: query.limit,
-    };
+    return readPage(base, {
+      table: 'runbooks',
+      sortColumn: sortColumns[query.orderBy],
+      query,
+      toItems: rows => this.hydrate(this.db, rows),
+    });
   }
 
   async update(
