@@ -422,6 +422,42 @@ export const metricsQuerySchema = z
     path: ['from'],
   });
 
+/** Query of GET /overview: a period, and filters by team, system, domain, severity and kind. */
+export const overviewQuerySchema = z
+  .object({
+    from: timestampSchema.optional(),
+    to: timestampSchema.optional(),
+    days: z.coerce.number().int().min(1).max(730).optional(),
+    team: entityRefSchema.optional(),
+    system: entityRefSchema.optional(),
+    domain: entityRefSchema.optional(),
+    severity: listOf(severities).optional(),
+    kind: listOf(incidentKinds).optional(),
+  })
+  .strict();
+/** Parsed overview query. */
+export type OverviewQuery = z.infer<typeof overviewQuerySchema>;
+
+/** Query of GET /reviews/monthly. */
+export const monthlyReviewQuerySchema = z
+  .object({
+    month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'month is YYYY-MM'),
+    team: entityRefSchema.optional(),
+    system: entityRefSchema.optional(),
+    domain: entityRefSchema.optional(),
+  })
+  .strict();
+
+/** Query of GET /reviews/quarterly. */
+export const quarterlyReviewQuerySchema = z
+  .object({
+    quarter: z.string().regex(/^\d{4}-Q[1-4]$/, 'quarter is YYYY-Qn'),
+    team: entityRefSchema.optional(),
+    system: entityRefSchema.optional(),
+    domain: entityRefSchema.optional(),
+  })
+  .strict();
+
 /** Most items one bulk change may touch. */
 export const MAX_BULK_ITEMS = 100;
 

@@ -13,6 +13,7 @@ import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
 import { RecurrenceStore } from './RecurrenceStore';
 import { MetricsStore } from './MetricsStore';
+import { OverviewStore } from './OverviewStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -35,6 +36,7 @@ export class DatabaseLearningStore {
   readonly summaries: SummaryStore;
   readonly recurrence: RecurrenceStore;
   readonly metrics: MetricsStore;
+  readonly overview: OverviewStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -51,6 +53,7 @@ export class DatabaseLearningStore {
   private constructor(readonly knex: Knex, settings: LearningSettings) {
     this.recurrence = new RecurrenceStore(knex, settings);
     this.metrics = new MetricsStore(knex);
+    this.overview = new OverviewStore(knex, this.metrics);
     this.incidents = new IncidentStore(knex, settings, this.recurrence);
     this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);

@@ -15,6 +15,22 @@ import {
 /** What the figures are about: one entity, or the whole organisation. */
 export interface MetricsScope {
   entityRef?: string;
+  /** Only these entities (what the caller may read, narrowed by team, system or domain filters). */
+  entityRefs?: string[];
+  severities?: Severity[];
+  kinds?: string[];
+}
+
+/** Restricts a query's entity column to the scope. */
+export function scopeEntities(
+  q: Knex.QueryBuilder,
+  column: string,
+  scope: MetricsScope,
+): Knex.QueryBuilder {
+  if (scope.entityRef) q.where(column, scope.entityRef);
+  if (scope.entityRefs)
+    q.whereIn(column, scope.entityRefs.length ? scope.entityRefs : ['']);
+  return q;
 }
 
 /**
@@ -29,7 +45,7 @@ export class MetricsStore {
   }
 
   /** Minutes between two timestamp columns, rounded to 0.1 like `roundMetric`. */
-  private minutes(from: string, to: string, divisor = 1): Knex.Raw {
+  minutes(from: string, to: string, divisor = 1): Knex.Raw {
     return this.postgres
       ? this.db.raw(
           `round((extract(epoch from (${to} - ${from})) / ${
@@ -44,29 +60,28 @@ export class MetricsStore {
   }
 
   /** Incidents that count in [from, to) within the scope. */
-  private incidents(
-    scope: MetricsScope,
-    from: string,
-    to: string,
-  ): Knex.QueryBuilder {
+  incidents(scope: MetricsScope, from: string, to: string): Knex.QueryBuilder {
     const q = this.db('incidents as i')
       .where('i.started_at', '>=', from)
       .where('i.started_at', '<', to)
       .whereNull('i.duplicate_of_id')
       .whereNotIn('i.kind', [...kindsExcludedFromMetrics]);
-    if (scope.entityRef) {
+    if (scope.entityRef || scope.entityRefs) {
       q.whereIn('i.id', sub =>
-        sub
-          .select('incident_id')
-          .from('incident_entities')
-          .where('entity_ref', scope.entityRef!),
+        scopeEntities(
+          sub.select('incident_id').from('incident_entities'),
+          'entity_ref',
+          scope,
+        ),
       );
     }
+    if (scope.severities?.length) q.whereIn('i.severity', scope.severities);
+    if (scope.kinds?.length) q.whereIn('i.kind', scope.kinds);
     return q;
   }
 
   /** First publication of a postmortem per incident. */
-  private publications(): Knex.QueryBuilder {
+  publications(): Knex.QueryBuilder {
     return this.db('postmortem_incidents as pi')
       .join('postmortems as p', 'p.id', 'pi.postmortem_id')
       .whereNotNull('p.published_at')
@@ -78,7 +93,7 @@ export class MetricsStore {
   }
 
   /** n, median and p90 (nearest rank) of a column of values, with ORDER BY … LIMIT 1 OFFSET k in the database. */
-  private async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
+  async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
     const counted = await this.db
       .from(values.clone().as('v'))
       .count({ n: '*' })
@@ -167,7 +182,7 @@ export class MetricsStore {
       .where('due_date', '>=', fromDay)
       .where('due_date', '<', toDay)
       .whereNot('status', 'wont-do');
-    if (scope.entityRef) actions.where('entity_ref', scope.entityRef);
+    scopeEntities(actions, 'entity_ref', scope);
     const actionCounts: any = await actions
       .clone()
       .select(
@@ -188,7 +203,7 @@ export class MetricsStore {
       .where('completed_at', '>=', from)
       .where('completed_at', '<', to)
       .whereIn('effectiveness', ['effective', 'ineffective']);
-    if (scope.entityRef) judged.where('entity_ref', scope.entityRef);
+    scopeEntities(judged, 'entity_ref', scope);
     const judgedCounts: any = await judged
       .select(
         this.db.raw(

@@ -35,6 +35,7 @@ import { StaleVersionError } from '../database/util';
 import type { BacklogScope } from '../database/ActionStore';
 import { addBulkActionRoutes } from './bulkActions';
 import { addPostmortemReviewRoutes } from './postmortemRoutes';
+import { addOverviewRoutes } from './overviewRoutes';
 import {
   authorizePostmortemEdit,
   checkPostmortemUpdate,
@@ -199,6 +200,7 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
 
   addBulkActionRoutes(router, ctx);
   addPostmortemReviewRoutes(router, ctx);
+  addOverviewRoutes(router, ctx);
 
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);

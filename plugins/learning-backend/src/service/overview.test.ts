@@ -1,0 +1,200 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { DateTime } from 'luxon';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { learningPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const user = mockCredentials.user.header('user:default/olive');
+const entity = (kind: string, name: string, spec: object) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind,
+  metadata: { name, namespace: 'default', title: name.toUpperCase() },
+  spec,
+});
+const catalog = [
+  entity('Group', 'engineering', { type: 'org', children: [] }),
+  entity('Group', 'team-a', {
+    type: 'team',
+    parent: 'engineering',
+    children: [],
+  }),
+  entity('Group', 'team-b', {
+    type: 'team',
+    parent: 'engineering',
+    children: [],
+  }),
+  entity('Domain', 'dom', { owner: 'engineering' }),
+  entity('System', 'sys-a', { owner: 'team-a', domain: 'dom' }),
+  entity('System', 'sys-b', { owner: 'team-b', domain: 'dom' }),
+  entity('Component', 'c1', {
+    owner: 'team-a',
+    system: 'sys-a',
+    type: 'service',
+    lifecycle: 'production',
+  }),
+  entity('Component', 'c2', {
+    owner: 'team-b',
+    system: 'sys-b',
+    type: 'service',
+    lifecycle: 'production',
+  }),
+];
+
+describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
+  let server: any;
+  let knex: Knex;
+  const now = DateTime.utc();
+  beforeAll(async () => {
+    knex = await databases.init(databaseId);
+    ({ server } = await startTestBackend({
+      features: [
+        learningPlugin,
+        mockServices.database.factory({ knex }),
+        mockServices.httpAuth.factory({
+          defaultCredentials: mockCredentials.none(),
+        }),
+        mockServices.permissions.factory({ result: 'ALLOW' as any }),
+        // c3 exists in Learning Loop but not in the catalog this caller can read
+        catalogServiceMock.factory({ entities: catalog }),
+      ],
+    }));
+    const post = (path: string, body: object) =>
+      request(server)
+        .post(`/api/learning/${path}`)
+        .set('Authorization', user)
+        .send(body);
+    const incident = async (
+      entityRef: string,
+      daysAgo: number,
+      severity = 'SEV2',
+      failureModes = ['capacity'],
+    ) =>
+      (
+        await post('incidents', {
+          title: `On ${entityRef}`,
+          severity,
+          entityRefs: [entityRef],
+          startedAt: now.minus({ days: daysAgo }).toISO(),
+          resolvedAt: now.minus({ days: daysAgo }).plus({ hours: 2 }).toISO(),
+          failureModes,
+        })
+      ).body;
+    await incident('component:default/c1', 40, 'SEV1');
+    await incident('component:default/c1', 20, 'SEV3');
+    await incident('component:default/c2', 10, 'SEV2', ['bad-deploy']);
+    await incident('component:default/c3', 10, 'SEV1');
+    await post('actions', {
+      entityRef: 'component:default/c1',
+      title: 'Late',
+      owner: 'group:default/team-a',
+      dueDate: now.minus({ days: 5 }).toISODate(),
+      priority: 'P1',
+    });
+  });
+
+  const overview = (query = '') =>
+    request(server)
+      .get(`/api/learning/overview?days=90${query}`)
+      .set('Authorization', user);
+
+  it('answers only about entities the caller can read, and rolls teams up to their parent group', async () => {
+    const res = await overview();
+    expect(res.status).toBe(200);
+    expect(res.body.headline.current.incidents).toEqual({
+      n: 3,
+      bySeverity: { SEV1: 1, SEV2: 1, SEV3: 1, SEV4: 0 },
+    });
+    expect(res.body.headline.current.repeatRate).toEqual({
+      value: 0.333,
+      numerator: 1,
+      denominator: 3,
+    });
+    expect(res.body.headline.current.actionsOverdue).toBe(1);
+    const teams = Object.fromEntries(
+      res.body.breakdowns.teams.map((r: any) => [
+        r.ref,
+        [r.incidents, r.recurrences, r.actionsOverdue],
+      ]),
+    );
+    expect(teams).toEqual({
+      'group:default/engineering': [3, 1, 1],
+      'group:default/team-a': [2, 1, 1],
+      'group:default/team-b': [1, 0, 0],
+    });
+    expect(
+      res.body.breakdowns.systems.map((r: any) => [
+        r.ref,
+        r.title,
+        r.incidents,
+      ]),
+    ).toEqual([
+      ['system:default/sys-a', 'SYS-A', 2],
+      ['system:default/sys-b', 'SYS-B', 1],
+    ]);
+    expect(
+      res.body.breakdowns.domains.map((r: any) => [
+        r.ref,
+        r.incidents,
+        r.repeatRate,
+      ]),
+    ).toEqual([['domain:default/dom', 3, 0.333]]);
+    expect(
+      res.body.antiPatterns.overdueActions.map((a: any) => a.title),
+    ).toEqual(['Late']);
+    expect(
+      res.body.antiPatterns.recurrencesWithoutAction.map((i: any) => i.title),
+    ).toEqual(['On component:default/c1']);
+    expect(res.body.trends).toHaveLength(12);
+    expect(
+      res.body.trends.reduce((s: number, t: any) => s + t.incidents, 0),
+    ).toBe(3);
+  });
+
+  it('filters by team, system, domain, severity and kind', async () => {
+    const n = async (q: string) =>
+      (await overview(q)).body.headline.current.incidents.n;
+    expect(await n('&team=group:default/team-a')).toBe(2);
+    expect(await n('&team=group:default/engineering')).toBe(3);
+    expect(await n('&system=system:default/sys-b')).toBe(1);
+    expect(await n('&domain=domain:default/dom')).toBe(3);
+    expect(await n('&severity=SEV1,SEV2')).toBe(2);
+    expect(await n('&kind=near-miss')).toBe(0);
+    expect((await overview('&severity=SEV9')).status).toBe(400);
+  });
+
+  it('produces the monthly review and the quarterly synthesis', async () => {
+    const month = now.minus({ days: 20 }).toFormat('yyyy-LL');
+    const monthly = await request(server)
+      .get(`/api/learning/reviews/monthly?month=${month}`)
+      .set('Authorization', user);
+    expect(monthly.status).toBe(200);
+    expect(monthly.body.title).toMatch(/^Monthly incident review: /);
+    expect(monthly.body.incidents.map((i: any) => i.title)).toContain(
+      'On component:default/c1',
+    );
+    expect(monthly.body.metrics.incidents.n).toBe(
+      monthly.body.incidents.length,
+    );
+    const quarter = `${now.year}-Q${Math.ceil(now.month / 3)}`;
+    const quarterly = await request(server)
+      .get(`/api/learning/reviews/quarterly?quarter=${quarter}`)
+      .set('Authorization', user);
+    expect(quarterly.body.title).toMatch(/^Quarterly learning synthesis: Q/);
+    expect(
+      (
+        await request(server)
+          .get('/api/learning/reviews/monthly?month=2026-13')
+          .set('Authorization', user)
+      ).status,
+    ).toBe(400);
+  });
+});

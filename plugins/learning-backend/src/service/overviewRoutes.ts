@@ -1,0 +1,123 @@
+import type { Router } from 'express';
+import { DateTime } from 'luxon';
+import {
+  monthlyReviewQuerySchema,
+  overviewQuerySchema,
+  previousPeriod,
+  quarterlyReviewQuerySchema,
+} from '@learning-loop/plugin-learning-common';
+import type { MetricsScope } from '../database/MetricsStore';
+import { CatalogRollup } from './catalogRollup';
+import { credentialsOf, parseInput, type RouteContext } from './context';
+import { breakdowns, reviewPeriod } from './overview';
+
+/** Drafts untouched for longer than this are listed as stale. */
+const STALE_DRAFT_DAYS = 14;
+
+/**
+ * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each
+ * answers only about entities the caller may read in the catalog.
+ */
+export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
+  router.get('/overview', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(overviewQuerySchema, req.query, 'query');
+    const to = query.to ?? DateTime.utc().toISO()!;
+    const from =
+      query.from ??
+      DateTime.fromISO(to)
+        .minus({ days: query.days ?? 90 })
+        .toUTC()
+        .toISO()!;
+    const before = previousPeriod(from, to);
+    const catalog = await CatalogRollup.load(ctx.catalog, credentials);
+    const scope: MetricsScope = {
+      entityRefs: catalog.entitiesMatching(query),
+      severities: query.severity,
+      kinds: query.kind,
+    };
+    const [current, previous, counts, previousCounts] = await Promise.all([
+      ctx.store.metrics.metrics(scope, from, to),
+      ctx.store.metrics.metrics(scope, before.from, before.to),
+      ctx.store.overview.perEntity(scope, from, to),
+      ctx.store.overview.perEntity(scope, before.from, before.to),
+    ]);
+    const sum = (
+      rows: typeof counts,
+      field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
+    ) => rows.reduce((s, r) => s + r[field], 0);
+    const trendFrom = DateTime.fromISO(to)
+      .minus({ months: 11 })
+      .startOf('month')
+      .toUTC()
+      .toISO()!;
+    res.json({
+      period: { from, to },
+      previousPeriod: before,
+      filters: {
+        team: query.team,
+        system: query.system,
+        domain: query.domain,
+        severity: query.severity,
+        kind: query.kind,
+      },
+      entities: scope.entityRefs!.length,
+      headline: {
+        current: {
+          ...current,
+          postmortemsOverdue: sum(counts, 'postmortemsOverdue'),
+          actionsOverdue: sum(counts, 'actionsOverdue'),
+          actionsIneffective: sum(counts, 'actionsIneffective'),
+        },
+        previous: {
+          ...previous,
+          actionsIneffective: sum(previousCounts, 'actionsIneffective'),
+        },
+      },
+      breakdowns: breakdowns(counts, catalog),
+      trends: await ctx.store.overview.trends(scope, trendFrom, to),
+      aging: await ctx.store.overview.agingBuckets(scope),
+      antiPatterns: await ctx.store.overview.antiPatterns(scope, {
+        staleDraftDays: STALE_DRAFT_DAYS,
+      }),
+    });
+  });
+
+  const review =
+    (kind: 'monthly' | 'quarterly') => async (req: any, res: any) => {
+      const credentials = await credentialsOf(ctx, req);
+      const query = parseInput(
+        kind === 'monthly'
+          ? monthlyReviewQuerySchema
+          : quarterlyReviewQuerySchema,
+        req.query,
+        'query',
+      );
+      const period = reviewPeriod(query);
+      const catalog = await CatalogRollup.load(ctx.catalog, credentials);
+      const scope: MetricsScope = {
+        entityRefs: catalog.entitiesMatching(query),
+      };
+      const [metrics, contents, antiPatterns] = await Promise.all([
+        ctx.store.metrics.metrics(scope, period.from, period.to),
+        ctx.store.overview.reviewContents(scope, period.from, period.to),
+        ctx.store.overview.antiPatterns(scope, {
+          staleDraftDays: STALE_DRAFT_DAYS,
+        }),
+      ]);
+      res.json({
+        kind,
+        title: `${
+          kind === 'monthly'
+            ? 'Monthly incident review'
+            : 'Quarterly learning synthesis'
+        }: ${period.label}`,
+        ...period,
+        metrics,
+        ...contents,
+        actionsOverdue: antiPatterns.overdueActions,
+      });
+    };
+  router.get('/reviews/monthly', review('monthly'));
+  router.get('/reviews/quarterly', review('quarterly'));
+}
