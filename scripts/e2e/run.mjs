@@ -375,6 +375,64 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
   });
 });
 
+test('the overview page filters through the URL and downloads the monthly review', async page => {
+  await page.goto(`${appUrl}/learning`);
+  const incidents = page.getByTestId('tile-incidents');
+  await incidents.waitFor({ timeout: 60_000 });
+  const before = (await incidents.textContent())?.trim();
+  await page.getByText('Incidents by severity, per month').waitFor();
+  await page.getByRole('button', { name: /Filter by team/ }).click();
+  await page.getByRole('option', { name: 'Localization', exact: true }).click();
+  await page.waitForURL(/team=group%3Adefault%2Flocalization-team/);
+  await page.waitForFunction(
+    previous =>
+      document
+        .querySelector('[data-testid="tile-incidents"]')
+        ?.textContent?.trim() !== previous,
+    before,
+    { timeout: 30_000 },
+  );
+  const after = (await incidents.textContent())?.trim();
+  if (!(Number(after) < Number(before)))
+    throw new Error(
+      `filtering by team did not narrow the figures: ${before} → ${after}`,
+    );
+  await page.screenshot({
+    path: path.join(artifacts, 'overview.png'),
+    fullPage: true,
+  });
+
+  await page.getByRole('tab', { name: 'Learning reviews' }).click();
+  await page
+    .getByTestId('review')
+    .getByText(/Monthly incident review/)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download Markdown' }).click(),
+  ]);
+  const text = await new Promise((resolve, reject) => {
+    file.createReadStream().then(stream => {
+      let data = '';
+      stream.on('data', chunk => (data += chunk));
+      stream.on('end', () => resolve(data));
+      stream.on('error', reject);
+    }, reject);
+  });
+  if (
+    !/^# Monthly incident review: /.test(text) ||
+    !text.includes('## Recurring failure modes')
+  ) {
+    throw new Error(
+      `the downloaded review is not the monthly review: ${String(text).slice(
+        0,
+        80,
+      )}`,
+    );
+  }
+});
+
 async function main() {
   mkdirSync(artifacts, { recursive: true });
   let passed = 0;

@@ -15,3 +15,4 @@ export * from './policy';
 export * from './blameless';
 export * from './postmortems';
 export * from './metrics';
+export * from './reviews';

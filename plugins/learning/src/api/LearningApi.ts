@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ActionItem,
+  LearningReview,
   LearningMetrics,
   CreatePostmortemInput,
   LearningSettings,
@@ -52,6 +53,11 @@ export interface LearningApi {
     comment?: string,
   ): Promise<Postmortem>;
   getSettings(): Promise<LearningUiSettings>;
+  getOverview(query: ListQuery): Promise<any>;
+  getReview(
+    kind: 'monthly' | 'quarterly',
+    query: ListQuery,
+  ): Promise<LearningReview>;
   getMetrics(query: {
     entityRef?: string;
     days?: number;

@@ -62,6 +62,12 @@ export class LearningClient implements LearningApi {
   getMetrics(query: ListQuery) {
     return this.request<any>(`/metrics${toQueryString(query)}`);
   }
+  getOverview(query: ListQuery) {
+    return this.request<any>(`/overview${toQueryString(query)}`);
+  }
+  getReview(kind: 'monthly' | 'quarterly', query: ListQuery) {
+    return this.request<any>(`/reviews/${kind}${toQueryString(query)}`);
+  }
   getSettings() {
     return this.request<any>('/settings');
   }

@@ -20,6 +20,8 @@ import { formatDate, humanize } from './format';
 import { PostmortemPage } from './PostmortemPage';
 import { PostmortemEditorPage } from './postmortem/PostmortemEditorPage';
 import { MyActionsPage } from './MyActionsPage';
+import { OverviewPage } from './overview/OverviewPage';
+import { ReviewsPage } from './overview/ReviewsPage';
 
 /** Every team's postmortems, newest first, paged on the server. */
 function PostmortemIndex() {
@@ -106,7 +108,13 @@ export function LearningPage() {
           path="/*"
           element={
             <TabbedLayout>
-              <TabbedLayout.Route path="/" title="Postmortems">
+              <TabbedLayout.Route path="/" title="Overview">
+                <OverviewPage />
+              </TabbedLayout.Route>
+              <TabbedLayout.Route path="/reviews" title="Learning reviews">
+                <ReviewsPage />
+              </TabbedLayout.Route>
+              <TabbedLayout.Route path="/postmortems" title="Postmortems">
                 <Content>
                   <PostmortemIndex />
                 </Content>

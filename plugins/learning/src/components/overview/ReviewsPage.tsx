@@ -1,0 +1,174 @@
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { DateTime } from 'luxon';
+import {
+  Content,
+  InfoCard,
+  MarkdownContent,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import { reviewToMarkdown } from '@learning-loop/plugin-learning-common';
+import { learningApiRef } from '../../api';
+import { download, toCsv } from './csv';
+
+const lastMonths = Array.from({ length: 12 }, (_, n) =>
+  DateTime.utc()
+    .minus({ months: n + 1 })
+    .toFormat('yyyy-LL'),
+);
+const lastQuarters = Array.from({ length: 6 }, (_, n) => {
+  const d = DateTime.utc().minus({ months: 3 * n });
+  return `${d.year}-Q${Math.ceil(d.month / 3)}`;
+});
+
+/** The monthly incident review and the quarterly learning synthesis, as a page, Markdown and CSV. */
+export function ReviewsPage() {
+  const api = useApi(learningApiRef);
+  const [kind, setKind] = useState<'monthly' | 'quarterly'>('monthly');
+  const [month, setMonth] = useState(lastMonths[0]);
+  const [quarter, setQuarter] = useState(lastQuarters[0]);
+  const { value, loading, error } = useAsync(
+    () =>
+      kind === 'monthly'
+        ? api.getReview('monthly', { month })
+        : api.getReview('quarterly', { quarter }),
+    [api, kind, month, quarter],
+  );
+  const markdown = value ? reviewToMarkdown(value) : '';
+  const slug =
+    kind === 'monthly'
+      ? `monthly-incident-review-${month}`
+      : `quarterly-learning-synthesis-${quarter}`;
+  return (
+    <Content>
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        style={{ gap: 12 }}
+        mb={3}
+      >
+        <TextField
+          select
+          size="small"
+          variant="outlined"
+          label="Review"
+          value={kind}
+          onChange={e => setKind(e.target.value as any)}
+          inputProps={{ 'aria-label': 'Review kind' }}
+        >
+          <MenuItem value="monthly">Monthly incident review</MenuItem>
+          <MenuItem value="quarterly">Quarterly learning synthesis</MenuItem>
+        </TextField>
+        {kind === 'monthly' ? (
+          <TextField
+            select
+            size="small"
+            variant="outlined"
+            label="Month"
+            value={month}
+            onChange={e => setMonth(e.target.value)}
+            inputProps={{ 'aria-label': 'Month' }}
+          >
+            {lastMonths.map(m => (
+              <MenuItem key={m} value={m}>
+                {m}
+              </MenuItem>
+            ))}
+          </TextField>
+        ) : (
+          <TextField
+            select
+            size="small"
+            variant="outlined"
+            label="Quarter"
+            value={quarter}
+            onChange={e => setQuarter(e.target.value)}
+            inputProps={{ 'aria-label': 'Quarter' }}
+          >
+            {lastQuarters.map(q => (
+              <MenuItem key={q} value={q}>
+                {q}
+              </MenuItem>
+            ))}
+          </TextField>
+        )}
+        <Button
+          variant="outlined"
+          disabled={!value}
+          onClick={() => download(`${slug}.md`, markdown, 'text/markdown')}
+        >
+          Download Markdown
+        </Button>
+        <Button
+          disabled={!value}
+          onClick={() =>
+            value &&
+            download(
+              `${slug}-incidents.csv`,
+              toCsv(value.incidents, [
+                { title: 'Started', value: i => i.startedAt },
+                { title: 'Severity', value: i => i.severity },
+                { title: 'Kind', value: i => i.kind },
+                { title: 'Title', value: i => i.title },
+                {
+                  title: 'Recurrence',
+                  value: i => (i.isRecurrence ? 'yes' : 'no'),
+                },
+              ]),
+              'text/csv',
+            )
+          }
+        >
+          Incidents CSV
+        </Button>
+        <Button
+          disabled={!value}
+          onClick={() =>
+            value &&
+            download(
+              `${slug}-actions.csv`,
+              toCsv(
+                [
+                  ...value.actionsCompleted.map(a => ({
+                    ...a,
+                    state: 'completed',
+                  })),
+                  ...value.actionsOverdue.map(a => ({
+                    ...a,
+                    id: a.actionId,
+                    state: 'overdue',
+                  })),
+                ],
+                [
+                  { title: 'State', value: a => a.state },
+                  { title: 'Title', value: a => a.title },
+                  { title: 'Priority', value: a => a.priority },
+                  { title: 'Entity', value: a => a.entityRef },
+                ],
+              ),
+              'text/csv',
+            )
+          }
+        >
+          Actions CSV
+        </Button>
+      </Box>
+      {loading && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && (
+        <InfoCard>
+          <div data-testid="review">
+            <MarkdownContent content={markdown} dialect="gfm" />
+          </div>
+        </InfoCard>
+      )}
+    </Content>
+  );
+}
