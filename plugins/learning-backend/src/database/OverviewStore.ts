@@ -524,4 +524,51 @@ export class OverviewStore {
       })),
     };
   }
+
+  /**
+   * What was overdue at a moment: postmortems due before it and not published by then, and actions due before it
+   * that were still open then (open now, or completed after it). Lets "overdue" figures be compared between periods.
+   */
+  async overdueAsOf(
+    scope: MetricsScope,
+    at: string,
+  ): Promise<{ postmortemsOverdue: number; actionsOverdue: number }> {
+    const day = at.slice(0, 10);
+    const postmortems: any = await this.db('incidents as i')
+      .whereIn('i.id', sub =>
+        scopeEntities(
+          sub.select('incident_id').from('incident_entities'),
+          'entity_ref',
+          scope,
+        ),
+      )
+      .where('i.postmortem_due_date', '<', day)
+      .where('i.created_at', '<', at)
+      .whereNotExists(
+        this.db('postmortem_incidents as pi')
+          .join('postmortems as p', 'p.id', 'pi.postmortem_id')
+          .whereRaw('pi.incident_id = i.id')
+          .where('p.published_at', '<', at)
+          .select(this.db.raw('1')),
+      )
+      .count({ n: '*' })
+      .first();
+    const actions: any = await this.db('action_items')
+      .modify(q => scopeEntities(q, 'entity_ref', scope))
+      .where('due_date', '<', day)
+      .where('created_at', '<', at)
+      .where(q =>
+        q
+          .whereIn('status', [...openActionStatuses])
+          .orWhere(w =>
+            w.where('status', 'done').where('completed_at', '>=', at),
+          ),
+      )
+      .count({ n: '*' })
+      .first();
+    return {
+      postmortemsOverdue: Number(postmortems?.n ?? 0),
+      actionsOverdue: Number(actions?.n ?? 0),
+    };
+  }
 }

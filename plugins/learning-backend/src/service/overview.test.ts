@@ -119,6 +119,11 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
       denominator: 3,
     });
     expect(res.body.headline.current.actionsOverdue).toBe(1);
+    // 90 days ago nothing was overdue yet: the action was created today
+    expect(res.body.headline.previous).toMatchObject({
+      actionsOverdue: 0,
+      postmortemsOverdue: 0,
+    });
     const teams = Object.fromEntries(
       res.body.breakdowns.teams.map((r: any) => [
         r.ref,

@@ -71,6 +71,7 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
         },
         previous: {
           ...previous,
+          ...(await ctx.store.overview.overdueAsOf(scope, before.to)),
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
       },

@@ -436,11 +436,15 @@ export function OverviewPage() {
                   now.postmortemLeadTimeDays.SEV2.n,
               },
               {
-                label: 'Postmortems overdue now',
+                label: 'Postmortems overdue',
                 testId: 'tile-pm-overdue',
                 value: String(now.postmortemsOverdue),
-                previous: '—',
+                previous: String(before.postmortemsOverdue),
                 n: now.postmortemsOverdue,
+                change: change(
+                  now.postmortemsOverdue,
+                  before.postmortemsOverdue,
+                ),
               },
               {
                 label: 'Action completion',
@@ -467,11 +471,12 @@ export function OverviewPage() {
                 ),
               },
               {
-                label: 'Actions overdue now',
+                label: 'Actions overdue',
                 testId: 'tile-overdue',
                 value: String(now.actionsOverdue),
-                previous: '—',
+                previous: String(before.actionsOverdue),
                 n: now.actionsOverdue,
+                change: change(now.actionsOverdue, before.actionsOverdue),
               },
               {
                 label: 'Ineffective preventive actions',

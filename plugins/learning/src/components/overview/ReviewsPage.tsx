@@ -159,6 +159,37 @@ export function ReviewsPage() {
         >
           Actions CSV
         </Button>
+        <Button
+          disabled={!value}
+          onClick={() =>
+            value &&
+            download(
+              `${slug}-learning.csv`,
+              toCsv(
+                [
+                  ...value.topContributingFactors.map(f => ({
+                    table: 'contributing factor',
+                    name: f.category,
+                    count: f.incidents,
+                  })),
+                  ...value.recurringFailureModes.map(f => ({
+                    table: 'recurring failure mode',
+                    name: f.failureMode,
+                    count: f.recurrences,
+                  })),
+                ],
+                [
+                  { title: 'Table', value: r => r.table },
+                  { title: 'Name', value: r => r.name },
+                  { title: 'Count', value: r => r.count },
+                ],
+              ),
+              'text/csv',
+            )
+          }
+        >
+          Factors and recurrences CSV
+        </Button>
       </Box>
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
