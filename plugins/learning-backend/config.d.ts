@@ -11,6 +11,15 @@ export interface Config {
      * entity marks it ineffective; a window that closes clean marks it effective. Default 90.
      */
     effectivenessWatchDays?: number;
+    /** What makes GET /api/learning/gate/{kind}/{namespace}/{name} answer blocked. */
+    releaseGate?: {
+      /** Overdue preventive or detective actions of these priorities block. Default [P0]. */
+      overdueActionPriorities?: Array<'P0' | 'P1' | 'P2' | 'P3'>;
+      /** Incidents of these severities with an unpublished postmortem past its due date block. Default [SEV1, SEV2]. */
+      postmortemSeverities?: Array<'SEV1' | 'SEV2' | 'SEV3' | 'SEV4'>;
+      /** A failure recurring with no action at all blocks. Default true. */
+      blockOnRepeatedWithoutAction?: boolean;
+    };
     /** Failure-mode labels offered when recording an incident (free labels are always allowed). */
     failureModes?: string[];
     /** Days allowed per priority before an action item is overdue; used for default due dates. */

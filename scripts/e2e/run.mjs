@@ -1,8 +1,8 @@
 // Browser test: starts the demo the way `npm start` does (unless it already runs), signs in as guest in headless
 // Chromium and checks the Learning tab, the summary card and a postmortem page. Screenshots go to e2e-artifacts/
 // (git-ignored). Writes {passed, failed} to --results FILE and exits non-zero on any failure.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -159,6 +159,7 @@ test('guest signs in and sees incidents, open actions and the recurrence badge o
     .first()
     .waitFor();
   await page.getByText('Is learning working?').waitFor();
+  await page.getByText('Release gate: blocked').waitFor();
   await page.screenshot({
     path: path.join(artifacts, 'learning-tab.png'),
     fullPage: true,
@@ -429,6 +430,31 @@ test('the overview page filters through the URL and downloads the monthly review
         0,
         80,
       )}`,
+    );
+  }
+});
+
+test("the README's release-gate step stops the deploy of the demo service", async () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const snippet = /<!-- release-gate-example -->\s*```sh\n([\s\S]*?)```/.exec(
+    readme,
+  )?.[1];
+  if (!snippet) throw new Error('the README has no release-gate example');
+  const run = spawnSync('bash', ['-c', snippet], {
+    env: {
+      ...process.env,
+      LEARNING_LOOP_TOKEN: 'learning-loop-demo-ci-token',
+      BACKSTAGE_BACKEND_URL: backendUrl,
+    },
+    encoding: 'utf8',
+  });
+  if (
+    run.status !== 1 ||
+    !/Release blocked by Learning Loop/.test(run.stdout) ||
+    !/overdue P0 preventive action/.test(run.stdout)
+  ) {
+    throw new Error(
+      `the gate step exited ${run.status}: ${run.stdout} ${run.stderr}`,
     );
   }
 });

@@ -46,6 +46,23 @@ export function readLearningSettings(config: Config): LearningSettings {
       defaults.effectivenessWatchDays,
     failureModes:
       learning?.getOptionalStringArray('failureModes') ?? defaults.failureModes,
+    releaseGate: {
+      overdueActionPriorities:
+        (learning?.getOptionalStringArray(
+          'releaseGate.overdueActionPriorities',
+        ) as
+          | LearningSettings['releaseGate']['overdueActionPriorities']
+          | undefined) ?? defaults.releaseGate.overdueActionPriorities,
+      postmortemSeverities:
+        (learning?.getOptionalStringArray(
+          'releaseGate.postmortemSeverities',
+        ) as Severity[] | undefined) ??
+        defaults.releaseGate.postmortemSeverities,
+      blockOnRepeatedWithoutAction:
+        learning?.getOptionalBoolean(
+          'releaseGate.blockOnRepeatedWithoutAction',
+        ) ?? defaults.releaseGate.blockOnRepeatedWithoutAction,
+    },
     postmortemTemplates: readTemplates(pm),
     contributingFactorCategories:
       learning?.getOptionalStringArray('contributingFactors') ??

@@ -16,3 +16,4 @@ export * from './blameless';
 export * from './postmortems';
 export * from './metrics';
 export * from './reviews';
+export * from './gate';

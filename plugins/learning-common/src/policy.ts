@@ -2,6 +2,7 @@ import type { Severity, Priority } from './vocabulary';
 import { addBusinessDays } from './time';
 import { defaultActionSloDays, type ActionSloDays } from './actions';
 import { DEFAULT_RECURRENCE_WINDOW_DAYS } from './recurrence';
+import { defaultReleaseGateRules, type ReleaseGateRules } from './gate';
 import {
   defaultPostmortemTemplate,
   type PostmortemTemplate,
@@ -23,6 +24,8 @@ export interface LearningSettings {
   defaultRunbookReviewIntervalDays: number;
   /** Templates postmortems start from; the first matching one is chosen for an incident. */
   postmortemTemplates: PostmortemTemplate[];
+  /** What blocks a release in `GET /gate/...`. */
+  releaseGate: ReleaseGateRules;
   /** Failure-mode labels offered when recording incidents (free labels are always allowed too). */
   failureModes: string[];
   /** The contributing-factor taxonomy offered in the editor (free text is always allowed too). */
@@ -59,6 +62,7 @@ export const defaultLearningSettings: LearningSettings = {
   defaultRunbookReviewIntervalDays: 180,
   postmortemTemplates: [defaultPostmortemTemplate],
   contributingFactorCategories: defaultContributingFactorCategories,
+  releaseGate: defaultReleaseGateRules,
   failureModes: [
     'dependency-timeout',
     'capacity',

@@ -458,6 +458,40 @@ export const quarterlyReviewQuerySchema = z
   })
   .strict();
 
+/** Body of POST /incidents:batch: incidents from another tool, upserted on (source, externalId). */
+export const ingestIncidentsSchema = z
+  .object({
+    incidents: z
+      .array(
+        z
+          .object({
+            title: trimmed(300),
+            kind: v.incidentKind.default('incident'),
+            severity: v.severity,
+            entityRefs: z.array(entityRefSchema).min(1).max(50),
+            startedAt: timestampSchema,
+            detectedAt: timestampSchema.optional(),
+            acknowledgedAt: timestampSchema.optional(),
+            mitigatedAt: timestampSchema.optional(),
+            resolvedAt: timestampSchema.optional(),
+            source: v.incidentSource.refine(
+              s => s !== 'manual',
+              'an ingested incident names the tool it comes from',
+            ),
+            externalId: trimmed(200),
+            externalUrl: urlSchema.optional(),
+            failureModes: z.array(labelSchema).max(20).default([]),
+            summary: markdown.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(100),
+  })
+  .strict();
+/** Input of a batch ingest. */
+export type IngestIncidentsInput = z.infer<typeof ingestIncidentsSchema>;
+
 /** Most items one bulk change may touch. */
 export const MAX_BULK_ITEMS = 100;
 

@@ -315,6 +315,63 @@ export class IncidentStore {
     });
   }
 
+  /**
+   * Creates or updates an incident identified by its source and external id. A replay of the same content changes
+   * nothing (no new version, no history row); changed content is an ordinary versioned update.
+   */
+  async upsertExternal(
+    input: CreateIncidentInput & { externalId: string },
+    actor: string,
+  ): Promise<{
+    incident: Incident;
+    operation: 'created' | 'updated' | 'unchanged';
+  }> {
+    const existing = await this.db<IncidentRow>('incidents')
+      .where({ source: input.source, external_id: input.externalId })
+      .first();
+    if (!existing) {
+      return {
+        incident: await this.create(input, actor),
+        operation: 'created',
+      };
+    }
+    const current = await this.get(existing.id);
+    const wanted = {
+      title: input.title,
+      kind: input.kind,
+      severity: input.severity,
+      entityRefs: [...new Set(input.entityRefs)].sort(),
+      startedAt: input.startedAt,
+      detectedAt: input.detectedAt ?? null,
+      acknowledgedAt: input.acknowledgedAt ?? null,
+      mitigatedAt: input.mitigatedAt ?? null,
+      resolvedAt: input.resolvedAt ?? null,
+      externalUrl: input.externalUrl ?? null,
+      summary: input.summary ?? null,
+    };
+    const changed = Object.entries(wanted).filter(
+      ([field, value]) =>
+        JSON.stringify((current as any)[field] ?? null) !==
+        JSON.stringify(value),
+    );
+    const labels = [...new Set(input.failureModes)].sort();
+    const labelsChanged = labels.some(l => !current.failureModes.includes(l));
+    if (changed.length === 0 && !labelsChanged) {
+      return { incident: current, operation: 'unchanged' };
+    }
+    const patch: Record<string, unknown> = Object.fromEntries(changed);
+    if (labelsChanged)
+      patch.failureModes = [...new Set([...current.failureModes, ...labels])];
+    return {
+      incident: await this.update(
+        existing.id,
+        { version: current.version, ...patch } as UpdateIncidentInput,
+        actor,
+      ),
+      operation: 'updated',
+    };
+  }
+
   /** The entity refs of an incident, for authorisation. */
   async entityRefsOf(ids: string[]): Promise<Map<string, string[]>> {
     const rows: Array<{ incident_id: string; entity_ref: string }> = [];

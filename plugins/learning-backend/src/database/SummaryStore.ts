@@ -9,6 +9,7 @@ import {
   utcDate,
   type EntityLearningSummary,
   type FailureModeHistory,
+  type GateFacts,
   type LearningSettings,
   type RecurrenceSummary,
   type SeverityCounts,
@@ -265,5 +266,50 @@ export class SummaryStore {
       };
     });
     return summariseRecurrence(histories, windowDays);
+  }
+
+  /** What the release gate decides on: overdue preventive actions, overdue postmortems and the recurrence status. */
+  async gateFacts(entityRef: string): Promise<GateFacts> {
+    const today = utcDate();
+    const [actions, postmortems, recurrence] = await Promise.all([
+      this.db('action_items')
+        .where('entity_ref', entityRef)
+        .whereIn('status', [...openActionStatuses])
+        .whereIn('type', ['prevent', 'detect'])
+        .where('due_date', '<', today)
+        .orderBy('due_date', 'asc')
+        .limit(50)
+        .select('id', 'title', 'priority', 'due_date'),
+      this.db('incident_entities as e')
+        .join('incidents as i', 'i.id', 'e.incident_id')
+        .where('e.entity_ref', entityRef)
+        .where('i.postmortem_due_date', '<', today)
+        .whereNotExists(
+          this.db('postmortem_incidents as pi')
+            .join('postmortems as p', 'p.id', 'pi.postmortem_id')
+            .whereRaw('pi.incident_id = i.id')
+            .where('p.status', 'published')
+            .select(this.db.raw('1')),
+        )
+        .orderBy('i.postmortem_due_date', 'asc')
+        .limit(50)
+        .select('i.id', 'i.title', 'i.severity', 'i.postmortem_due_date'),
+      this.recurrence(entityRef),
+    ]);
+    return {
+      overdueActions: actions.map((a: any) => ({
+        id: a.id,
+        title: a.title,
+        priority: a.priority,
+        dueDate: a.due_date,
+      })),
+      overduePostmortems: postmortems.map((p: any) => ({
+        incidentId: p.id,
+        title: p.title,
+        severity: p.severity,
+        dueDate: p.postmortem_due_date,
+      })),
+      recurrence: { status: recurrence.status, reason: recurrence.reason },
+    };
   }
 }

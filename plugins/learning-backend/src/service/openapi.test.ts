@@ -26,7 +26,11 @@ async function servedRoutes(): Promise<string[]> {
     .filter((layer: any) => layer.route)
     .flatMap((layer: any) =>
       Object.keys(layer.route.methods).map(
-        method => `${method} ${layer.route.path.replace(/:(\w+)/g, '{$1}')}`,
+        method =>
+          `${method} ${layer.route.path
+            .replace(/\\:/g, '\u0000')
+            .replace(/:(\w+)/g, '{$1}')
+            .replace(/\u0000/g, ':')}`,
       ),
     )
     .sort();

@@ -4,6 +4,8 @@ import { InputError, serializeError } from '@backstage/errors';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   createActionSchema,
+  ingestIncidentsSchema,
+  decideReleaseGate,
   createIncidentSchema,
   createPostmortemSchema,
   createRunbookSchema,
@@ -43,7 +45,14 @@ import {
 } from './postmortemWorkflow';
 import { OwnershipChecks } from './ownership';
 import { addRecordRoutes } from './recordRoutes';
-import { credentialsOf, parseInput, type RouteContext } from './context';
+import {
+  actorOf,
+  audited,
+  authorizeEntities,
+  credentialsOf,
+  parseInput,
+  type RouteContext,
+} from './context';
 
 /** Request bodies above this size are refused with 413. */
 const BODY_LIMIT = '512kb';
@@ -201,6 +210,56 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   addBulkActionRoutes(router, ctx);
   addPostmortemReviewRoutes(router, ctx);
   addOverviewRoutes(router, ctx);
+
+  // other services push incidents in bulk; a replay never duplicates (registered before /incidents/:id)
+  router.post('/incidents\\:batch', async (req, res) => {
+    const credentials = await ctx.httpAuth.credentials(req, {
+      allow: ['service'],
+    });
+    const input = parseInput(ingestIncidentsSchema, req.body, 'body');
+    const results = [];
+    for (const incident of input.incidents) {
+      const outcome = await audited(
+        ctx,
+        req,
+        'incident-ingest',
+        {
+          actionType: 'upsert',
+          source: incident.source,
+          externalId: incident.externalId,
+        },
+        async () => {
+          await authorizeEntities(
+            ctx,
+            credentials,
+            learningIncidentCreatePermission,
+            { every: incident.entityRefs },
+          );
+          return store.incidents.upsertExternal(incident, actorOf(credentials));
+        },
+      );
+      results.push({
+        source: incident.source,
+        externalId: incident.externalId,
+        id: outcome.incident.id,
+        operation: outcome.operation,
+      });
+    }
+    res.json({ results });
+  });
+
+  // the release gate CI/CD asks before deploying: is this entity blocked, and why?
+  router.get('/gate/:kind/:namespace/:name', async (req, res) => {
+    await credentialsOf(ctx, req);
+    const entityRef = parseInput(entityParamsSchema, req.params, 'path');
+    res.json(
+      decideReleaseGate(
+        entityRef,
+        await store.summaries.gateFacts(entityRef),
+        ctx.settings.releaseGate,
+      ),
+    );
+  });
 
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);

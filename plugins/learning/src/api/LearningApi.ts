@@ -1,6 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ActionItem,
+  GateDecision,
   LearningReview,
   LearningMetrics,
   CreatePostmortemInput,
@@ -53,6 +54,7 @@ export interface LearningApi {
     comment?: string,
   ): Promise<Postmortem>;
   getSettings(): Promise<LearningUiSettings>;
+  getGate(entityRef: string): Promise<GateDecision>;
   getOverview(query: ListQuery): Promise<any>;
   getReview(
     kind: 'monthly' | 'quarterly',

@@ -12,15 +12,10 @@ export class LearningClient implements LearningApi {
   ) {}
 
   getEntitySummary(entityRef: string) {
-    const [kind, rest] = entityRef.split(':');
-    const [namespace, name] = rest.includes('/')
-      ? rest.split('/')
-      : ['default', rest];
-    return this.request<any>(
-      `/entities/${encodeURIComponent(kind)}/${encodeURIComponent(
-        namespace,
-      )}/${encodeURIComponent(name)}/summary`,
-    );
+    return this.request<any>(`/entities/${entityPath(entityRef)}/summary`);
+  }
+  getGate(entityRef: string) {
+    return this.request<any>(`/gate/${entityPath(entityRef)}`);
   }
   listIncidents(query: ListQuery) {
     return this.request<any>(`/incidents${toQueryString(query)}`);
@@ -110,6 +105,15 @@ export class LearningClient implements LearningApi {
     }
     return (await response.json()) as T;
   }
+}
+
+/** kind/namespace/name of an entity ref, each part URL-encoded. */
+function entityPath(entityRef: string): string {
+  const [kind, rest] = entityRef.split(':');
+  const [namespace, name] = rest.includes('/')
+    ? rest.split('/')
+    : ['default', rest];
+  return [kind, namespace, name].map(encodeURIComponent).join('/');
 }
 
 /** Builds `?a=1&b=x,y` from defined values. */

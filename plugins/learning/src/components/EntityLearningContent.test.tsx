@@ -163,6 +163,20 @@ function fakeApi(
       limit: 20,
     }),
     bulkUpdateActions: jest.fn(),
+    getGate: jest
+      .fn()
+      .mockResolvedValue({
+        entityRef: 'component:default/subtitle-service',
+        blocked: true,
+        reasons: [
+          {
+            rule: 'overdue-preventive-action',
+            message:
+              '1 overdue P0 preventive action(s): "Load-test vendor failover"',
+            recordIds: ['a1'],
+          },
+        ],
+      }),
     getMetrics: jest.fn().mockImplementation(async ({ days }) => ({
       current: metrics(days === 30 ? 2 : 5, 0.4),
       previous: metrics(4, 0.5),
@@ -210,6 +224,12 @@ describe('EntityLearningContent', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Postmortem overdue')).toBeInTheDocument();
     expect(screen.getByText('Review overdue')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Release gate: blocked'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/1 overdue P0 preventive action/),
+    ).toBeInTheDocument();
     const counts = screen.getByRole('table', { name: 'Incidents by severity' });
     expect(
       within(counts).getByText('Last 365 days').closest('tr'),

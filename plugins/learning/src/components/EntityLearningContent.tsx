@@ -1,4 +1,6 @@
 import { useCallback } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import Chip from '@material-ui/core/Chip';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -27,12 +29,41 @@ import { RecurrenceBadge } from './RecurrenceBadge';
 import { RunbooksCard } from './RunbooksCard';
 import { formatDate, humanize, ordinal } from './format';
 
+/** The release gate CI/CD asks before deploying this entity, with its reasons. */
+function GateState(props: { entityRef: string }) {
+  const api = useApi(learningApiRef);
+  const { value } = useAsync(
+    () => api.getGate(props.entityRef),
+    [api, props.entityRef],
+  );
+  if (!value) return null;
+  return (
+    <Box mt={1} data-testid="release-gate">
+      <Chip
+        size="small"
+        label={value.blocked ? 'Release gate: blocked' : 'Release gate: open'}
+        style={
+          value.blocked
+            ? { background: '#c62828', color: '#fff' }
+            : { background: '#2e7d32', color: '#fff' }
+        }
+      />
+      {value.reasons.map(r => (
+        <Typography key={r.rule} variant="body2" color="textSecondary">
+          {r.message}
+        </Typography>
+      ))}
+    </Box>
+  );
+}
+
 function RecurrenceCard(props: { summary: EntityLearningSummary }) {
   const { recurrence } = props.summary;
   return (
     <InfoCard title="Recurrence">
       <Box mb={1}>
         <RecurrenceBadge recurrence={recurrence} />
+        <GateState entityRef={props.summary.entityRef} />
       </Box>
       <Typography variant="body2" paragraph>
         {recurrence.reason}
