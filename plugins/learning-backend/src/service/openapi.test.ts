@@ -10,6 +10,14 @@ const spec = parse(
   fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
 );
 
+/** An Express path in OpenAPI form: `:id` becomes `{id}`, an escaped `\\:` stays a literal colon. */
+function openApiPath(path: string): string {
+  return path
+    .split('\\:')
+    .map(part => part.replace(/:(\w+)/g, '{$1}'))
+    .join(':');
+}
+
 /** The method and path of every route the router serves, in OpenAPI form. */
 async function servedRoutes(): Promise<string[]> {
   const router = await createRouter({
@@ -27,10 +35,7 @@ async function servedRoutes(): Promise<string[]> {
     .flatMap((layer: any) =>
       Object.keys(layer.route.methods).map(
         method =>
-          `${method} ${layer.route.path
-            .replace(/\\:/g, '\u0000')
-            .replace(/:(\w+)/g, '{$1}')
-            .replace(/\u0000/g, ':')}`,
+          `${method} ${openApiPath(layer.route.path)}`,
       ),
     )
     .sort();
