@@ -11,8 +11,8 @@ const spec = parse(
 );
 
 /** An Express path in OpenAPI form: `:id` becomes `{id}`, an escaped `\\:` stays a literal colon. */
-function openApiPath(path: string): string {
-  return path
+function openApiPath(expressPath: string): string {
+  return expressPath
     .split('\\:')
     .map(part => part.replace(/:(\w+)/g, '{$1}'))
     .join(':');
