@@ -6,6 +6,8 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
 import { createRouter } from './service/router';
+import { registerLearningActions } from './service/assistantActions';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readLearningSettings } from './settings';
 
 /**
@@ -29,6 +31,7 @@ export const learningPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init({
         config,
@@ -42,6 +45,7 @@ export const learningPlugin = createBackendPlugin({
         catalog,
         userInfo,
         scheduler,
+        actionsRegistry,
       }) {
         const settings = readLearningSettings(config);
         const store = await DatabaseLearningStore.create({
@@ -49,6 +53,7 @@ export const learningPlugin = createBackendPlugin({
           settings,
         });
         permissionsRegistry.addPermissions(learningPermissions);
+        registerLearningActions(actionsRegistry, { store, settings });
         // global scope: one backend replica runs it per interval, however many there are
         await scheduler.scheduleTask({
           id: 'learning-effectiveness-sweep',

@@ -34,8 +34,7 @@ async function servedRoutes(): Promise<string[]> {
     .filter((layer: any) => layer.route)
     .flatMap((layer: any) =>
       Object.keys(layer.route.methods).map(
-        method =>
-          `${method} ${openApiPath(layer.route.path)}`,
+        method => `${method} ${openApiPath(layer.route.path)}`,
       ),
     )
     .sort();

@@ -1,0 +1,84 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { DateTime } from 'luxon';
+import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
+import { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+import { registerLearningActions } from './assistantActions';
+
+jest.setTimeout(60_000);
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+describe('assistant actions', () => {
+  it('answer with an entity summary and its open actions', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex }),
+      settings: defaultLearningSettings,
+    });
+    const svc = 'component:default/subtitle-service';
+    const now = DateTime.utc();
+    for (const days of [40, 10]) {
+      await store.incidents.create(
+        {
+          title: `Timeout ${days}`,
+          kind: 'incident',
+          severity: 'SEV3',
+          entityRefs: [svc],
+          startedAt: now.minus({ days }).toISO()!,
+          source: 'manual',
+          failureModes: ['capacity'],
+        },
+        'user:default/a',
+      );
+    }
+    await store.actions.create(
+      {
+        entityRef: svc,
+        title: 'Failover test',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P0',
+        status: 'open',
+        dueDate: now.minus({ days: 3 }).toISODate()!,
+      },
+      'user:default/a',
+      'group:default/t',
+    );
+    const registry = actionsRegistryServiceMock();
+    registerLearningActions(registry, {
+      store,
+      settings: defaultLearningSettings,
+    });
+
+    const summary = await registry.invoke({
+      id: 'test:get-entity-learning-summary',
+      input: { entityRef: 'subtitle-service' },
+      credentials: mockCredentials.user(),
+    });
+    expect(summary.output).toMatchObject({
+      entityRef: svc,
+      recurrenceStatus: 'repeated-without-action',
+      incidentsLast90Days: 2,
+      openActions: 1,
+      overdueActions: 1,
+      releaseBlocked: true,
+    });
+    const open = await registry.invoke({
+      id: 'test:list-open-learning-actions',
+      input: { entityRef: svc, overdueOnly: true },
+      credentials: mockCredentials.user(),
+    });
+    expect(open.output).toMatchObject({
+      totalCount: 1,
+      actions: [
+        {
+          title: 'Failover test',
+          priority: 'P0',
+          overdue: true,
+          daysPastDue: 3,
+        },
+      ],
+    });
+  });
+});

@@ -1,0 +1,145 @@
+import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
+import {
+  openActionStatuses,
+  decideReleaseGate,
+  type LearningSettings,
+} from '@learning-loop/plugin-learning-common';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+
+const normalise = (ref: string) =>
+  stringifyEntityRef(
+    parseEntityRef(ref, {
+      defaultKind: 'component',
+      defaultNamespace: 'default',
+    }),
+  ).toLocaleLowerCase('en-US');
+
+/**
+ * Read-only actions for assistants, exposed by Backstage's MCP server through the actions registry: an entity's
+ * learning summary, and its open improvement actions.
+ */
+export function registerLearningActions(
+  registry: ActionsRegistryService,
+  options: { store: DatabaseLearningStore; settings: LearningSettings },
+) {
+  const { store, settings } = options;
+
+  registry.register({
+    name: 'get-entity-learning-summary',
+    title: 'Learning summary of a catalog entity',
+    description:
+      'Incidents in the last 90 and 365 days, whether failures keep recurring (and whether preventive actions held), open and overdue improvement actions, overdue postmortems and the release gate, for one catalog entity.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe(
+              'Entity ref, for example component:default/subtitle-service',
+            ),
+        }),
+      output: z =>
+        z.object({
+          entityRef: z.string(),
+          recurrenceStatus: z.string(),
+          recurrenceReason: z.string(),
+          incidentsLast90Days: z.number(),
+          incidentsLast365Days: z.number(),
+          openActions: z.number(),
+          overdueActions: z.number(),
+          postmortemsOverdue: z.number(),
+          releaseBlocked: z.boolean(),
+          releaseGateReasons: z.array(z.string()),
+        }),
+    },
+    action: async ({ input }) => {
+      const entityRef = normalise(input.entityRef);
+      const [summary, facts] = await Promise.all([
+        store.summaries.entitySummary(entityRef),
+        store.summaries.gateFacts(entityRef),
+      ]);
+      const gate = decideReleaseGate(entityRef, facts, settings.releaseGate);
+      return {
+        output: {
+          entityRef,
+          recurrenceStatus: summary.recurrence.status,
+          recurrenceReason: summary.recurrence.reason,
+          incidentsLast90Days: summary.incidentCounts.last90Days.total,
+          incidentsLast365Days: summary.incidentCounts.last365Days.total,
+          openActions: summary.openActionCount,
+          overdueActions: summary.overdueActionCount,
+          postmortemsOverdue: summary.postmortems.overdue,
+          releaseBlocked: gate.blocked,
+          releaseGateReasons: gate.reasons.map(r => r.message),
+        },
+      };
+    },
+  });
+
+  registry.register({
+    name: 'list-open-learning-actions',
+    title: 'Open improvement actions of a catalog entity',
+    description:
+      'The open, in-progress and blocked preventive actions of a catalog entity, most overdue first, with owner, priority and due date.',
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          entityRef: z
+            .string()
+            .describe(
+              'Entity ref, for example component:default/subtitle-service',
+            ),
+          overdueOnly: z
+            .boolean()
+            .optional()
+            .describe('Only actions past their due date'),
+          limit: z.number().int().min(1).max(100).optional(),
+        }),
+      output: z =>
+        z.object({
+          totalCount: z.number(),
+          actions: z.array(
+            z.object({
+              id: z.string(),
+              title: z.string(),
+              priority: z.string(),
+              status: z.string(),
+              owner: z.string(),
+              dueDate: z.string(),
+              overdue: z.boolean(),
+              daysPastDue: z.number(),
+            }),
+          ),
+        }),
+    },
+    action: async ({ input }) => {
+      const page = await store.actions.list({
+        entityRef: normalise(input.entityRef),
+        status: [...openActionStatuses],
+        overdue: input.overdueOnly ? true : undefined,
+        page: 1,
+        limit: input.limit ?? 20,
+        orderBy: 'dueDate',
+        order: 'asc',
+      });
+      return {
+        output: {
+          totalCount: page.totalCount,
+          actions: page.items.map(a => ({
+            id: a.id,
+            title: a.title,
+            priority: a.priority,
+            status: a.status,
+            owner: a.owner,
+            dueDate: a.dueDate,
+            overdue: a.overdue,
+            daysPastDue: a.daysPastDue,
+          })),
+        },
+      };
+    },
+  });
+}
