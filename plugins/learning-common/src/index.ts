@@ -14,6 +14,7 @@ export * from './recurrence';
 export * from './policy';
 export * from './blameless';
 export * from './postmortems';
+export * from './postmortemMarkdown';
 export * from './metrics';
 export * from './reviews';
 export * from './gate';

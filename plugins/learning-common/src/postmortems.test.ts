@@ -4,9 +4,9 @@ import {
   defaultPostmortemTemplate,
   diffRevisions,
   missingRequiredSections,
-  postmortemToMarkdown,
   type PostmortemTemplate,
 } from './postmortems';
+import { postmortemToMarkdown } from './postmortemMarkdown';
 
 const base: Postmortem = {
   id: 'p1',

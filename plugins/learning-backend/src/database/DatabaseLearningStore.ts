@@ -14,6 +14,7 @@ import { SummaryStore } from './SummaryStore';
 import { RecurrenceStore } from './RecurrenceStore';
 import { MetricsStore } from './MetricsStore';
 import { OverviewStore } from './OverviewStore';
+import { AttentionStore } from './AttentionStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -37,6 +38,7 @@ export class DatabaseLearningStore {
   readonly recurrence: RecurrenceStore;
   readonly metrics: MetricsStore;
   readonly overview: OverviewStore;
+  readonly attention: AttentionStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -54,6 +56,7 @@ export class DatabaseLearningStore {
     this.recurrence = new RecurrenceStore(knex, settings);
     this.metrics = new MetricsStore(knex);
     this.overview = new OverviewStore(knex, this.metrics);
+    this.attention = new AttentionStore(knex, this.metrics);
     this.incidents = new IncidentStore(knex, settings, this.recurrence);
     this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);

@@ -71,14 +71,14 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
         },
         previous: {
           ...previous,
-          ...(await ctx.store.overview.overdueAsOf(scope, before.to)),
+          ...(await ctx.store.attention.overdueAsOf(scope, before.to)),
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
       },
       breakdowns: breakdowns(counts, catalog),
       trends: await ctx.store.overview.trends(scope, trendFrom, to),
       aging: await ctx.store.overview.agingBuckets(scope),
-      antiPatterns: await ctx.store.overview.antiPatterns(scope, {
+      antiPatterns: await ctx.store.attention.antiPatterns(scope, {
         staleDraftDays: STALE_DRAFT_DAYS,
       }),
     });
@@ -101,8 +101,8 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
       };
       const [metrics, contents, antiPatterns] = await Promise.all([
         ctx.store.metrics.metrics(scope, period.from, period.to),
-        ctx.store.overview.reviewContents(scope, period.from, period.to),
-        ctx.store.overview.antiPatterns(scope, {
+        ctx.store.attention.reviewContents(scope, period.from, period.to),
+        ctx.store.attention.antiPatterns(scope, {
           staleDraftDays: STALE_DRAFT_DAYS,
         }),
       ]);

@@ -1,0 +1,295 @@
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import {
+  openActionStatuses,
+  toIsoTimestamp,
+  utcDate,
+} from '@learning-loop/plugin-learning-common';
+import {
+  scopeEntities,
+  type MetricsScope,
+  type MetricsStore,
+} from './MetricsStore';
+
+/**
+ * What needs attention, and what a learning review contains: postmortems past due, recurrences without action,
+ * actions past their SLO, stale drafts, runbooks past review, what was overdue at a moment, and a period's
+ * incidents, publications, factors, recurring failure modes and completed actions.
+ */
+export class AttentionStore {
+  constructor(
+    private readonly db: Knex,
+    private readonly metrics: MetricsStore,
+  ) {}
+
+  /** What needs attention now, each list capped at `limit` items. */
+  async antiPatterns(
+    scope: MetricsScope,
+    options: { staleDraftDays: number; limit?: number; now?: DateTime },
+  ) {
+    const now = options.now ?? DateTime.utc();
+    const today = utcDate(now);
+    const limit = options.limit ?? 50;
+    const linkedAction = (incidentColumn: string) =>
+      this.db('action_items as a')
+        .whereRaw(`a.incident_id = ${incidentColumn}`)
+        .orWhereIn('a.postmortem_id', sub =>
+          sub
+            .select('pi2.postmortem_id')
+            .from('postmortem_incidents as pi2')
+            .whereRaw(`pi2.incident_id = ${incidentColumn}`),
+        )
+        .select(this.db.raw('1'));
+    const incidentsOf = () =>
+      this.db('incidents as i').whereIn('i.id', sub =>
+        scopeEntities(
+          sub.select('incident_id').from('incident_entities'),
+          'entity_ref',
+          scope,
+        ),
+      );
+    const [
+      overduePostmortems,
+      recurrencesWithoutAction,
+      overdueActions,
+      staleDrafts,
+      runbooksPastReview,
+    ] = await Promise.all([
+      incidentsOf()
+        .where('i.postmortem_due_date', '<', today)
+        .whereNotExists(
+          this.db('postmortem_incidents as pi')
+            .join('postmortems as p', 'p.id', 'pi.postmortem_id')
+            .whereRaw('pi.incident_id = i.id')
+            .where('p.status', 'published')
+            .select(this.db.raw('1')),
+        )
+        .orderBy('i.postmortem_due_date', 'asc')
+        .limit(limit)
+        .select(
+          'i.id',
+          'i.title',
+          'i.severity',
+          'i.postmortem_due_date as due',
+        ),
+      incidentsOf()
+        .where('i.is_recurrence', true)
+        .where('i.started_at', '>=', now.minus({ days: 365 }).toISO()!)
+        .whereNotExists(linkedAction('i.id'))
+        .orderBy('i.started_at', 'desc')
+        .limit(limit)
+        .select('i.id', 'i.title', 'i.severity', 'i.started_at'),
+      this.db('action_items')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .whereIn('status', [...openActionStatuses])
+        .where('due_date', '<', today)
+        .orderBy('due_date', 'asc')
+        .limit(limit)
+        .select('id', 'title', 'entity_ref', 'owner', 'priority', 'due_date'),
+      this.db('postmortems as p')
+        .where('p.status', 'draft')
+        .where(
+          'p.updated_at',
+          '<',
+          now.minus({ days: options.staleDraftDays }).toISO()!,
+        )
+        .whereIn('p.id', sub =>
+          scopeEntities(
+            sub.select('postmortem_id').from('postmortem_entities'),
+            'entity_ref',
+            scope,
+          ),
+        )
+        .orderBy('p.updated_at', 'asc')
+        .limit(limit)
+        .select('p.id', 'p.title', 'p.updated_at'),
+      this.db('runbooks')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .where('next_review_due', '<', today)
+        .orderBy('next_review_due', 'asc')
+        .limit(limit)
+        .select('id', 'title', 'entity_ref', 'next_review_due'),
+    ]);
+    return {
+      overduePostmortems: overduePostmortems.map((r: any) => ({
+        incidentId: r.id,
+        title: r.title,
+        severity: r.severity,
+        dueDate: r.due,
+      })),
+      recurrencesWithoutAction: recurrencesWithoutAction.map((r: any) => ({
+        incidentId: r.id,
+        title: r.title,
+        severity: r.severity,
+        startedAt: toIsoTimestamp(r.started_at)!,
+      })),
+      overdueActions: overdueActions.map((r: any) => ({
+        actionId: r.id,
+        title: r.title,
+        entityRef: r.entity_ref,
+        owner: r.owner,
+        priority: r.priority,
+        dueDate: r.due_date,
+      })),
+      staleDrafts: staleDrafts.map((r: any) => ({
+        postmortemId: r.id,
+        title: r.title,
+        updatedAt: toIsoTimestamp(r.updated_at)!,
+      })),
+      runbooksPastReview: runbooksPastReview.map((r: any) => ({
+        runbookId: r.id,
+        title: r.title,
+        entityRef: r.entity_ref,
+        reviewDue: r.next_review_due,
+      })),
+    };
+  }
+
+  /** The contents of a learning review for [from, to): what happened, what was learned, what changed. */
+  async reviewContents(scope: MetricsScope, from: string, to: string) {
+    const [incidents, postmortems, factors, recurring, completed] =
+      await Promise.all([
+        this.metrics
+          .incidents(scope, from, to)
+          .orderBy('i.started_at', 'asc')
+          .limit(500)
+          .select(
+            'i.id',
+            'i.title',
+            'i.severity',
+            'i.kind',
+            'i.started_at',
+            'i.resolved_at',
+            'i.is_recurrence',
+          ),
+        this.db('postmortems as p')
+          .where('p.published_at', '>=', from)
+          .where('p.published_at', '<', to)
+          .whereIn('p.id', sub =>
+            scopeEntities(
+              sub.select('postmortem_id').from('postmortem_entities'),
+              'entity_ref',
+              scope,
+            ),
+          )
+          .orderBy('p.published_at', 'asc')
+          .limit(200)
+          .select('p.id', 'p.title', 'p.published_at'),
+        this.metrics
+          .incidents(scope, from, to)
+          .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
+          .where('f.origin', 'postmortem')
+          .groupBy('f.failure_mode')
+          .select('f.failure_mode', this.db.raw('count(*) as n'))
+          .orderByRaw('count(*) desc')
+          .limit(10),
+        this.db('incident_occurrences as o')
+          .join('incidents as i', 'i.id', 'o.incident_id')
+          .where('o.started_at', '>=', from)
+          .where('o.started_at', '<', to)
+          .where('o.occurrence', '>', 1)
+          .modify(q => scopeEntities(q, 'o.entity_ref', scope))
+          .groupBy('o.failure_mode')
+          .select(
+            'o.failure_mode',
+            this.db.raw('count(distinct o.incident_id) as n'),
+          )
+          .orderByRaw('count(distinct o.incident_id) desc')
+          .limit(10),
+        this.db('action_items')
+          .modify(q => scopeEntities(q, 'entity_ref', scope))
+          .where('status', 'done')
+          .where('completed_at', '>=', from)
+          .where('completed_at', '<', to)
+          .orderBy('completed_at', 'asc')
+          .limit(200)
+          .select(
+            'id',
+            'title',
+            'entity_ref',
+            'priority',
+            'completed_at',
+            'effectiveness',
+          ),
+      ]);
+    return {
+      incidents: incidents.map((r: any) => ({
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        kind: r.kind,
+        startedAt: toIsoTimestamp(r.started_at)!,
+        resolvedAt: toIsoTimestamp(r.resolved_at),
+        isRecurrence: !!r.is_recurrence,
+      })),
+      postmortemsPublished: postmortems.map((r: any) => ({
+        id: r.id,
+        title: r.title,
+        publishedAt: toIsoTimestamp(r.published_at)!,
+      })),
+      topContributingFactors: factors.map((r: any) => ({
+        category: r.failure_mode,
+        incidents: Number(r.n),
+      })),
+      recurringFailureModes: recurring.map((r: any) => ({
+        failureMode: r.failure_mode,
+        recurrences: Number(r.n),
+      })),
+      actionsCompleted: completed.map((r: any) => ({
+        id: r.id,
+        title: r.title,
+        entityRef: r.entity_ref,
+        priority: r.priority,
+        completedAt: toIsoTimestamp(r.completed_at)!,
+        effectiveness: r.effectiveness ?? undefined,
+      })),
+    };
+  }
+
+  /**
+   * What was overdue at a moment: postmortems due before it and not published by then, and actions due before it
+   * that were still open then (open now, or completed after it). Lets "overdue" figures be compared between periods.
+   */
+  async overdueAsOf(
+    scope: MetricsScope,
+    at: string,
+  ): Promise<{ postmortemsOverdue: number; actionsOverdue: number }> {
+    const day = at.slice(0, 10);
+    const postmortems: any = await this.db('incidents as i')
+      .whereIn('i.id', sub =>
+        scopeEntities(
+          sub.select('incident_id').from('incident_entities'),
+          'entity_ref',
+          scope,
+        ),
+      )
+      .where('i.postmortem_due_date', '<', day)
+      .where('i.created_at', '<', at)
+      .whereNotExists(
+        this.db('postmortem_incidents as pi')
+          .join('postmortems as p', 'p.id', 'pi.postmortem_id')
+          .whereRaw('pi.incident_id = i.id')
+          .where('p.published_at', '<', at)
+          .select(this.db.raw('1')),
+      )
+      .count({ n: '*' })
+      .first();
+    const actions: any = await this.db('action_items')
+      .modify(q => scopeEntities(q, 'entity_ref', scope))
+      .where('due_date', '<', day)
+      .where('created_at', '<', at)
+      .where(q =>
+        q
+          .whereIn('status', [...openActionStatuses])
+          .orWhere(w =>
+            w.where('status', 'done').where('completed_at', '>=', at),
+          ),
+      )
+      .count({ n: '*' })
+      .first();
+    return {
+      postmortemsOverdue: Number(postmortems?.n ?? 0),
+      actionsOverdue: Number(actions?.n ?? 0),
+    };
+  }
+}
