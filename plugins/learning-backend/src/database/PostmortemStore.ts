@@ -19,6 +19,7 @@ import {
   newId,
   nowIso,
   parseJson,
+  readAll,
   readPage,
   writeHistory,
 } from './util';
@@ -374,14 +375,22 @@ export class PostmortemStore {
   async hydrate(db: Knex, rows: any[]): Promise<Postmortem[]> {
     if (rows.length === 0) return [];
     const ids = rows.map(r => r.id);
-    const [incidents, entities, feedback] = await Promise.all([
-      db('postmortem_incidents')
-        .whereIn('postmortem_id', ids)
-        .select('postmortem_id', 'incident_id'),
-      db('postmortem_entities')
-        .whereIn('postmortem_id', ids)
-        .select('postmortem_id', 'entity_ref'),
-      PostmortemReviewStore.feedbackOf(db, ids),
+    const [incidents, entities, feedback] = await readAll<
+      [
+        any[],
+        any[],
+        Awaited<ReturnType<typeof PostmortemReviewStore.feedbackOf>>,
+      ]
+    >(db, [
+      () =>
+        db('postmortem_incidents')
+          .whereIn('postmortem_id', ids)
+          .select('postmortem_id', 'incident_id'),
+      () =>
+        db('postmortem_entities')
+          .whereIn('postmortem_id', ids)
+          .select('postmortem_id', 'entity_ref'),
+      () => PostmortemReviewStore.feedbackOf(db, ids),
     ]);
     const incidentsBy = groupBy(incidents, (r: any) => r.postmortem_id);
     const entitiesBy = groupBy(entities, (r: any) => r.postmortem_id);

@@ -7,7 +7,7 @@ import {
   type PostmortemStatus,
 } from '@learning-loop/plugin-learning-common';
 import type { IncidentRow } from './IncidentStore';
-import { groupBy } from './util';
+import { groupBy, readAll } from './util';
 
 /** Turns incident rows into incidents, reading their links for the whole batch at once. */
 export async function hydrateIncidents(
@@ -16,37 +16,43 @@ export async function hydrateIncidents(
 ): Promise<Incident[]> {
   if (rows.length === 0) return [];
   const ids = rows.map(r => r.id);
-  const [entities, modes, postmortems, occurrences] = await Promise.all([
-    db('incident_entities')
-      .whereIn('incident_id', ids)
-      .select('incident_id', 'entity_ref'),
-    db('incident_failure_modes')
-      .whereIn('incident_id', ids)
-      .select('incident_id', 'failure_mode'),
-    db('postmortem_incidents')
-      .join(
-        'postmortems',
-        'postmortems.id',
-        'postmortem_incidents.postmortem_id',
-      )
-      .whereIn('postmortem_incidents.incident_id', ids)
-      .select(
-        'postmortem_incidents.incident_id',
-        'postmortems.id',
-        'postmortems.status',
-        'postmortems.created_at',
-      )
-      .orderBy('postmortems.created_at', 'asc'),
-    db('incident_occurrences')
-      .whereIn('incident_id', ids)
-      .select(
-        'incident_id',
-        'entity_ref',
-        'failure_mode',
-        'occurrence',
-        'previous_incident_id',
-        'manual',
-      ),
+  const [entities, modes, postmortems, occurrences] = await readAll<
+    [any[], any[], any[], any[]]
+  >(db, [
+    () =>
+      db('incident_entities')
+        .whereIn('incident_id', ids)
+        .select('incident_id', 'entity_ref'),
+    () =>
+      db('incident_failure_modes')
+        .whereIn('incident_id', ids)
+        .select('incident_id', 'failure_mode'),
+    () =>
+      db('postmortem_incidents')
+        .join(
+          'postmortems',
+          'postmortems.id',
+          'postmortem_incidents.postmortem_id',
+        )
+        .whereIn('postmortem_incidents.incident_id', ids)
+        .select(
+          'postmortem_incidents.incident_id',
+          'postmortems.id',
+          'postmortems.status',
+          'postmortems.created_at',
+        )
+        .orderBy('postmortems.created_at', 'asc'),
+    () =>
+      db('incident_occurrences')
+        .whereIn('incident_id', ids)
+        .select(
+          'incident_id',
+          'entity_ref',
+          'failure_mode',
+          'occurrence',
+          'previous_incident_id',
+          'manual',
+        ),
   ]);
   const entitiesBy = groupBy(entities, (r: any) => r.incident_id);
   const occurrencesBy = groupBy(occurrences, (r: any) => r.incident_id);

@@ -211,3 +211,19 @@ export async function readPage<R, T>(
     .offset((page - 1) * limit);
   return { items: await options.toItems(rows as R[]), totalCount, page, limit };
 }
+
+/**
+ * Runs reads in parallel on the pool, but one after another inside a transaction, which holds a single
+ * connection that must not run two queries at once (pg 9 refuses it).
+ */
+export async function readAll<T extends readonly unknown[]>(
+  db: Knex,
+  reads: { [K in keyof T]: () => Promise<T[K]> },
+): Promise<T> {
+  if ((db as Knex & { isTransaction?: boolean }).isTransaction) {
+    const results: unknown[] = [];
+    for (const read of reads) results.push(await read());
+    return results as unknown as T;
+  }
+  return Promise.all(reads.map(read => read())) as unknown as Promise<T>;
+}
