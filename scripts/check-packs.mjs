@@ -18,8 +18,15 @@ const expected = {
     'dist/index.cjs.js',
     'dist/index.d.ts',
     'migrations/20261121000000_init.js',
+    'migrations/20261122000000_ingest_and_reminders.js',
     'config.schema.json',
     'openapi.yaml',
+  ],
+  'plugins/learning-node': ['dist/index.cjs.js', 'dist/index.d.ts'],
+  'plugins/learning-backend-module-pagerduty': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
+    'config.d.ts',
   ],
   'plugins/learning': [
     'dist/index.esm.js',

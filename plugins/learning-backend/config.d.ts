@@ -20,6 +20,44 @@ export interface Config {
       /** A failure recurring with no action at all blocks. Default true. */
       blockOnRepeatedWithoutAction?: boolean;
     };
+    /**
+     * Webhook receivers at POST /api/learning/ingest/{source}. A source without its secret configured is off (404).
+     * PagerDuty is added by @learning-loop/plugin-learning-backend-module-pagerduty.
+     */
+    ingest?: {
+      /** Larger bodies are refused with 413. Default 262144 (256 KiB). */
+      maxBodyBytes?: number;
+      /** Opsgenie's webhook integration, with a custom header holding `token`. */
+      opsgenie?: {
+        /**
+         * The shared secret Opsgenie sends in `header`.
+         * @visibility secret
+         */
+        token: string;
+        /** The header name. Default X-Learning-Loop-Token. */
+        header?: string;
+      };
+      /** incident.io webhooks (signed the Svix way: webhook-id, webhook-timestamp, webhook-signature). */
+      incidentIo?: {
+        /**
+         * The endpoint's signing secret, starting whsec_.
+         * @visibility secret
+         */
+        secret: string;
+        /** How far the signed timestamp may be from now. Default 300 seconds. */
+        toleranceSeconds?: number;
+      };
+      /** The generic JSON format at /ingest/webhook, signed with X-Learning-Loop-Signature (see the README). */
+      webhook?: {
+        /**
+         * The HMAC key shared with the sender.
+         * @visibility secret
+         */
+        secret: string;
+        /** How far the signed timestamp may be from now. Default 300 seconds. */
+        toleranceSeconds?: number;
+      };
+    };
     /** Failure-mode labels offered when recording an incident (free labels are always allowed). */
     failureModes?: string[];
     /** Days allowed per priority before an action item is overdue; used for default due dates. */

@@ -27,6 +27,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@learning-loop/plugin-learning-backend'));
+backend.add(import('@learning-loop/plugin-learning-backend-module-pagerduty'));
 backend.add(import('./modules/learningDemoData/module'));
 
 backend.start();

@@ -9,6 +9,12 @@ import { createRouter } from './service/router';
 import { registerLearningActions } from './service/assistantActions';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readLearningSettings } from './settings';
+import {
+  learningIncidentSourcesExtensionPoint,
+  type IncidentSource,
+} from '@learning-loop/plugin-learning-node';
+import { IncidentIngestion } from './ingest/IncidentIngestion';
+import { readIngestConfig } from './ingest/config';
 
 /**
  * Learning Loop backend plugin: incidents, postmortems, runbooks and action items attached to catalog entities.
@@ -18,6 +24,12 @@ import { readLearningSettings } from './settings';
 export const learningPlugin = createBackendPlugin({
   pluginId: 'learning',
   register(env) {
+    const addedSources: IncidentSource[] = [];
+    env.registerExtensionPoint(learningIncidentSourcesExtensionPoint, {
+      addIncidentSource(...sources) {
+        addedSources.push(...sources);
+      },
+    });
     env.registerInit({
       deps: {
         config: coreServices.rootConfig,
@@ -32,6 +44,7 @@ export const learningPlugin = createBackendPlugin({
         userInfo: coreServices.userInfo,
         scheduler: coreServices.scheduler,
         actionsRegistry: actionsRegistryServiceRef,
+        auth: coreServices.auth,
       },
       async init({
         config,
@@ -46,6 +59,7 @@ export const learningPlugin = createBackendPlugin({
         userInfo,
         scheduler,
         actionsRegistry,
+        auth,
       }) {
         const settings = readLearningSettings(config);
         const store = await DatabaseLearningStore.create({
@@ -68,17 +82,32 @@ export const learningPlugin = createBackendPlugin({
               );
           },
         });
+        const ingest = readIngestConfig(config);
+        const ingestion = new IncidentIngestion({
+          store,
+          catalog,
+          auth,
+          logger,
+        });
+        for (const source of [...ingest.sources, ...addedSources]) {
+          ingestion.addSource(source);
+        }
+        // tools cannot hold Backstage tokens: each receiver checks its own signature or secret instead
+        httpRouter.addAuthPolicy({ path: '/ingest', allow: 'unauthenticated' });
         httpRouter.use(
-          await createRouter({
-            store,
-            httpAuth,
-            permissions,
-            auditor,
-            catalog,
-            userInfo,
-            logger,
-            settings,
-          }),
+          await createRouter(
+            {
+              store,
+              httpAuth,
+              permissions,
+              auditor,
+              catalog,
+              userInfo,
+              logger,
+              settings,
+            },
+            { ingestion, maxBodyBytes: ingest.maxBodyBytes },
+          ),
         );
       },
     });

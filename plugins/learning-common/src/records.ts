@@ -304,3 +304,26 @@ export interface EntityLearningSummary {
   runbooks: Runbook[];
   recurrence: RecurrenceSummary;
 }
+
+/** How a received webhook event ended: recorded on an incident, or waiting for someone to map it to an entity. */
+export type IngestEventStatus = 'applied' | 'unmapped' | 'mapped';
+
+/** One event an incident tool sent to /ingest/{source}. */
+export interface IngestEvent {
+  id: string;
+  source: string;
+  deliveryId: string;
+  externalId: string;
+  eventType: string;
+  /** The incident's title as the tool gave it. */
+  title: string | null;
+  /** The tool's name for its service. */
+  serviceName: string | null;
+  /** The annotation/value pairs tried against the catalog. */
+  services: Array<{ annotation: string; value: string }>;
+  status: IngestEventStatus;
+  incidentId: string | null;
+  receivedAt: string;
+  mappedAt: string | null;
+  mappedBy: string | null;
+}

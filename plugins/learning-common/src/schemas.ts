@@ -534,3 +534,26 @@ export const idParamSchema = z.object({
 export const entityParamsSchema = z
   .object({ kind: trimmed(64), namespace: trimmed(64), name: trimmed(253) })
   .transform(p => stringifyEntityRef(p).toLocaleLowerCase('en-US'));
+
+/** Query of GET /ingest-events: received webhook events, by default those still waiting for an entity. */
+export const listIngestEventsQuerySchema = z
+  .object({
+    ...pagingQuery,
+    status: z.enum(['applied', 'unmapped', 'mapped']).default('unmapped'),
+    source: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, 'source is a source id such as pagerduty')
+      .optional(),
+  })
+  .strict();
+/** Parsed ingest event list query. */
+export type ListIngestEventsQuery = z.infer<typeof listIngestEventsQuerySchema>;
+
+/** Body of POST /ingest-events/{id}/map: the entities the event's incident belongs to. */
+export const mapIngestEventSchema = z
+  .object({
+    entityRefs: z.array(entityRefSchema).min(1).max(50),
+  })
+  .strict();
+/** Input of mapping an unmapped event. */
+export type MapIngestEventInput = z.infer<typeof mapIngestEventSchema>;

@@ -15,6 +15,7 @@ import { RecurrenceStore } from './RecurrenceStore';
 import { MetricsStore } from './MetricsStore';
 import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
+import { IngestEventStore } from './IngestEventStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -39,6 +40,7 @@ export class DatabaseLearningStore {
   readonly metrics: MetricsStore;
   readonly overview: OverviewStore;
   readonly attention: AttentionStore;
+  readonly ingestEvents: IngestEventStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -57,6 +59,7 @@ export class DatabaseLearningStore {
     this.metrics = new MetricsStore(knex);
     this.overview = new OverviewStore(knex, this.metrics);
     this.attention = new AttentionStore(knex, this.metrics);
+    this.ingestEvents = new IngestEventStore(knex);
     this.incidents = new IncidentStore(knex, settings, this.recurrence);
     this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);

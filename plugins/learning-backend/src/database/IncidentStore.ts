@@ -323,16 +323,13 @@ export class IncidentStore {
     incident: Incident;
     operation: 'created' | 'updated' | 'unchanged';
   }> {
-    const existing = await this.db<IncidentRow>('incidents')
-      .where({ source: input.source, external_id: input.externalId })
-      .first();
-    if (!existing) {
+    const current = await this.findExternal(input.source, input.externalId);
+    if (!current) {
       return {
         incident: await this.create(input, actor),
         operation: 'created',
       };
     }
-    const current = await this.get(existing.id);
     const wanted = {
       title: input.title,
       kind: input.kind,
@@ -361,12 +358,23 @@ export class IncidentStore {
       patch.failureModes = [...new Set([...current.failureModes, ...labels])];
     return {
       incident: await this.update(
-        existing.id,
+        current.id,
         { version: current.version, ...patch } as UpdateIncidentInput,
         actor,
       ),
       operation: 'updated',
     };
+  }
+
+  /** The incident a tool knows by `externalId`, if it was recorded. */
+  async findExternal(
+    source: string,
+    externalId: string,
+  ): Promise<Incident | undefined> {
+    const row = await this.db<IncidentRow>('incidents')
+      .where({ source, external_id: externalId })
+      .first();
+    return row ? (await this.hydrate(this.db, [row]))[0] : undefined;
   }
 
   /** The entity refs of an incident, for authorisation. */

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { mockServices } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
+import { IncidentIngestion } from '../ingest/IncidentIngestion';
 import { createRouter } from './router';
 
 const spec = parse(
@@ -20,7 +21,7 @@ function openApiPath(expressPath: string): string {
 
 /** The method and path of every route the router serves, in OpenAPI form. */
 async function servedRoutes(): Promise<string[]> {
-  const router = await createRouter({
+  const ctx = {
     store: {} as any,
     httpAuth: mockServices.httpAuth(),
     permissions: mockServices.permissions(),
@@ -29,6 +30,10 @@ async function servedRoutes(): Promise<string[]> {
     logger: mockServices.logger.mock(),
     userInfo: mockServices.userInfo(),
     settings: defaultLearningSettings,
+  };
+  const router = await createRouter(ctx, {
+    ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
+    maxBodyBytes: 1024,
   });
   return (router as any).stack
     .filter((layer: any) => layer.route)

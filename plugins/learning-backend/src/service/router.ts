@@ -38,6 +38,8 @@ import type { BacklogScope } from '../database/ActionStore';
 import { addBulkActionRoutes } from './bulkActions';
 import { addPostmortemReviewRoutes } from './postmortemRoutes';
 import { addOverviewRoutes } from './overviewRoutes';
+import { addIngestEventRoutes, addWebhookRoutes } from './ingestRoutes';
+import type { IncidentIngestion } from '../ingest/IncidentIngestion';
 import {
   authorizePostmortemEdit,
   checkPostmortemUpdate,
@@ -72,9 +74,13 @@ const staleVersionHandler: ErrorRequestHandler = (error, req, res, next) => {
 };
 
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
-export async function createRouter(ctx: RouteContext): Promise<express.Router> {
+export async function createRouter(
+  ctx: RouteContext,
+  ingest: { ingestion: IncidentIngestion; maxBodyBytes: number },
+): Promise<express.Router> {
   const { store } = ctx;
   const router = Router();
+  addWebhookRoutes(router, ctx, ingest.ingestion, ingest.maxBodyBytes);
   router.use(express.json({ limit: BODY_LIMIT }));
 
   addRecordRoutes(router, ctx, {
@@ -210,6 +216,7 @@ export async function createRouter(ctx: RouteContext): Promise<express.Router> {
   addBulkActionRoutes(router, ctx);
   addPostmortemReviewRoutes(router, ctx);
   addOverviewRoutes(router, ctx);
+  addIngestEventRoutes(router, ctx, ingest.ingestion);
 
   // other services push incidents in bulk; a replay never duplicates (registered before /incidents/:id)
   router.post('/incidents\\:batch', async (req, res) => {

@@ -1,0 +1,155 @@
+import type { Knex } from 'knex';
+import type {
+  IngestEvent,
+  IngestEventStatus,
+  ListIngestEventsQuery,
+  Page,
+} from '@learning-loop/plugin-learning-common';
+import type {
+  IncidentSourceEvent,
+  ServiceReference,
+} from '@learning-loop/plugin-learning-node';
+import { found, newId, nowIso, parseJson, readPage } from './util';
+
+interface IngestEventRow {
+  id: string;
+  source: string;
+  delivery_id: string;
+  external_id: string;
+  event_type: string;
+  service_name: string | null;
+  services: string;
+  event: string;
+  status: IngestEventStatus | 'pending';
+  incident_id: string | null;
+  received_at: string | Date;
+  mapped_at: string | Date | null;
+  mapped_by: string | null;
+}
+
+const iso = (value: string | Date | null): string | null =>
+  value === null ? null : new Date(value).toISOString();
+
+function toIngestEvent(row: IngestEventRow): IngestEvent {
+  const event = parseJson<Partial<IncidentSourceEvent>>(row.event, {});
+  return {
+    id: row.id,
+    source: row.source,
+    deliveryId: row.delivery_id,
+    externalId: row.external_id,
+    eventType: row.event_type,
+    title: event.incident?.title ?? null,
+    serviceName: row.service_name,
+    services: parseJson<ServiceReference[]>(row.services, []),
+    status: row.status === 'pending' ? 'unmapped' : row.status,
+    incidentId: row.incident_id,
+    receivedAt: iso(row.received_at)!,
+    mappedAt: iso(row.mapped_at),
+    mappedBy: row.mapped_by,
+  };
+}
+
+/**
+ * Webhook events as received. A row is claimed before its event is applied, so a second delivery with the same id,
+ * even a concurrent one, finds it and changes nothing.
+ */
+export class IngestEventStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Claims a delivery; undefined when it was received before (a replay). */
+  async claim(
+    source: string,
+    event: IncidentSourceEvent,
+    receivedAt: Date,
+  ): Promise<string | undefined> {
+    const id = newId();
+    await this.db('ingest_events')
+      .insert({
+        id,
+        source,
+        delivery_id: event.deliveryId,
+        external_id: event.externalId,
+        event_type: event.eventType,
+        service_name: event.serviceName?.slice(0, 300) ?? null,
+        services: JSON.stringify(event.services),
+        event: JSON.stringify(event),
+        status: 'pending',
+        incident_id: null,
+        received_at: receivedAt.toISOString(),
+      })
+      .onConflict(['source', 'delivery_id'])
+      .ignore();
+    const row = await this.db<IngestEventRow>('ingest_events')
+      .where({ source, delivery_id: event.deliveryId })
+      .first('id');
+    return row?.id === id ? id : undefined;
+  }
+
+  /** Records how a claimed event ended. */
+  async settle(
+    id: string,
+    status: IngestEventStatus,
+    incidentId: string | null,
+  ): Promise<void> {
+    await this.db('ingest_events')
+      .where({ id })
+      .update({ status, incident_id: incidentId });
+  }
+
+  /** Forgets a claim whose event could not be applied, so the tool's retry is not taken for a replay. */
+  async release(id: string): Promise<void> {
+    await this.db('ingest_events').where({ id, status: 'pending' }).delete();
+  }
+
+  async get(id: string): Promise<IngestEvent> {
+    return toIngestEvent(
+      found(
+        await this.db<IngestEventRow>('ingest_events').where({ id }).first(),
+        'ingest event',
+        id,
+      ),
+    );
+  }
+
+  /** The unmapped events of one incident of a tool, oldest first, with the events as the tool sent them. */
+  async unmappedOf(
+    source: string,
+    externalId: string,
+  ): Promise<Array<{ id: string; event: IncidentSourceEvent }>> {
+    const rows = await this.db<IngestEventRow>('ingest_events')
+      .where({ source, external_id: externalId, status: 'unmapped' })
+      .orderBy('received_at', 'asc')
+      .orderBy('id', 'asc');
+    return rows.map(row => ({
+      id: row.id,
+      event: parseJson<IncidentSourceEvent>(row.event, {} as any),
+    }));
+  }
+
+  async markMapped(
+    ids: string[],
+    incidentId: string,
+    actor: string,
+  ): Promise<void> {
+    await this.db('ingest_events').whereIn('id', ids).update({
+      status: 'mapped',
+      incident_id: incidentId,
+      mapped_at: nowIso(),
+      mapped_by: actor,
+    });
+  }
+
+  async list(query: ListIngestEventsQuery): Promise<Page<IngestEvent>> {
+    const base = this.db<IngestEventRow>('ingest_events').where(
+      'status',
+      query.status,
+    );
+    if (query.source) base.where('source', query.source);
+    return readPage(base, {
+      table: 'ingest_events',
+      sortColumn: 'received_at',
+      query,
+      toItems: (rows: IngestEventRow[]) => rows.map(toIngestEvent),
+    });
+  }
+}

@@ -1,0 +1,406 @@
+import { createHash, createHmac } from 'node:crypto';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import type { Knex } from 'knex';
+import request from 'supertest';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { learningPlugin } from '../plugin';
+import opsgenieCreate from './__fixtures__/opsgenie-create.json';
+import incidentIoCreated from './__fixtures__/incident-io-created.json';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const svc = 'component:default/subtitle-service';
+const user = mockCredentials.user.header('user:default/olive');
+const OPSGENIE_TOKEN = 'opsgenie-shared-secret';
+const INCIDENT_IO_SECRET = `whsec_${Buffer.from(
+  'incident-io-signing-key-0123456789',
+).toString('base64')}`;
+const WEBHOOK_SECRET = 'generic-hmac-key';
+
+const catalogEntities = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'subtitle-service',
+      namespace: 'default',
+      annotations: {
+        'learning-loop.io/opsgenie-service-id': 'subtitle-service',
+        'learning-loop.io/webhook-service-id': 'subtitles',
+      },
+    },
+    spec: { type: 'service', owner: 'group:default/localization-team' },
+  },
+];
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+const sha256 = (body: Buffer) => createHash('sha256').update(body).digest();
+
+function incidentIoHeaders(
+  body: Buffer,
+  options: { id?: string; timestamp?: number; secret?: string } = {},
+) {
+  const id = options.id ?? `msg_${sha256(body).toString('hex').slice(0, 24)}`;
+  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const key = Buffer.from(
+    (options.secret ?? INCIDENT_IO_SECRET).replace('whsec_', ''),
+    'base64',
+  );
+  const signature = createHmac('sha256', key)
+    .update(`${id}.${timestamp}.${body.toString()}`)
+    .digest('base64');
+  return {
+    'webhook-id': id,
+    'webhook-timestamp': timestamp,
+    'webhook-signature': `v1,${signature}`,
+  };
+}
+
+function genericHeaders(
+  body: Buffer,
+  options: { timestamp?: number; secret?: string } = {},
+) {
+  const t = String(options.timestamp ?? Math.floor(Date.now() / 1000));
+  const v1 = createHmac('sha256', options.secret ?? WEBHOOK_SECRET)
+    .update(`${t}.${body.toString()}`)
+    .digest('hex');
+  return { 'x-learning-loop-signature': `t=${t},v1=${v1}` };
+}
+
+describe.each(databases.eachSupportedId())(
+  'webhook ingest on %p',
+  databaseId => {
+    let server: any;
+    let knex: Knex;
+    beforeAll(async () => {
+      knex = await databases.init(databaseId);
+      ({ server } = await startTestBackend({
+        features: [
+          learningPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              learning: {
+                ingest: {
+                  maxBodyBytes: 16 * 1024,
+                  opsgenie: { token: OPSGENIE_TOKEN },
+                  incidentIo: { secret: INCIDENT_IO_SECRET },
+                  webhook: { secret: WEBHOOK_SECRET },
+                },
+              },
+            },
+          }),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+          catalogServiceMock.factory({ entities: catalogEntities }),
+        ],
+      }));
+    });
+
+    const post = (source: string, body: Buffer, headers: object) =>
+      request(server)
+        .post(`/api/learning/ingest/${source}`)
+        .set({ 'content-type': 'application/json', ...headers })
+        .send(body.toString());
+    const count = async (table: string, where: object = {}) =>
+      Number((await knex(table).where(where).count({ n: '*' }))[0].n);
+    /** Every row the ingest could touch, to prove a refused delivery changed nothing. */
+    const snapshot = async () => ({
+      incidents: await knex('incidents').orderBy('id'),
+      events: await knex('ingest_events').orderBy('id'),
+      history: await count('history'),
+    });
+
+    describe('Opsgenie (shared secret header)', () => {
+      const create = json(opsgenieCreate);
+      const headers = { 'x-learning-loop-token': OPSGENIE_TOKEN };
+
+      it('refuses a missing or wrong token with 401 and stores nothing', async () => {
+        const before = await snapshot();
+        expect((await post('opsgenie', create, {})).status).toBe(401);
+        const wrong = await post('opsgenie', create, {
+          'x-learning-loop-token': 'guess',
+        });
+        expect(wrong.status).toBe(401);
+        expect(wrong.body.error.message).toMatch(/header is wrong/);
+        expect(await snapshot()).toEqual(before);
+      });
+
+      it('records an alert once on the entity its service maps to; a replay changes nothing', async () => {
+        const first = await post('opsgenie', create, headers);
+        expect(first.status).toBe(200);
+        expect(first.body.results).toEqual([
+          expect.objectContaining({
+            externalId: '70413a06-38d6-4c85-92b8-5ebc900d42e2',
+            outcome: 'created',
+          }),
+        ]);
+        const incident = await request(server)
+          .get(`/api/learning/incidents/${first.body.results[0].incidentId}`)
+          .set('Authorization', user);
+        expect(incident.body).toMatchObject({
+          title: 'Subtitle render queue above 5,000 jobs',
+          severity: 'SEV2',
+          source: 'opsgenie',
+          entityRefs: [svc],
+          startedAt: new Date(1793524440123).toISOString(),
+        });
+        const before = await snapshot();
+        const replay = await post('opsgenie', create, headers);
+        expect(replay.body.results[0].outcome).toBe('duplicate');
+        expect(await snapshot()).toEqual(before);
+
+        const close = json({
+          ...opsgenieCreate,
+          action: 'Close',
+          alert: { ...opsgenieCreate.alert, updatedAt: 1793528040123000000 },
+        });
+        const closed = await post('opsgenie', close, headers);
+        expect(closed.body.results[0]).toMatchObject({
+          outcome: 'updated',
+          incidentId: first.body.results[0].incidentId,
+        });
+        expect(
+          (
+            await request(server)
+              .get(
+                `/api/learning/incidents/${first.body.results[0].incidentId}`,
+              )
+              .set('Authorization', user)
+          ).body.resolvedAt,
+        ).toBe(new Date(1793528040123).toISOString());
+        expect(
+          await count('incidents', {
+            external_id: '70413a06-38d6-4c85-92b8-5ebc900d42e2',
+          }),
+        ).toBe(1);
+      });
+    });
+
+    describe('incident.io (Svix signature with timestamp tolerance)', () => {
+      const body = json(incidentIoCreated);
+
+      it('refuses a bad signature, another secret and a stale timestamp with 401, storing nothing', async () => {
+        const before = await snapshot();
+        const good = incidentIoHeaders(body);
+        const tampered = json({
+          ...incidentIoCreated,
+          event_type: 'public_incident.incident_updated_v2',
+        });
+        expect((await post('incident-io', tampered, good)).status).toBe(401);
+        expect(
+          (
+            await post(
+              'incident-io',
+              body,
+              incidentIoHeaders(body, {
+                secret: `whsec_${Buffer.from('other').toString('base64')}`,
+              }),
+            )
+          ).status,
+        ).toBe(401);
+        const stale = await post(
+          'incident-io',
+          body,
+          incidentIoHeaders(body, {
+            timestamp: Math.floor(Date.now() / 1000) - 3600,
+          }),
+        );
+        expect(stale.status).toBe(401);
+        expect(stale.body.error.message).toMatch(/more than 300 seconds/);
+        expect((await post('incident-io', body, {})).status).toBe(401);
+        expect(await snapshot()).toEqual(before);
+      });
+
+      it('maps the affected service from the catalog entry and is idempotent on the delivery id', async () => {
+        const headers = incidentIoHeaders(body, { id: 'msg_2x9Qk1' });
+        const first = await post('incident-io', body, headers);
+        expect(first.status).toBe(200);
+        expect(first.body.results[0].outcome).toBe('created');
+        const stored = await knex('incidents')
+          .where({ external_id: '01JCZ8Q8M7T9X6D3V2N1B0A9YQ' })
+          .first();
+        expect(stored).toMatchObject({
+          title: 'INC-412: Japanese subtitles render as empty boxes',
+          severity: 'SEV2',
+          source: 'incident-io',
+        });
+        const before = await snapshot();
+        // a redelivery re-signs with a fresh timestamp but keeps its webhook-id
+        const replay = await post(
+          'incident-io',
+          body,
+          incidentIoHeaders(body, { id: 'msg_2x9Qk1' }),
+        );
+        expect(replay.body.results[0].outcome).toBe('duplicate');
+        expect(await snapshot()).toEqual(before);
+        // the same content in another delivery is a no-op on the incident (no new version)
+        const again = await post(
+          'incident-io',
+          body,
+          incidentIoHeaders(body, { id: 'msg_other' }),
+        );
+        expect(again.body.results[0].outcome).toBe('unchanged');
+        expect(await count('history', { record_id: stored.id })).toBe(1);
+      });
+    });
+
+    describe('generic webhook (HMAC of timestamp and body)', () => {
+      const event = (overrides: object = {}, incident: object = {}) =>
+        json({
+          deliveryId: 'delivery-1',
+          incident: {
+            id: 'CHG-7',
+            title: 'Failed deployment of the subtitle renderer',
+            severity: 'SEV3',
+            kind: 'failed-deployment',
+            service: 'subtitles',
+            startedAt: '2026-11-03T08:00:00Z',
+            ...incident,
+          },
+          ...overrides,
+        });
+
+      it('accepts a signed event once, refuses wrong signatures with 401, names bad fields with 400', async () => {
+        const body = event();
+        const before = await snapshot();
+        expect(
+          (await post('webhook', body, genericHeaders(body, { secret: 'x' })))
+            .status,
+        ).toBe(401);
+        expect(
+          (
+            await post(
+              'webhook',
+              body,
+              genericHeaders(body, {
+                timestamp: Math.floor(Date.now() / 1000) + 900,
+              }),
+            )
+          ).status,
+        ).toBe(401);
+        const bad = event({}, { severity: 'LOUD' });
+        const invalid = await post('webhook', bad, genericHeaders(bad));
+        expect(invalid.status).toBe(400);
+        expect(invalid.body.error.message).toMatch(/incident\.severity/);
+        expect(await snapshot()).toEqual(before);
+
+        const first = await post('webhook', body, genericHeaders(body));
+        expect(first.body.results[0]).toMatchObject({ outcome: 'created' });
+        const replay = await post('webhook', body, genericHeaders(body));
+        expect(replay.body.results[0].outcome).toBe('duplicate');
+        const stored = await knex('incidents')
+          .where({ external_id: 'CHG-7' })
+          .first();
+        expect(stored).toMatchObject({
+          source: 'webhook',
+          kind: 'failed-deployment',
+        });
+      });
+
+      it('refuses an oversized body with 413 before reading it', async () => {
+        const big = event({}, { summary: 'x'.repeat(20_000) });
+        const before = await snapshot();
+        const response = await post('webhook', big, genericHeaders(big));
+        expect(response.status).toBe(413);
+        expect(await snapshot()).toEqual(before);
+      });
+
+      it('keeps events no entity matches, lists them, and maps every event of that incident on request', async () => {
+        const triggered = event(
+          { deliveryId: 'unmapped-1' },
+          { id: 'EXT-404', service: 'no-such-service', title: 'Orphan outage' },
+        );
+        const resolved = event(
+          { deliveryId: 'unmapped-2' },
+          {
+            id: 'EXT-404',
+            service: 'no-such-service',
+            title: 'Orphan outage',
+            resolvedAt: '2026-11-03T09:30:00Z',
+          },
+        );
+        for (const body of [triggered, resolved]) {
+          const response = await post('webhook', body, genericHeaders(body));
+          expect(response.body.results[0].outcome).toBe('unmapped');
+        }
+        expect(await count('incidents', { external_id: 'EXT-404' })).toBe(0);
+        const listed = await request(server)
+          .get('/api/learning/ingest-events?status=unmapped&source=webhook')
+          .set('Authorization', user);
+        expect(listed.status).toBe(200);
+        expect(listed.body.sources).toEqual([
+          'incident-io',
+          'opsgenie',
+          'webhook',
+        ]);
+        const waiting = listed.body.items.filter(
+          (e: any) => e.externalId === 'EXT-404',
+        );
+        expect(waiting).toHaveLength(2);
+        expect(waiting[0]).toMatchObject({
+          serviceName: 'no-such-service',
+          title: 'Orphan outage',
+          services: [
+            {
+              annotation: 'learning-loop.io/webhook-service-id',
+              value: 'no-such-service',
+            },
+          ],
+        });
+
+        expect(
+          (
+            await request(server)
+              .get('/api/learning/ingest-events')
+              .set('Authorization', '')
+          ).status,
+        ).toBe(401);
+        const mapped = await request(server)
+          .post(`/api/learning/ingest-events/${waiting[0].id}/map`)
+          .set('Authorization', user)
+          .send({ entityRefs: [svc] });
+        expect(mapped.status).toBe(200);
+        expect(mapped.body.events).toBe(2);
+        expect(mapped.body.incident).toMatchObject({
+          title: 'Orphan outage',
+          entityRefs: [svc],
+          resolvedAt: '2026-11-03T09:30:00.000Z',
+        });
+        const again = await request(server)
+          .post(`/api/learning/ingest-events/${waiting[1].id}/map`)
+          .set('Authorization', user)
+          .send({ entityRefs: [svc] });
+        expect(again.status).toBe(409);
+        // later events of a mapped incident go straight to it
+        const update = event(
+          { deliveryId: 'unmapped-3' },
+          { id: 'EXT-404', service: 'no-such-service', severity: 'SEV2' },
+        );
+        const applied = await post('webhook', update, genericHeaders(update));
+        expect(applied.body.results[0]).toMatchObject({
+          outcome: 'updated',
+          incidentId: mapped.body.incident.id,
+        });
+      });
+
+      it('answers 404 for a source that is not configured', async () => {
+        const body = event();
+        const response = await post('pagerduty', body, genericHeaders(body));
+        expect(response.status).toBe(404);
+        expect(response.body.error.message).toMatch(
+          /configured: incident-io, opsgenie, webhook/,
+        );
+      });
+    });
+  },
+);

@@ -1,0 +1,94 @@
+import express from 'express';
+import type Router from 'express-promise-router';
+import {
+  idParamSchema,
+  learningIncidentCreatePermission,
+  listIngestEventsQuerySchema,
+  mapIngestEventSchema,
+} from '@learning-loop/plugin-learning-common';
+import type { IncidentWebhookRequest } from '@learning-loop/plugin-learning-node';
+import type { IncidentIngestion } from '../ingest/IncidentIngestion';
+import {
+  actorOf,
+  audited,
+  authorizeEntities,
+  credentialsOf,
+  parseInput,
+  type RouteContext,
+} from './context';
+
+type AppRouter = ReturnType<typeof Router>;
+
+/** The webhook receivers: registered before the JSON body parser, since signatures cover the raw bytes. */
+export function addWebhookRoutes(
+  router: AppRouter,
+  ctx: RouteContext,
+  ingestion: IncidentIngestion,
+  maxBodyBytes: number,
+): void {
+  router.post(
+    '/ingest/:source',
+    express.raw({ type: () => true, limit: maxBodyBytes }),
+    async (req, res) => {
+      const source = ingestion.source(req.params.source);
+      const request: IncidentWebhookRequest = {
+        headers: Object.fromEntries(
+          Object.entries(req.headers).map(([name, value]) => [
+            name.toLowerCase(),
+            Array.isArray(value) ? value.join(', ') : value,
+          ]),
+        ),
+        rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        receivedAt: new Date(),
+      };
+      const results = await audited(
+        ctx,
+        req,
+        'incident-webhook',
+        { source: source.id },
+        async () => ({ results: await ingestion.receive(source, request) }),
+      );
+      res.status(200).json(results);
+    },
+  );
+}
+
+/** Received events waiting for an entity, and mapping them. */
+export function addIngestEventRoutes(
+  router: AppRouter,
+  ctx: RouteContext,
+  ingestion: IncidentIngestion,
+): void {
+  router.get('/ingest-events', async (req, res) => {
+    await credentialsOf(ctx, req);
+    const query = parseInput(listIngestEventsQuerySchema, req.query, 'query');
+    res.json({
+      ...(await ctx.store.ingestEvents.list(query)),
+      sources: ingestion.sourceIds(),
+    });
+  });
+
+  router.post('/ingest-events/:id/map', async (req, res) => {
+    const credentials = await ctx.httpAuth.credentials(req, {
+      allow: ['user'],
+    });
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    const { entityRefs } = parseInput(mapIngestEventSchema, req.body, 'body');
+    const result = await audited(
+      ctx,
+      req,
+      'incident-webhook-map',
+      { eventId: id, entityRefs },
+      async () => {
+        await authorizeEntities(
+          ctx,
+          credentials,
+          learningIncidentCreatePermission,
+          { every: entityRefs },
+        );
+        return ingestion.map(id, entityRefs, actorOf(credentials));
+      },
+    );
+    res.json(result);
+  });
+}

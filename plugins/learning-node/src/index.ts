@@ -1,0 +1,22 @@
+/**
+ * Node library for Learning Loop backend modules.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  learningIncidentSourcesExtensionPoint,
+  type LearningIncidentSourcesExtensionPoint,
+  type IncidentSource,
+  type IncidentSourceEvent,
+  type IncidentWebhookRequest,
+  type ServiceReference,
+} from './extensions';
+export {
+  hmacSha256,
+  safeEqual,
+  parseJsonBody,
+  checkTimestampTolerance,
+  learningServiceAnnotation,
+  toIsoTimestamp,
+} from './helpers';
