@@ -58,6 +58,19 @@ export interface Config {
         toleranceSeconds?: number;
       };
     };
+    /** Reminders sent through Backstage notifications by a scheduled task (global scope: once across replicas). */
+    reminders?: {
+      /** Default true. */
+      enabled?: boolean;
+      /** Actions and postmortems due within this many days are reminded, as are overdue ones. Default 3. */
+      dueWithinDays?: number;
+      /** Most reminders of each kind one run sends; the rest follow in the next run. Default 500. */
+      maxPerRun?: number;
+      /** ISO weekday (1 = Monday) from which each team's weekly digest goes out. Default 1. */
+      digestWeekday?: number;
+      /** Minutes between runs. Default 60. */
+      frequencyMinutes?: number;
+    };
     /** Failure-mode labels offered when recording an incident (free labels are always allowed). */
     failureModes?: string[];
     /** Days allowed per priority before an action item is overdue; used for default due dates. */

@@ -15,6 +15,9 @@ import {
 } from '@learning-loop/plugin-learning-node';
 import { IncidentIngestion } from './ingest/IncidentIngestion';
 import { readIngestConfig } from './ingest/config';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { Reminders } from './reminders/Reminders';
+import { readReminderSettings } from './reminders/config';
 
 /**
  * Learning Loop backend plugin: incidents, postmortems, runbooks and action items attached to catalog entities.
@@ -45,6 +48,7 @@ export const learningPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
+        notifications: notificationService,
       },
       async init({
         config,
@@ -60,6 +64,7 @@ export const learningPlugin = createBackendPlugin({
         scheduler,
         actionsRegistry,
         auth,
+        notifications,
       }) {
         const settings = readLearningSettings(config);
         const store = await DatabaseLearningStore.create({
@@ -82,6 +87,33 @@ export const learningPlugin = createBackendPlugin({
               );
           },
         });
+        const reminderSettings = readReminderSettings(config);
+        if (reminderSettings.enabled) {
+          const reminders = new Reminders({
+            store: store.reminders,
+            notifications,
+            catalog,
+            auth,
+            logger,
+            settings: reminderSettings,
+          });
+          // global scope: one replica runs it per interval; reminder_deliveries keeps it to one per item and day
+          await scheduler.scheduleTask({
+            id: 'learning-reminders',
+            frequency: { minutes: reminderSettings.frequencyMinutes },
+            timeout: { minutes: 10 },
+            initialDelay: { minutes: 1 },
+            scope: 'global',
+            fn: async () => {
+              const run = await reminders.run();
+              if (run.actions + run.postmortems + run.digests > 0) {
+                logger.info(
+                  `Learning Loop reminders sent: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s)`,
+                );
+              }
+            },
+          });
+        }
         const ingest = readIngestConfig(config);
         const ingestion = new IncidentIngestion({
           store,

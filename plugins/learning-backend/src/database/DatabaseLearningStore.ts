@@ -16,6 +16,7 @@ import { MetricsStore } from './MetricsStore';
 import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
+import { ReminderStore } from './ReminderStore';
 import { readHistory } from './util';
 
 const migrationsDir = resolvePackagePath(
@@ -41,6 +42,7 @@ export class DatabaseLearningStore {
   readonly overview: OverviewStore;
   readonly attention: AttentionStore;
   readonly ingestEvents: IngestEventStore;
+  readonly reminders: ReminderStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -60,6 +62,7 @@ export class DatabaseLearningStore {
     this.overview = new OverviewStore(knex, this.metrics);
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
+    this.reminders = new ReminderStore(knex);
     this.incidents = new IncidentStore(knex, settings, this.recurrence);
     this.postmortems = new PostmortemStore(knex, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);
