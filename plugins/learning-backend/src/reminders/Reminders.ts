@@ -243,22 +243,18 @@ function actionPayload(
   const days = Math.round(
     DateTime.fromISO(action.dueDate).diff(DateTime.fromISO(today), 'days').days,
   );
-  const when = overdue
-    ? `overdue since ${action.dueDate}`
-    : days === 0
-    ? 'due today'
-    : `due in ${days} day${days === 1 ? '' : 's'} (${action.dueDate})`;
+  let when = `due in ${days} day${days === 1 ? '' : 's'} (${action.dueDate})`;
+  if (overdue) when = `overdue since ${action.dueDate}`;
+  else if (days === 0) when = 'due today';
+  let severity: NotificationSendOptions['payload']['severity'] = 'normal';
+  if (overdue) severity = action.priority === 'P0' ? 'critical' : 'high';
   return {
     title: `${overdue ? 'Overdue' : 'Due soon'}: ${action.priority} action "${
       action.title
     }"`,
     description: `This action item on ${action.entityRef} is ${when}.`,
     link: learningTabLink(action.entityRef),
-    severity: overdue
-      ? action.priority === 'P0'
-        ? 'critical'
-        : 'high'
-      : 'normal',
+    severity,
     topic: TOPIC,
     scope: `learning-loop:action:${action.id}`,
   };
