@@ -28,6 +28,10 @@ const expected = {
     'dist/index.d.ts',
     'config.d.ts',
   ],
+  'plugins/search-backend-module-learning': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
+  ],
   'plugins/learning': [
     'dist/index.esm.js',
     'dist/index.d.ts',

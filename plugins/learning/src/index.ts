@@ -10,6 +10,7 @@ export {
   EntityLearningContent,
   EntityLearningSummaryCard,
   EntityTeamBacklogContent,
+  LearningSearchResultListItem,
 } from './plugin';
 export { learningApiRef, LearningClient, type LearningApi } from './api';
 export { rootRouteRef as learningRouteRef } from './routes';

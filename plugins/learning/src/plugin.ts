@@ -6,6 +6,7 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
+import { createSearchResultListItemExtension } from '@backstage/plugin-search-react';
 import { LearningClient, learningApiRef } from './api';
 import { rootRouteRef } from './routes';
 
@@ -68,5 +69,17 @@ export const EntityTeamBacklogContent = learningPlugin.provide(
           m => m.TeamBacklogContent,
         ),
     },
+  }),
+);
+
+/** Renders published postmortems and runbooks in search results; put it among the search page's result items. */
+export const LearningSearchResultListItem = learningPlugin.provide(
+  createSearchResultListItemExtension({
+    name: 'LearningSearchResultListItem',
+    component: () =>
+      import('./components/search/LearningSearchResultListItem').then(
+        m => m.LearningSearchResultListItem,
+      ),
+    predicate: result => result.type === 'learning',
   }),
 );

@@ -14,6 +14,7 @@ import {
   convertLegacyRouteRef,
 } from '@backstage/core-compat-api';
 import SchoolIcon from '@material-ui/icons/School';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { isLearningEntity, isTeamEntity } from '../components/entityFilter';
@@ -76,6 +77,17 @@ const learningEntityCard = EntityCardBlueprint.make({
   },
 });
 
+const learningSearchResultItem = SearchResultListItemBlueprint.make({
+  params: {
+    predicate: result => result.type === 'learning',
+    icon: <SchoolIcon />,
+    component: () =>
+      import('../components/search/LearningSearchResultListItem').then(
+        m => m.LearningSearchResultListItem as any,
+      ),
+  },
+});
+
 /** Learning Loop for apps on the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'learning',
@@ -87,5 +99,6 @@ export default createFrontendPlugin({
     learningEntityContent,
     learningTeamContent,
     learningEntityCard,
+    learningSearchResultItem,
   ],
 });

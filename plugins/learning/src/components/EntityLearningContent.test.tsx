@@ -163,20 +163,18 @@ function fakeApi(
       limit: 20,
     }),
     bulkUpdateActions: jest.fn(),
-    getGate: jest
-      .fn()
-      .mockResolvedValue({
-        entityRef: 'component:default/subtitle-service',
-        blocked: true,
-        reasons: [
-          {
-            rule: 'overdue-preventive-action',
-            message:
-              '1 overdue P0 preventive action(s): "Load-test vendor failover"',
-            recordIds: ['a1'],
-          },
-        ],
-      }),
+    getGate: jest.fn().mockResolvedValue({
+      entityRef: 'component:default/subtitle-service',
+      blocked: true,
+      reasons: [
+        {
+          rule: 'overdue-preventive-action',
+          message:
+            '1 overdue P0 preventive action(s): "Load-test vendor failover"',
+          recordIds: ['a1'],
+        },
+      ],
+    }),
     getMetrics: jest.fn().mockImplementation(async ({ days }) => ({
       current: metrics(days === 30 ? 2 : 5, 0.4),
       previous: metrics(4, 0.5),

@@ -1,0 +1,124 @@
+import { Readable } from 'node:stream';
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef } from '@backstage/catalog-model';
+import type {
+  DocumentCollatorFactory,
+  IndexableDocument,
+} from '@backstage/plugin-search-common';
+import type {
+  Page,
+  Postmortem,
+  Runbook,
+} from '@learning-loop/plugin-learning-common';
+
+/** The search document type of Learning Loop records. */
+export const LEARNING_DOCUMENT_TYPE = 'learning';
+
+/**
+ * A published postmortem or a runbook in Backstage search.
+ *
+ * @public
+ */
+export interface LearningDocument extends IndexableDocument {
+  recordType: 'postmortem' | 'runbook';
+  /** The catalog entities the record belongs to. */
+  entityRefs: string[];
+  /** Published (postmortem) or last reviewed (runbook), ISO 8601; empty when never. */
+  date: string;
+}
+
+const PAGE_SIZE = 100;
+
+function entityTab(entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return `/catalog/${namespace}/${kind.toLocaleLowerCase(
+    'en-US',
+  )}/${name}/learning`;
+}
+
+function joinText(parts: Array<string | undefined>): string {
+  return parts.filter(part => part && part.trim()).join('\n\n');
+}
+
+/**
+ * Reads published postmortems and runbooks from the Learning Loop API, page by page with the plugin's own
+ * credentials, and turns them into search documents.
+ *
+ * @public
+ */
+export class LearningCollatorFactory implements DocumentCollatorFactory {
+  readonly type = LEARNING_DOCUMENT_TYPE;
+
+  constructor(
+    private readonly options: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      fetch?: typeof fetch;
+    },
+  ) {}
+
+  async getCollator(): Promise<Readable> {
+    return Readable.from(this.documents());
+  }
+
+  private async *documents(): AsyncGenerator<LearningDocument> {
+    for await (const postmortem of this.pages<Postmortem>(
+      '/postmortems?status=published&orderBy=publishedAt',
+    )) {
+      yield {
+        recordType: 'postmortem',
+        title: postmortem.title,
+        text: joinText([
+          postmortem.summary,
+          postmortem.impact,
+          postmortem.lessons,
+          ...postmortem.contributingFactors.map(f => f.text),
+        ]),
+        location: `/learning/postmortems/${postmortem.id}`,
+        entityRefs: postmortem.entityRefs,
+        date: postmortem.publishedAt ?? '',
+      };
+    }
+    for await (const runbook of this.pages<Runbook>(
+      '/runbooks?orderBy=title',
+    )) {
+      yield {
+        recordType: 'runbook',
+        title: runbook.title,
+        text: joinText([runbook.body, runbook.url]),
+        location: entityTab(runbook.entityRef),
+        entityRefs: [runbook.entityRef],
+        date: runbook.lastReviewedAt ?? '',
+      };
+    }
+  }
+
+  private async *pages<T>(path: string): AsyncGenerator<T> {
+    const { discovery, auth } = this.options;
+    const fetchFn = this.options.fetch ?? fetch;
+    const baseUrl = await discovery.getBaseUrl('learning');
+    for (let page = 1; ; page++) {
+      const { token } = await auth.getPluginRequestToken({
+        onBehalfOf: await auth.getOwnServiceCredentials(),
+        targetPluginId: 'learning',
+      });
+      const response = await fetchFn(
+        `${baseUrl}${path}&limit=${PAGE_SIZE}&page=${page}&order=asc`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      if (!response.ok) {
+        throw new Error(
+          `Learning Loop search collator: GET ${path} answered ${response.status}`,
+        );
+      }
+      const body = (await response.json()) as Page<T>;
+      yield* body.items;
+      if (page * PAGE_SIZE >= body.totalCount || body.items.length === 0) {
+        return;
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+/**
+ * Backstage search module indexing Learning Loop's published postmortems and runbooks.
+ *
+ * @packageDocumentation
+ */
+
+export { searchModuleLearningCollator as default } from './module';
+export {
+  LearningCollatorFactory,
+  LEARNING_DOCUMENT_TYPE,
+  type LearningDocument,
+} from './LearningCollatorFactory';
