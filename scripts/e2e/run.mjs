@@ -459,6 +459,73 @@ test("the README's release-gate step stops the deploy of the demo service", asyn
   }
 });
 
+test("the README's webhook example records an incident once on the mapped service", async () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const snippet = /<!-- webhook-example -->\s*```sh\n([\s\S]*?)```/.exec(
+    readme,
+  )?.[1];
+  if (!snippet) throw new Error('the README has no webhook example');
+  const send = () =>
+    spawnSync('bash', ['-c', snippet], {
+      env: {
+        ...process.env,
+        LEARNING_LOOP_WEBHOOK_SECRET: 'learning-loop-demo-webhook-secret',
+        BACKSTAGE_BACKEND_URL: backendUrl,
+      },
+      encoding: 'utf8',
+    });
+  const outcomes = [send(), send()].map(run => {
+    if (run.status !== 0) {
+      throw new Error(`the webhook step exited ${run.status}: ${run.stderr}`);
+    }
+    return JSON.parse(run.stdout).results[0];
+  });
+  // the demo database lives as long as the demo: a second run of the suite sees its own earlier delivery
+  if (
+    !['created', 'duplicate'].includes(outcomes[0].outcome) ||
+    outcomes[1].outcome !== 'duplicate'
+  ) {
+    throw new Error(`unexpected outcomes ${JSON.stringify(outcomes)}`);
+  }
+  const token = await guestToken();
+  const incidents = await (
+    await fetch(
+      `${backendUrl}/api/learning/incidents?entityRef=component:default/subtitle-service&kind=failed-deployment&limit=100`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    )
+  ).json();
+  const found = incidents.items.filter(i => i.externalId === 'DEPLOY-77');
+  if (found.length !== 1 || found[0].source !== 'webhook') {
+    throw new Error(
+      `expected one webhook incident DEPLOY-77 on subtitle-service, found ${found.length}`,
+    );
+  }
+});
+
+test('search shows published postmortems as Learning Loop results with their entity', async page => {
+  // the collator first runs 30 seconds after the backend starts
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    await page.goto(`${appUrl}/search?query=vendor%20timeouts`);
+    const chip = page.getByText('Postmortem', { exact: true }).first();
+    try {
+      await chip.waitFor({ timeout: 10_000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+  await page
+    .getByRole('link', { name: /Learning review: .*vendor timeouts/i })
+    .first()
+    .waitFor();
+  await page.getByRole('link', { name: 'subtitle-service' }).first().waitFor();
+  await page.screenshot({
+    path: path.join(artifacts, 'search.png'),
+    fullPage: true,
+  });
+});
+
 async function main() {
   mkdirSync(artifacts, { recursive: true });
   let passed = 0;

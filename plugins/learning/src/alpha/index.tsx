@@ -14,7 +14,10 @@ import {
   convertLegacyRouteRef,
 } from '@backstage/core-compat-api';
 import SchoolIcon from '@material-ui/icons/School';
-import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
+import {
+  SearchFilterResultTypeBlueprint,
+  SearchResultListItemBlueprint,
+} from '@backstage/plugin-search-react/alpha';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
 import { isLearningEntity, isTeamEntity } from '../components/entityFilter';
@@ -88,6 +91,10 @@ const learningSearchResultItem = SearchResultListItemBlueprint.make({
   },
 });
 
+const learningSearchResultType = SearchFilterResultTypeBlueprint.make({
+  params: { value: 'learning', name: 'Learning Loop', icon: <SchoolIcon /> },
+});
+
 /** Learning Loop for apps on the new frontend system. */
 export default createFrontendPlugin({
   pluginId: 'learning',
@@ -100,5 +107,6 @@ export default createFrontendPlugin({
     learningTeamContent,
     learningEntityCard,
     learningSearchResultItem,
+    learningSearchResultType,
   ],
 });

@@ -1,7 +1,6 @@
 import type { ReactNode } from 'react';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
-import Divider from '@material-ui/core/Divider';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemIcon from '@material-ui/core/ListItemIcon';
 import ListItemText from '@material-ui/core/ListItemText';
@@ -64,57 +63,50 @@ export function LearningSearchResultListItem(props: {
       ? `${document.text.slice(0, 300)}…`
       : document.text;
   return (
-    <>
-      <ListItem alignItems="flex-start">
-        {props.icon && <ListItemIcon>{props.icon}</ListItemIcon>}
-        <ListItemText
-          primaryTypographyProps={{ variant: 'h6' }}
-          primary={
-            <Link to={document.location}>
-              {highlighted('title', document.title, props.highlight)}
-            </Link>
-          }
-          secondary={
-            <>
-              <Typography
+    <ListItem alignItems="flex-start">
+      {props.icon && <ListItemIcon>{props.icon}</ListItemIcon>}
+      <ListItemText
+        primaryTypographyProps={{ variant: 'h6' }}
+        primary={
+          <Link to={document.location}>
+            {highlighted('title', document.title, props.highlight)}
+          </Link>
+        }
+        secondary={
+          <>
+            <Typography component="span" variant="body2" color="textSecondary">
+              {highlighted('text', snippet, props.highlight)}
+            </Typography>
+            <Box
+              component="span"
+              display="flex"
+              alignItems="center"
+              flexWrap="wrap"
+              mt={1}
+            >
+              <Chip
                 component="span"
-                variant="body2"
-                color="textSecondary"
-              >
-                {highlighted('text', snippet, props.highlight)}
-              </Typography>
-              <Box
-                component="span"
-                display="flex"
-                alignItems="center"
-                flexWrap="wrap"
-                mt={1}
-              >
-                <Chip
-                  component="span"
-                  size="small"
-                  label={isPostmortem ? 'Postmortem' : 'Runbook'}
+                size="small"
+                label={isPostmortem ? 'Postmortem' : 'Runbook'}
+              />
+              <Box component="span" mx={1}>
+                <EntityRefLinks
+                  entityRefs={document.entityRefs}
+                  defaultKind="component"
                 />
-                <Box component="span" mx={1}>
-                  <EntityRefLinks
-                    entityRefs={document.entityRefs}
-                    defaultKind="component"
-                  />
-                </Box>
-                {date?.isValid && (
-                  <Typography component="span" variant="caption">
-                    {isPostmortem ? 'Published' : 'Reviewed'}{' '}
-                    <time dateTime={document.date}>
-                      {date.toLocaleString(DateTime.DATE_MED)}
-                    </time>
-                  </Typography>
-                )}
               </Box>
-            </>
-          }
-        />
-      </ListItem>
-      <Divider component="li" />
-    </>
+              {date?.isValid && (
+                <Typography component="span" variant="caption">
+                  {isPostmortem ? 'Published' : 'Reviewed'}{' '}
+                  <time dateTime={document.date}>
+                    {date.toLocaleString(DateTime.DATE_MED)}
+                  </time>
+                </Typography>
+              )}
+            </Box>
+          </>
+        }
+      />
+    </ListItem>
   );
 }
