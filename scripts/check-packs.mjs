@@ -26,11 +26,12 @@ const expected = {
   'plugins/learning-backend-module-pagerduty': [
     'dist/index.cjs.js',
     'dist/index.d.ts',
-    'config.d.ts',
+    'config.schema.json',
   ],
   'plugins/search-backend-module-learning': [
     'dist/index.cjs.js',
     'dist/index.d.ts',
+    'config.schema.json',
   ],
   'plugins/learning': [
     'dist/index.esm.js',
