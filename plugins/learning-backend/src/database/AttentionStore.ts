@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { publishedPostmortemOf } from './util';
 import { DateTime } from 'luxon';
 import {
   openActionStatuses,
@@ -57,13 +58,7 @@ export class AttentionStore {
     ] = await Promise.all([
       incidentsOf()
         .where('i.postmortem_due_date', '<', today)
-        .whereNotExists(
-          this.db('postmortem_incidents as pi')
-            .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-            .whereRaw('pi.incident_id = i.id')
-            .where('p.status', 'published')
-            .select(this.db.raw('1')),
-        )
+        .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
         .orderBy('i.postmortem_due_date', 'asc')
         .limit(limit)
         .select(

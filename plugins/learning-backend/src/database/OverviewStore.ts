@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { publishedPostmortemOf } from './util';
 import { DateTime } from 'luxon';
 import {
   openActionStatuses,
@@ -98,13 +99,7 @@ export class OverviewStore {
     const overduePostmortems = await this.db('incident_entities as e')
       .join('incidents as i', 'i.id', 'e.incident_id')
       .where('i.postmortem_due_date', '<', today)
-      .whereNotExists(
-        this.db('postmortem_incidents as pi')
-          .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-          .whereRaw('pi.incident_id = i.id')
-          .where('p.status', 'published')
-          .select(this.db.raw('1')),
-      )
+      .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
       .modify(q => scopeEntities(q, 'e.entity_ref', scope))
       .groupBy('e.entity_ref')
       .select('e.entity_ref', this.db.raw('count(*) as n'));

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { openActionStatuses } from '@learning-loop/plugin-learning-common';
-import { nowIso } from './util';
+import { nowIso, publishedPostmortemOf } from './util';
 
 /** An open action due by a day, with who owns it. */
 export interface DueAction {
@@ -83,13 +83,7 @@ export class ReminderStore {
   ): Promise<DuePostmortem[]> {
     const rows = await this.db('incidents as i')
       .where('i.postmortem_due_date', '<=', until)
-      .whereNotExists(
-        this.db('postmortem_incidents as pi')
-          .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-          .whereRaw('pi.incident_id = i.id')
-          .where('p.status', 'published')
-          .select(this.db.raw('1')),
-      )
+      .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
       .whereNotExists(this.notRemindedIn(today, 'postmortem:', 'i.id'))
       .orderBy('i.postmortem_due_date', 'asc')
       .orderBy('i.id', 'asc')
@@ -132,13 +126,7 @@ export class ReminderStore {
       this.db('incidents as i')
         .join('incident_entities as ie', 'ie.incident_id', 'i.id')
         .where('i.postmortem_due_date', '<', today)
-        .whereNotExists(
-          this.db('postmortem_incidents as pi')
-            .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-            .whereRaw('pi.incident_id = i.id')
-            .where('p.status', 'published')
-            .select(this.db.raw('1')),
-        )
+        .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
         .groupBy('ie.entity_ref')
         .select('ie.entity_ref')
         .count({ overdue: '*' }),

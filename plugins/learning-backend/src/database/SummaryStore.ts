@@ -17,7 +17,7 @@ import {
 import { actionFromRow } from './ActionStore';
 import type { IncidentStore } from './IncidentStore';
 import type { RunbookStore } from './RunbookStore';
-import { groupBy } from './util';
+import { groupBy, publishedPostmortemOf } from './util';
 
 const LATEST_INCIDENTS = 5;
 const OPEN_ACTIONS_SHOWN = 50;
@@ -94,13 +94,7 @@ export class SummaryStore {
       .join('incidents as i', 'i.id', 'e.incident_id')
       .where('e.entity_ref', entityRef)
       .where('i.postmortem_due_date', '<', today)
-      .whereNotExists(
-        this.db('postmortem_incidents as pi')
-          .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-          .whereRaw('pi.incident_id = i.id')
-          .where('p.status', 'published')
-          .select(this.db.raw('1')),
-      )
+      .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
       .count({ n: '*' })
       .first();
 
@@ -284,13 +278,7 @@ export class SummaryStore {
         .join('incidents as i', 'i.id', 'e.incident_id')
         .where('e.entity_ref', entityRef)
         .where('i.postmortem_due_date', '<', today)
-        .whereNotExists(
-          this.db('postmortem_incidents as pi')
-            .join('postmortems as p', 'p.id', 'pi.postmortem_id')
-            .whereRaw('pi.incident_id = i.id')
-            .where('p.status', 'published')
-            .select(this.db.raw('1')),
-        )
+        .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
         .orderBy('i.postmortem_due_date', 'asc')
         .limit(50)
         .select('i.id', 'i.title', 'i.severity', 'i.postmortem_due_date'),

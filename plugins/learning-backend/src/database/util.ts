@@ -227,3 +227,12 @@ export async function readAll<T extends readonly unknown[]>(
   }
   return Promise.all(reads.map(read => read())) as unknown as Promise<T>;
 }
+
+/** A published postmortem covering the incident in `incidentColumn`: for `whereNotExists` ("no published postmortem yet"). */
+export function publishedPostmortemOf(db: Knex, incidentColumn: string) {
+  return db('postmortem_incidents as pi')
+    .join('postmortems as p', 'p.id', 'pi.postmortem_id')
+    .whereRaw(`pi.incident_id = ${incidentColumn}`)
+    .where('p.status', 'published')
+    .select(db.raw('1'));
+}
