@@ -27,6 +27,8 @@ export interface Config {
     ingest?: {
       /** Larger bodies are refused with 413. Default 262144 (256 KiB). */
       maxBodyBytes?: number;
+      /** A body not fully received within this many milliseconds is answered 408 and the connection closed. Default 10000. */
+      bodyTimeoutMs?: number;
       /** Opsgenie's webhook integration, with a custom header holding `token`. */
       opsgenie?: {
         /**

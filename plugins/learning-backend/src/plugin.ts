@@ -138,7 +138,11 @@ export const learningPlugin = createBackendPlugin({
               logger,
               settings,
             },
-            { ingestion, maxBodyBytes: ingest.maxBodyBytes },
+            {
+              ingestion,
+              maxBodyBytes: ingest.maxBodyBytes,
+              bodyTimeoutMs: ingest.bodyTimeoutMs,
+            },
           ),
         );
       },

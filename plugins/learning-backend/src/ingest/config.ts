@@ -10,6 +10,7 @@ export const DEFAULT_INGEST_MAX_BODY_BYTES = 256 * 1024;
 /** The built-in incident sources that config gives a secret to, and the body size limit of all of them. */
 export function readIngestConfig(config: Config): {
   maxBodyBytes: number;
+  bodyTimeoutMs: number;
   sources: IncidentSource[];
 } {
   const ingest = config.getOptionalConfig('learning.ingest');
@@ -45,6 +46,7 @@ export function readIngestConfig(config: Config): {
     maxBodyBytes:
       ingest?.getOptionalNumber('maxBodyBytes') ??
       DEFAULT_INGEST_MAX_BODY_BYTES,
+    bodyTimeoutMs: ingest?.getOptionalNumber('bodyTimeoutMs') ?? 10_000,
     sources,
   };
 }

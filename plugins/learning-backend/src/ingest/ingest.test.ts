@@ -1,4 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
+import http from 'node:http';
 import {
   mockCredentials,
   mockServices,
@@ -90,6 +91,7 @@ describe.each(databases.eachSupportedId())(
               learning: {
                 ingest: {
                   maxBodyBytes: 16 * 1024,
+                  bodyTimeoutMs: 300,
                   opsgenie: { token: OPSGENIE_TOKEN },
                   incidentIo: { secret: INCIDENT_IO_SECRET },
                   webhook: { secret: WEBHOOK_SECRET },
@@ -391,6 +393,40 @@ describe.each(databases.eachSupportedId())(
           outcome: 'updated',
           incidentId: mapped.body.incident.id,
         });
+      });
+
+      it('answers 408 and closes the connection when the body trickles in too slowly', async () => {
+        const before = await snapshot();
+        const started = Date.now();
+        const response = await new Promise<{ status: number; body: string }>(
+          (resolve, reject) => {
+            const req = http.request(
+              {
+                host: '127.0.0.1',
+                port: server.port(),
+                method: 'POST',
+                path: '/api/learning/ingest/webhook',
+                headers: {
+                  'content-type': 'application/json',
+                  'content-length': 1000,
+                },
+              },
+              res => {
+                let body = '';
+                res.on('data', chunk => (body += chunk));
+                res.on('end', () => resolve({ status: res.statusCode!, body }));
+              },
+            );
+            req.on('error', reject);
+            req.write('{"deliveryId":'); // and nothing more
+          },
+        );
+        expect(response.status).toBe(408);
+        expect(JSON.parse(response.body).error.message).toMatch(
+          /did not arrive within 300 ms/,
+        );
+        expect(Date.now() - started).toBeLessThan(5_000);
+        expect(await snapshot()).toEqual(before);
       });
 
       it('answers 404 for a source that is not configured', async () => {

@@ -19,16 +19,46 @@ import {
 
 type AppRouter = ReturnType<typeof Router>;
 
+/**
+ * Answers 408 and closes the connection when a body has not fully arrived in time, so a sender trickling bytes
+ * (or a slowloris) cannot hold a connection and a parser open.
+ */
+function bodyDeadline(ms: number): express.RequestHandler {
+  return (req, res, next) => {
+    const timer = setTimeout(() => {
+      if (req.complete || res.headersSent) return;
+      res.on('finish', () => req.socket.destroy());
+      res
+        .status(408)
+        .set('Connection', 'close')
+        .json({
+          error: {
+            name: 'RequestTimeoutError',
+            message: `The request body did not arrive within ${ms} ms`,
+          },
+          request: { method: req.method, url: req.originalUrl },
+          response: { statusCode: 408 },
+        });
+    }, ms);
+    const clear = () => clearTimeout(timer);
+    req.on('end', clear);
+    req.on('close', clear);
+    res.on('close', clear);
+    next();
+  };
+}
+
 /** The webhook receivers: registered before the JSON body parser, since signatures cover the raw bytes. */
 export function addWebhookRoutes(
   router: AppRouter,
   ctx: RouteContext,
   ingestion: IncidentIngestion,
-  maxBodyBytes: number,
+  limits: { maxBodyBytes: number; bodyTimeoutMs: number },
 ): void {
   router.post(
     '/ingest/:source',
-    express.raw({ type: () => true, limit: maxBodyBytes }),
+    bodyDeadline(limits.bodyTimeoutMs),
+    express.raw({ type: () => true, limit: limits.maxBodyBytes }),
     async (req, res) => {
       const source = ingestion.source(req.params.source);
       const request: IncidentWebhookRequest = {

@@ -34,6 +34,7 @@ async function servedRoutes(): Promise<string[]> {
   const router = await createRouter(ctx, {
     ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
     maxBodyBytes: 1024,
+    bodyTimeoutMs: 1000,
   });
   return (router as any).stack
     .filter((layer: any) => layer.route)

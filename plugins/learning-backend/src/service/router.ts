@@ -76,11 +76,15 @@ const staleVersionHandler: ErrorRequestHandler = (error, req, res, next) => {
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
 export async function createRouter(
   ctx: RouteContext,
-  ingest: { ingestion: IncidentIngestion; maxBodyBytes: number },
+  ingest: {
+    ingestion: IncidentIngestion;
+    maxBodyBytes: number;
+    bodyTimeoutMs: number;
+  },
 ): Promise<express.Router> {
   const { store } = ctx;
   const router = Router();
-  addWebhookRoutes(router, ctx, ingest.ingestion, ingest.maxBodyBytes);
+  addWebhookRoutes(router, ctx, ingest.ingestion, ingest);
   router.use(express.json({ limit: BODY_LIMIT }));
 
   addRecordRoutes(router, ctx, {
