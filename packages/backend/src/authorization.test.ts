@@ -161,8 +161,10 @@ const service = mockCredentials.service.header({
   targetPluginId: 'learning',
 });
 
+let sequence = 0;
+
 /** Records on `target` made by a trusted service, for the update and delete routes to act on. */
-async function seed(server: any, target: string) {
+async function seed(server: any, knex: Knex, target: string) {
   const post = async (path: string, body: object) => {
     const res = await request(server)
       .post(`/api/learning/${path}`)
@@ -192,12 +194,36 @@ async function seed(server: any, target: string) {
     priority: 'P1',
     owner: 'group:default/localization-team',
   });
-  return { incident, postmortem, runbook, action };
+  // a webhook event that matched no entity, waiting to be mapped
+  sequence += 1;
+  const event = {
+    id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,
+    source: 'webhook',
+    delivery_id: `delivery-${sequence}`,
+    external_id: `EXT-${sequence}`,
+    event_type: 'incident.updated',
+    service_name: 'unknown',
+    services: '[]',
+    event: JSON.stringify({
+      deliveryId: `delivery-${sequence}`,
+      externalId: `EXT-${sequence}`,
+      eventType: 'incident.updated',
+      occurredAt: '2026-11-01T10:00:00.000Z',
+      services: [],
+      incident: { title: 'Unmapped outage', severity: 'SEV3' },
+    }),
+    status: 'unmapped',
+    received_at: '2026-11-01T10:00:00.000Z',
+  };
+  await knex('ingest_events').insert(event);
+  return { incident, postmortem, runbook, action, event };
 }
 
 type Seeded = Awaited<ReturnType<typeof seed>>;
 const routes: Array<{
   name: string;
+  /** The status for this caller when the route's rule is not the usual "owners, admins and services write". */
+  expected?: (caller: Caller) => number;
   call: (
     s: Seeded,
     target: string,
@@ -308,6 +334,44 @@ const routes: Array<{
       },
     }),
   },
+  {
+    name: 'POST /incidents:batch',
+    // other services push incidents; a user token, even an admin's, is refused
+    expected: caller => {
+      if (!caller.header) return 401;
+      return caller.name === 'a service principal' ? 200 : 403;
+    },
+    call: (s, t) => ({
+      method: 'post',
+      path: 'incidents:batch',
+      body: {
+        incidents: [
+          {
+            title: 'Pushed outage',
+            severity: 'SEV3',
+            entityRefs: [t],
+            startedAt: '2026-11-02T10:00:00Z',
+            source: 'pagerduty',
+            externalId: `PUSHED-${s.event.id}`,
+          },
+        ],
+      },
+    }),
+  },
+  {
+    name: 'POST /ingest-events/{id}/map',
+    // a person maps a waiting event to entities they may record incidents on
+    expected: caller => {
+      if (!caller.header) return 401;
+      if (caller.name === 'a service principal') return 403;
+      return caller.allowed ? 200 : 403;
+    },
+    call: (s, t) => ({
+      method: 'post',
+      path: `ingest-events/${s.event.id}/map`,
+      body: { entityRefs: [t] },
+    }),
+  },
 ];
 
 const tables = [
@@ -321,6 +385,7 @@ const tables = [
   'runbook_incidents',
   'action_items',
   'history',
+  'ingest_events',
 ];
 async function snapshot(knex: Knex) {
   const out: Record<string, unknown[]> = {};
@@ -356,13 +421,19 @@ describe('authorisation of every write route', () => {
   it.each(cases.map(c => [c.route.name, c.caller.name, c] as const))(
     '%s by %s',
     async (_route, _caller, { route, caller }) => {
-      const seeded = await seed(server, caller.target);
+      const seeded = await seed(server, knex, caller.target);
       const { method, path, body } = route.call(seeded, caller.target);
       const before = await snapshot(knex);
       let call = request(server)[method](`/api/learning/${path}`);
       if (caller.header) call = call.set('Authorization', caller.header);
       const response = await call.send(body ?? {});
 
+      if (route.expected) {
+        const status = route.expected(caller);
+        expect(response.status).toBe(status);
+        expect((await snapshot(knex)) === before).toBe(status >= 400);
+        return;
+      }
       const refused = !caller.header || !caller.allowed;
       const isBulk = route.name === 'POST /actions/bulk';
       // the bulk route answers 200 with a verdict per item
