@@ -67,6 +67,12 @@ run_tests() {
   fi
   node scripts/report-databases.js "$results/jest.json" || true
 
+  ll_log "reliability suites (plugins/learning-backend/src/reliability, SQLite and PostgreSQL)"
+  if ! (cd plugins/learning-backend && CI=${CI:-true} yarn reliability --json --outputFile="$OLDPWD/$results/reliability.json" --verbose=false); then
+    failed_steps+=(reliability)
+  fi
+  node scripts/report-databases.js "$results/reliability.json" || true
+
   ll_log "publishable packages (yarn pack)"
   if ! node scripts/check-packs.mjs --results "$results/packs.json"; then failed_steps+=(packs); fi
 

@@ -7,7 +7,7 @@ const path = require('path');
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
-for (const step of ['tsc', 'lint', 'jest', 'packs', 'e2e']) {
+for (const step of ['tsc', 'lint', 'jest', 'reliability', 'packs', 'e2e']) {
   const file = path.join(dir, `${step}.json`);
   if (!fs.existsSync(file)) {
     console.log(`${step}: no results`);
@@ -15,9 +15,10 @@ for (const step of ['tsc', 'lint', 'jest', 'packs', 'e2e']) {
     continue;
   }
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const p = step === 'jest' ? report.numPassedTests : report.passed;
-  let f = step === 'jest' ? report.numFailedTests : report.failed;
-  if (step === 'jest' && report.numRuntimeErrorTestSuites > 0) {
+  const isJest = 'numPassedTests' in report;
+  const p = isJest ? report.numPassedTests : report.passed;
+  let f = isJest ? report.numFailedTests : report.failed;
+  if (isJest && report.numRuntimeErrorTestSuites > 0) {
     f += report.numRuntimeErrorTestSuites;
   }
   console.log(`${step}: ${p} passed, ${f} failed`);

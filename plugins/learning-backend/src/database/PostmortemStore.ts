@@ -305,7 +305,11 @@ export class PostmortemStore {
         .where({ id, version })
         .update(patch);
       if (updated !== 1) {
-        throw new StaleVersionError('postmortem', id, version, before);
+        // another writer committed in between: answer with what it wrote, not with what this one read
+        const [current] = await this.hydrate(tx, [
+          await tx('postmortems').where({ id }).first(),
+        ]);
+        throw new StaleVersionError('postmortem', id, version, current);
       }
       await writeHistory(tx, {
         recordType: 'postmortem',
