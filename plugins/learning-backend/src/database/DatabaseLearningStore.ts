@@ -50,10 +50,13 @@ export class DatabaseLearningStore {
     settings: LearningSettings;
   }): Promise<DatabaseLearningStore> {
     const knex = await options.database.getClient();
+    const store = new DatabaseLearningStore(knex, options.settings);
     if (!options.database.migrations?.skip) {
       await applyLearningMigrations(knex);
+      // incidents stored before recurrence numbering existed get their chains now
+      await store.recurrence.backfill();
     }
-    return new DatabaseLearningStore(knex, options.settings);
+    return store;
   }
 
   private constructor(readonly knex: Knex, settings: LearningSettings) {

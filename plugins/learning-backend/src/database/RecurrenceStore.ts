@@ -65,6 +65,40 @@ export class RecurrenceStore {
     return [...pairs.values()];
   }
 
+  /**
+   * Numbers the chains of incidents that have none yet: data written before the recurrence migration, or by a
+   * tool writing the tables directly. Runs at start-up after the migrations; a database already numbered costs one
+   * query. Returns how many chains it numbered.
+   */
+  async backfill(batchSize = 200): Promise<number> {
+    let numbered = 0;
+    const seen = new Set<string>();
+    for (;;) {
+      const rows = await this.db('incidents as i')
+        .join('incident_entities as e', 'e.incident_id', 'i.id')
+        .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
+        .whereNull('i.duplicate_of_id')
+        .whereNotIn('i.kind', [...kindsExcludedFromMetrics])
+        .whereNotExists(
+          this.db('incident_occurrences as o')
+            .whereRaw('o.incident_id = i.id')
+            .whereRaw('o.entity_ref = e.entity_ref')
+            .whereRaw('o.failure_mode = f.failure_mode')
+            .select(this.db.raw('1')),
+        )
+        .distinct('e.entity_ref', 'f.failure_mode')
+        .limit(batchSize);
+      const pairs = rows
+        .map(r => ({ entityRef: r.entity_ref, failureMode: r.failure_mode }))
+        .filter(p => !seen.has(pairKey(p)));
+      // a chain numbered once and still listed would loop forever: stop instead
+      if (pairs.length === 0) return numbered;
+      pairs.forEach(p => seen.add(pairKey(p)));
+      await this.db.transaction(tx => this.refresh(tx, pairs));
+      numbered += pairs.length;
+    }
+  }
+
   /** Renumbers the chains of `pairs` and re-evaluates the actions linked to them. Runs inside the writer's transaction. */
   async refresh(tx: Knex, pairs: FailurePair[]): Promise<void> {
     const windowMs = this.settings.recurrenceWindowDays * 86_400_000;
