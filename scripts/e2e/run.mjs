@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { injectionVectors } from './injection-vectors.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -524,6 +525,140 @@ test('search shows published postmortems as Learning Loop results with their ent
     path: path.join(artifacts, 'search.png'),
     fullPage: true,
   });
+});
+
+// on customer-portal (web-team), which no other test reads, so a second run against the same demo still passes
+test(`none of ${injectionVectors.length} script-injection vectors executes where Learning Loop shows text`, async page => {
+  const headers = {
+    Authorization: 'Bearer learning-loop-demo-ci-token',
+    'Content-Type': 'application/json',
+  };
+  const api = async (method, route, body) => {
+    const response = await fetch(`${backendUrl}/api/learning/${route}`, {
+      method,
+      headers,
+      body: body && JSON.stringify(body),
+    });
+    if (!response.ok) {
+      throw new Error(
+        `${method} ${route}: ${response.status} ${await response.text()}`,
+      );
+    }
+    return response.json();
+  };
+  const target = 'component:default/customer-portal';
+  const all = injectionVectors.join('\n\n');
+  const now = Date.now();
+  const incidents = [];
+  for (const [index, vector] of injectionVectors.entries()) {
+    incidents.push(
+      await api('POST', 'incidents', {
+        title: vector,
+        severity: 'SEV3',
+        entityRefs: [target],
+        startedAt: new Date(now - (index + 1) * 60_000).toISOString(),
+        summary: vector,
+      }),
+    );
+    await api('POST', 'actions', {
+      entityRef: target,
+      title: vector,
+      description: vector,
+      priority: 'P2',
+      owner: 'group:default/web-team',
+    });
+  }
+  await api('POST', 'runbooks', {
+    entityRef: target,
+    title: injectionVectors[0],
+    body: all,
+  });
+  const postmortem = await api('POST', 'postmortems', {
+    title: injectionVectors[1],
+    incidentIds: [incidents[0].id],
+  });
+  await api('PATCH', `postmortems/${postmortem.id}`, {
+    version: postmortem.version,
+    summary: all,
+    impact: all,
+    lessons: all,
+    timeline: injectionVectors.map((text, index) => ({
+      at: new Date(now - index * 1000).toISOString(),
+      kind: 'diagnosis',
+      text,
+    })),
+    contributingFactors: injectionVectors.map(text => ({
+      category: 'tooling',
+      text,
+    })),
+  });
+
+  const probe = await page.context().newPage();
+  const executed = [];
+  await probe.exposeFunction('__recordXss', id => executed.push(id));
+  await probe.addInitScript(() => {
+    window.__xss = id => window.__recordXss(String(id));
+  });
+  probe.on('dialog', dialog => {
+    executed.push(`dialog: ${dialog.message()}`);
+    dialog.dismiss().catch(() => {});
+  });
+  const visit = async (url, rendered) => {
+    await probe.goto(`${appUrl}${url}`);
+    await rendered();
+    await probe.mouse.move(300, 300);
+    await sleep(1_500);
+    // nothing rendered may point at script: links, frames, objects and form actions
+    const unsafe = await probe.$$eval(
+      'a[href], iframe, object, embed, form, button[formaction], base',
+      elements =>
+        elements
+          .map(e =>
+            ['href', 'src', 'srcdoc', 'data', 'action', 'formaction']
+              .map(name => e.getAttribute(name))
+              .filter(Boolean)
+              .join(' '),
+          )
+          .filter(value => /javascript:|data:text\/html|<script/i.test(value)),
+    );
+    if (unsafe.length > 0) {
+      throw new Error(
+        `unsafe markup rendered on ${url}: ${unsafe.join(' | ')}`,
+      );
+    }
+  };
+  await visit('/catalog/default/component/customer-portal/learning', () =>
+    probe
+      .getByText(injectionVectors[0], { exact: true })
+      .first()
+      .waitFor({ timeout: 60_000 }),
+  );
+  await visit(`/learning/postmortems/${postmortem.id}`, () =>
+    probe
+      .getByText('markdown link', { exact: true })
+      .first()
+      .waitFor({ timeout: 30_000 }),
+  );
+  await visit('/catalog/default/group/web-team/learning', () =>
+    probe
+      .getByText(/window\.__xss\(\d+\)/)
+      .first()
+      .waitFor({ timeout: 30_000 }),
+  );
+  await visit('/learning/reviews', () =>
+    probe
+      .getByText(/Monthly incident review/)
+      .first()
+      .waitFor({ timeout: 30_000 }),
+  );
+  await probe.screenshot({
+    path: path.join(artifacts, 'injection.png'),
+    fullPage: true,
+  });
+  await probe.close();
+  if (executed.length > 0) {
+    throw new Error(`injected script ran: ${executed.join(', ')}`);
+  }
 });
 
 async function main() {
