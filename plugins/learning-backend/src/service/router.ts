@@ -1,6 +1,10 @@
 import express, { type ErrorRequestHandler } from 'express';
 import Router from 'express-promise-router';
-import { InputError, serializeError } from '@backstage/errors';
+import {
+  InputError,
+  ServiceUnavailableError,
+  serializeError,
+} from '@backstage/errors';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   createActionSchema,
@@ -71,6 +75,50 @@ const staleVersionHandler: ErrorRequestHandler = (error, req, res, next) => {
     response: { statusCode: 409 },
     current: error.current,
   });
+};
+
+/** PostgreSQL and driver signs that the database is down or restarting, rather than that the request was wrong. */
+const DATABASE_UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+/** Whether an error means the database cannot be reached just now. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; name?: string; message?: string };
+  return (
+    (!!e?.code && DATABASE_UNAVAILABLE_CODES.has(e.code)) ||
+    e?.name === 'KnexTimeoutError' ||
+    /Connection terminated|connection is closed|Client has encountered a connection error|Unable to acquire a connection|terminating connection due to administrator command/i.test(
+      e?.message ?? '',
+    )
+  );
+}
+
+/** A database outage answers 503 (retry later), not 500: nothing was written, and the request may be repeated. */
+const databaseUnavailableHandler: ErrorRequestHandler = (
+  error,
+  _req,
+  _res,
+  next,
+) => {
+  next(
+    isDatabaseUnavailable(error)
+      ? new ServiceUnavailableError(
+          'The Learning Loop database is unavailable; nothing was changed. Try again shortly.',
+          error,
+        )
+      : error,
+  );
 };
 
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
@@ -295,6 +343,7 @@ export async function createRouter(
   });
 
   router.use(staleVersionHandler);
+  router.use(databaseUnavailableHandler);
   return router;
 }
 

@@ -1,0 +1,88 @@
+import express from 'express';
+import request from 'supertest';
+import { mockServices } from '@backstage/backend-test-utils';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
+import { IncidentIngestion } from '../ingest/IncidentIngestion';
+import { createRouter, isDatabaseUnavailable } from './router';
+
+const refused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
+    code: 'ECONNREFUSED',
+  });
+
+describe('a database outage', () => {
+  it('is recognised from driver and PostgreSQL errors, and nothing else', () => {
+    expect(isDatabaseUnavailable(refused())).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(
+          new Error('terminating connection due to administrator command'),
+          { code: '57P01' },
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      isDatabaseUnavailable(new Error('Connection terminated unexpectedly')),
+    ).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error('Knex: Timeout acquiring a connection.'), {
+          name: 'KnexTimeoutError',
+        }),
+      ),
+    ).toBe(true);
+    expect(
+      isDatabaseUnavailable(
+        Object.assign(new Error('duplicate key'), { code: '23505' }),
+      ),
+    ).toBe(false);
+    expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
+  });
+
+  it('answers 503 saying nothing was changed, where other failures stay 500', async () => {
+    let failure: Error = refused();
+    const ctx = {
+      store: {
+        summaries: {
+          gateFacts: async () => {
+            throw failure;
+          },
+        },
+      } as any,
+      httpAuth: mockServices.httpAuth(),
+      permissions: mockServices.permissions(),
+      auditor: mockServices.auditor.mock(),
+      catalog: catalogServiceMock(),
+      logger: mockServices.logger.mock(),
+      userInfo: mockServices.userInfo(),
+      settings: defaultLearningSettings,
+    };
+    const router = await createRouter(ctx, {
+      ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
+      maxBodyBytes: 1024,
+      bodyTimeoutMs: 1000,
+    });
+    const middleware = MiddlewareFactory.create({
+      config: mockServices.rootConfig(),
+      logger: mockServices.logger.mock(),
+    });
+    const app = express().use(router).use(middleware.error());
+    const outage = await request(app).get(
+      '/gate/component/default/subtitle-service',
+    );
+    expect(outage.status).toBe(503);
+    expect(outage.body.error).toMatchObject({
+      name: 'ServiceUnavailableError',
+      message: expect.stringMatching(
+        /database is unavailable; nothing was changed/,
+      ),
+    });
+    failure = new Error('a bug');
+    expect(
+      (await request(app).get('/gate/component/default/subtitle-service'))
+        .status,
+    ).toBe(500);
+  });
+});
