@@ -73,6 +73,14 @@ run_tests() {
   fi
   node scripts/report-databases.js "$results/reliability.json" || true
 
+  ll_log "two backend replicas on PostgreSQL, with a PostgreSQL restart under load"
+  if [ -n "$pg" ]; then
+    if ! LEARNING_LOOP_PG_URL="$pg" node scripts/reliability/replicas.mjs --results "$results/replicas.json"; then failed_steps+=(replicas); fi
+  else
+    echo '{"passed":0,"failed":1}' >"$results/replicas.json"
+    failed_steps+=(replicas)
+  fi
+
   ll_log "publishable packages (yarn pack)"
   if ! node scripts/check-packs.mjs --results "$results/packs.json"; then failed_steps+=(packs); fi
 

@@ -7,7 +7,15 @@ const path = require('path');
 const dir = process.argv[2];
 let passed = 0;
 let failed = 0;
-for (const step of ['tsc', 'lint', 'jest', 'reliability', 'packs', 'e2e']) {
+for (const step of [
+  'tsc',
+  'lint',
+  'jest',
+  'reliability',
+  'replicas',
+  'packs',
+  'e2e',
+]) {
   const file = path.join(dir, `${step}.json`);
   if (!fs.existsSync(file)) {
     console.log(`${step}: no results`);

@@ -106,11 +106,10 @@ export const learningPlugin = createBackendPlugin({
             scope: 'global',
             fn: async () => {
               const run = await reminders.run();
-              if (run.actions + run.postmortems + run.digests > 0) {
-                logger.info(
-                  `Learning Loop reminders sent: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s)`,
-                );
-              }
+              // one line per run, so operators (and the replica test) can see that one replica ran it
+              logger.info(
+                `Learning Loop reminders run: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s) sent`,
+              );
             },
           });
         }

@@ -24,9 +24,25 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
-/** Applies the plugin's migrations to a database. */
+/**
+ * Applies the plugin's migrations to a database. Replicas starting together race to create knex's lock table, or
+ * find the lock held: those attempts wait and try again, so the migrations run once and every replica starts.
+ */
 export async function applyLearningMigrations(knex: Knex): Promise<void> {
-  await knex.migrate.latest({ directory: migrationsDir });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await knex.migrate.latest({ directory: migrationsDir });
+      return;
+    } catch (error) {
+      const message = String((error as Error)?.message ?? error);
+      const raced =
+        /already exists|Migration table is already locked|MigrationLocked|duplicate key/i.test(
+          message,
+        );
+      if (!raced || attempt >= 20) throw error;
+      await new Promise(resolve => setTimeout(resolve, 250 * attempt));
+    }
+  }
 }
 
 /** All of Learning Loop's storage, one store per record kind over one database. */

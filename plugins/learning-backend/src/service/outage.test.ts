@@ -79,6 +79,16 @@ describe('a database outage', () => {
         /database is unavailable; nothing was changed/,
       ),
     });
+    // the catalog failing on its side (its database is down too) is an outage as well
+    failure = Object.assign(new Error('Request failed with 500'), {
+      name: 'ResponseError',
+      statusCode: 500,
+    });
+    const upstream = await request(app).get(
+      '/gate/component/default/subtitle-service',
+    );
+    expect(upstream.status).toBe(503);
+    expect(upstream.body.error.message).toMatch(/the catalog\) is unavailable/);
     failure = new Error('a bug');
     expect(
       (await request(app).get('/gate/component/default/subtitle-service'))

@@ -104,21 +104,34 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
-/** A database outage answers 503 (retry later), not 500: nothing was written, and the request may be repeated. */
-const databaseUnavailableHandler: ErrorRequestHandler = (
-  error,
-  _req,
-  _res,
-  next,
-) => {
-  next(
-    isDatabaseUnavailable(error)
-      ? new ServiceUnavailableError(
-          'The Learning Loop database is unavailable; nothing was changed. Try again shortly.',
-          error,
-        )
-      : error,
-  );
+/** Whether a service Learning Loop calls (the catalog) failed on its side, as it does while its database is down. */
+export function isUpstreamUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; statusCode?: number };
+  return e?.name === 'ResponseError' && (e.statusCode ?? 0) >= 500;
+}
+
+/**
+ * An outage answers 503 (retry later), not 500: the database or a service this request needed is down, nothing was
+ * written, and the request may be repeated.
+ */
+const unavailableHandler: ErrorRequestHandler = (error, _req, _res, next) => {
+  if (isDatabaseUnavailable(error)) {
+    next(
+      new ServiceUnavailableError(
+        'The Learning Loop database is unavailable; nothing was changed. Try again shortly.',
+        error,
+      ),
+    );
+  } else if (isUpstreamUnavailable(error)) {
+    next(
+      new ServiceUnavailableError(
+        'A service Learning Loop depends on (the catalog) is unavailable; nothing was changed. Try again shortly.',
+        error,
+      ),
+    );
+  } else {
+    next(error);
+  }
 };
 
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
@@ -343,7 +356,7 @@ export async function createRouter(
   });
 
   router.use(staleVersionHandler);
-  router.use(databaseUnavailableHandler);
+  router.use(unavailableHandler);
   return router;
 }
 
