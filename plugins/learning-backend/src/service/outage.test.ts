@@ -5,7 +5,8 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
 import { IncidentIngestion } from '../ingest/IncidentIngestion';
-import { createRouter, isDatabaseUnavailable } from './router';
+import { createRouter } from './router';
+import { isDatabaseUnavailable } from './errors';
 
 const refused = () =>
   Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), {
