@@ -92,40 +92,74 @@ export class MetricsStore {
       );
   }
 
-  /** n, median and p90 (nearest rank) of a column of values, with ORDER BY … LIMIT 1 OFFSET k in the database. */
-  async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
-    const counted = await this.db
-      .from(values.clone().as('v'))
-      .count({ n: '*' })
-      .first();
-    const n = Number(counted?.n ?? 0);
-    if (n === 0) return { n };
-    const at = async (p: number) => {
-      const row = await this.db
-        .from(values.clone().as('v'))
-        .select('v.value')
-        .orderBy('v.value', 'asc')
-        .limit(1)
-        .offset(Math.max(1, Math.ceil(p * n)) - 1)
-        .first();
-      return Number(row.value);
-    };
-    return { n, median: await at(0.5), p90: await at(0.9) };
+  /**
+   * n, median and p90 (nearest rank) of the values of each group, in one statement: the values are numbered within
+   * their group by a window function and only the two ranks asked for come back. `values` selects `grp` and `value`.
+   */
+  async statsByGroup(
+    values: Knex.QueryBuilder,
+  ): Promise<Map<string, DurationStats>> {
+    const ranked = this.db
+      .from(values.as('v'))
+      .select(
+        'v.grp',
+        'v.value',
+        this.db.raw(
+          'row_number() over (partition by v.grp order by v.value) as rn',
+        ),
+        this.db.raw('count(*) over (partition by v.grp) as n'),
+      );
+    // nearest rank: ceil(0.5 n) and ceil(0.9 n), in integer arithmetic both databases share
+    const rows: any[] = await this.db
+      .from(ranked.as('r'))
+      .whereRaw('r.rn = (r.n + 1) / 2')
+      .orWhereRaw('r.rn = (9 * r.n + 9) / 10')
+      .select('r.grp', 'r.value', 'r.rn', 'r.n');
+    const stats = new Map<string, DurationStats>();
+    for (const row of rows) {
+      const n = Number(row.n);
+      const rn = Number(row.rn);
+      const s = stats.get(String(row.grp)) ?? { n };
+      if (rn === Math.floor((n + 1) / 2)) s.median = Number(row.value);
+      if (rn === Math.floor((9 * n + 9) / 10)) s.p90 = Number(row.value);
+      stats.set(String(row.grp), s);
+    }
+    return stats;
   }
 
-  private async durationOf(
+  /** n, median and p90 (nearest rank) of a column of values (`value`). */
+  async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
+    const byGroup = await this.statsByGroup(
+      values.select(this.db.raw("'all' as grp")),
+    );
+    return byGroup.get('all') ?? { n: 0 };
+  }
+
+  /** TTD, TTA, TTM and TTR of the scope's incidents in [from, to), in one statement. */
+  private async durations(
     scope: MetricsScope,
     from: string,
     to: string,
-    column: string,
-  ): Promise<DurationStats> {
-    return this.stats(
+  ): Promise<Record<'ttd' | 'tta' | 'ttm' | 'ttr', DurationStats>> {
+    const columns = {
+      ttd: 'detected_at',
+      tta: 'acknowledged_at',
+      ttm: 'mitigated_at',
+      ttr: 'resolved_at',
+    } as const;
+    const parts = Object.entries(columns).map(([name, column]) =>
       this.incidents(scope, from, to)
         .whereNotNull(`i.${column}`)
         .select(
+          this.db.raw('? as grp', [name]),
           this.minutes('i.started_at', `i.${column}`).wrap('(', ') as value'),
         ),
     );
+    const byGroup = await this.statsByGroup(
+      this.db.queryBuilder().unionAll(parts),
+    );
+    const of = (name: string) => byGroup.get(name) ?? { n: 0 };
+    return { ttd: of('ttd'), tta: of('tta'), ttm: of('ttm'), ttr: of('ttr') };
   }
 
   /** The period's figures for the scope. */
@@ -157,21 +191,22 @@ export class MetricsStore {
       )
       .first();
 
-    const leadTime = {} as Record<Severity, DurationStats>;
-    for (const severity of severities) {
-      leadTime[severity] = await this.stats(
-        this.incidents(scope, from, to)
-          .where('i.severity', severity)
-          .whereNotNull('i.resolved_at')
-          .join(this.publications().as('pub'), 'pub.incident_id', 'i.id')
-          .select(
-            this.minutes('i.resolved_at', 'pub.published_at', 1440).wrap(
-              '(',
-              ') as value',
-            ),
+    const leadTimes = await this.statsByGroup(
+      this.incidents(scope, from, to)
+        .whereNotNull('i.resolved_at')
+        .join(this.publications().as('pub'), 'pub.incident_id', 'i.id')
+        .select(
+          'i.severity as grp',
+          this.minutes('i.resolved_at', 'pub.published_at', 1440).wrap(
+            '(',
+            ') as value',
           ),
-      );
-    }
+        ),
+    );
+    const leadTime = Object.fromEntries(
+      severities.map(s => [s, leadTimes.get(s) ?? { n: 0 }]),
+    ) as Record<Severity, DurationStats>;
+    const durations = await this.durations(scope, from, to);
 
     const fromDay = from.slice(0, 10);
     const toDay = to.slice(0, 10);
@@ -219,10 +254,7 @@ export class MetricsStore {
       from,
       to,
       incidents: { n: total, bySeverity },
-      ttd: await this.durationOf(scope, from, to, 'detected_at'),
-      tta: await this.durationOf(scope, from, to, 'acknowledged_at'),
-      ttm: await this.durationOf(scope, from, to, 'mitigated_at'),
-      ttr: await this.durationOf(scope, from, to, 'resolved_at'),
+      ...durations,
       repeatRate: rate(Number(recurrences?.n ?? 0), total),
       postmortemLeadTimeDays: leadTime,
       postmortemCoverage: rate(

@@ -243,20 +243,18 @@ export class OverviewStore {
     for (const r of closed as any[])
       if (byMonth.has(r.month))
         byMonth.get(r.month)!.actionsClosed = Number(r.n);
-    for (const t of trends) {
-      const start = DateTime.fromISO(`${t.month}-01`, { zone: 'utc' });
-      const ttr = await this.metrics.stats(
-        this.metrics
-          .incidents(scope, start.toISO()!, start.plus({ months: 1 }).toISO()!)
-          .whereNotNull('i.resolved_at')
-          .select(
-            this.metrics
-              .minutes('i.started_at', 'i.resolved_at')
-              .wrap('(', ') as value'),
-          ),
-      );
-      t.ttrMedianMinutes = ttr.median;
-    }
+    const ttr = await this.metrics.statsByGroup(
+      this.metrics
+        .incidents(scope, from, to)
+        .whereNotNull('i.resolved_at')
+        .select(
+          this.month('i.started_at').wrap('(', ') as grp'),
+          this.metrics
+            .minutes('i.started_at', 'i.resolved_at')
+            .wrap('(', ') as value'),
+        ),
+    );
+    for (const t of trends) t.ttrMedianMinutes = ttr.get(t.month)?.median;
     return trends;
   }
 

@@ -1,0 +1,367 @@
+// The organisation-scale benchmark (docs/performance.md): seeds a deterministic organisation (generate.mjs), starts
+// the real backend on it, drives it with autocannon at 32 connections and prints p50 / p95 / p99 and requests per
+// second for the Learning API's entity summary, list pages, org overview and monthly review next to the catalog's
+// `GET /entities/by-name` from the same backend, with each endpoint's ratio to that yardstick and backend memory.
+//
+// Usage: node scripts/perf/benchmark.mjs [--scale small|medium|large] [--db sqlite|postgres|both]
+//          [--seconds 20] [--connections 32] [--reuse yes] [--results FILE] [--port 7210]
+// No timing assertion: it fails only when the backend does not start or answers errors.
+import { spawn } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { generate, parseArgs } from './generate.mjs';
+
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+);
+const require = createRequire(path.join(root, 'package.json'));
+const autocannon = require('autocannon');
+const { DateTime } = require(require.resolve('luxon', {
+  paths: [path.join(root, 'plugins/learning-backend')],
+}));
+
+const args = parseArgs(process.argv.slice(2));
+const scale = args.scale ?? 'small';
+const dbs = (args.db ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [args.db];
+const seconds = Number(args.seconds ?? 20);
+const connections = Number(args.connections ?? 32);
+const port = Number(args.port ?? 7210);
+const pgUrl =
+  args.pg ??
+  process.env.LEARNING_LOOP_PG_URL ??
+  'postgresql://postgres@127.0.0.1:5432';
+const base = `http://localhost:${port}`;
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+function writeConfig(dir, db) {
+  const database =
+    db === 'sqlite'
+      ? ['    client: better-sqlite3', `    connection: { directory: '${dir}' }`]
+      : [
+          '    client: pg',
+          `    connection: '${pgUrl}'`,
+          `    prefix: ll_perf_${scale}_`,
+          '    pluginDivisionMode: database',
+        ];
+  const file = path.join(dir, 'benchmark-config.yaml');
+  writeFileSync(
+    file,
+    [
+      'backend:',
+      `  baseUrl: ${base}`,
+      `  listen: { port: ${port} }`,
+      '  database:',
+      ...database,
+      'catalog:',
+      '  locations:',
+      '    - type: file',
+      `      target: '${path.join(dir, 'catalog.yaml')}'`,
+      '      rules:',
+      '        - allow: [Component, System, API, Resource, Domain, Group, User]',
+      // indexing for search is not what is measured: keep the collators out of the run
+      'search:',
+      '  collators:',
+      '    catalog: { schedule: { frequency: { hours: 24 }, timeout: { hours: 1 }, initialDelay: { hours: 24 } } }',
+      '    learning: { schedule: { frequency: { hours: 24 }, timeout: { hours: 1 }, initialDelay: { hours: 24 } } }',
+      'learning:',
+      '  demoData: { enabled: false }',
+      '  reminders: { enabled: false }',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function startBackend(config, logFile) {
+  const child = spawn(
+    'yarn',
+    [
+      'backstage-cli',
+      'package',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      config,
+    ],
+    {
+      cwd: path.join(root, 'packages/backend'),
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const chunks = [];
+  child.stdout.on('data', c => chunks.push(c));
+  child.stderr.on('data', c => chunks.push(c));
+  return {
+    child,
+    log: () => Buffer.concat(chunks).toString('utf8'),
+    save: () => writeFileSync(logFile, Buffer.concat(chunks)),
+    stop: async () => {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {}
+      for (let i = 0; i < 40 && rssOfGroup(child.pid) > 0; i++)
+        await sleep(250);
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+    },
+  };
+}
+
+/** Resident memory (MB) of the backend's process group: yarn, the CLI and the backend process it runs. */
+function rssOfGroup(pgid) {
+  let kb = 0;
+  for (const pid of readdirSync('/proc').filter(p => /^\d+$/.test(p))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid) continue;
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    } catch {}
+  }
+  return kb / 1024;
+}
+
+async function get(url, token) {
+  const r = await fetch(url, {
+    headers: token ? { Authorization: `Bearer ${token}` } : {},
+    signal: AbortSignal.timeout(60_000),
+  }).catch(() => undefined);
+  return r ? { status: r.status, body: await r.text() } : { status: 0 };
+}
+
+async function waitForBackend(backend, dataset) {
+  const deadline = Date.now() + 900_000;
+  let token;
+  while (Date.now() < deadline) {
+    if (backend.child.exitCode !== null)
+      throw new Error(`backend exited:\n${backend.log().slice(-3000)}`);
+    const r = await get(`${base}/api/auth/guest/refresh`);
+    if (r.status === 200) {
+      token = JSON.parse(r.body).backstageIdentity.token;
+      break;
+    }
+    await sleep(2_000);
+  }
+  if (!token)
+    throw new Error(`backend did not start:\n${backend.log().slice(-3000)}`);
+  // the catalog has the whole organisation once the last entity and the largest one are readable
+  const last = `service-${String(dataset.catalog.entities - 1).padStart(4, '0')}`;
+  const [kind] = dataset.largestEntity.ref.split(':');
+  while (Date.now() < deadline) {
+    const counts = await Promise.all(
+      ['component', 'api', 'resource'].map(k =>
+        get(`${base}/api/catalog/entities/by-query?limit=1&filter=kind=${k}`, token).then(
+          r => (r.status === 200 ? JSON.parse(r.body).totalItems : 0),
+        ),
+      ),
+    );
+    const lastKnown = (
+      await Promise.all(
+        ['component', 'api', 'resource'].map(k =>
+          get(`${base}/api/catalog/entities/by-name/${k}/default/${last}`, token),
+        ),
+      )
+    ).some(r => r.status === 200);
+    const total = counts.reduce((a, b) => a + b, 0);
+    if (total >= dataset.catalog.entities && lastKnown) {
+      // token again: the guest's group membership is resolved from the catalog at sign-in
+      token = JSON.parse(
+        (await get(`${base}/api/auth/guest/refresh`)).body,
+      ).backstageIdentity.token;
+      return { token, kind };
+    }
+    await sleep(3_000);
+  }
+  throw new Error('the catalog did not ingest the organisation in 15 minutes');
+}
+
+/** Nearest-rank percentile of sorted values. */
+const percentile = (sorted, p) =>
+  sorted.length ? sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1] : NaN;
+
+/** One endpoint under load; every response's latency is kept (autocannon's summary has no p95). */
+function run(url, token) {
+  return new Promise((resolve, reject) => {
+    const latencies = [];
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        headers: { Authorization: `Bearer ${token}` },
+        timeout: 60,
+      },
+      (error, result) => {
+        if (error) return reject(error);
+        latencies.sort((a, b) => a - b);
+        const round = v => Math.round(v * 10) / 10;
+        return resolve({
+          p50: round(percentile(latencies, 0.5)),
+          p95: round(percentile(latencies, 0.95)),
+          p99: round(percentile(latencies, 0.99)),
+          rps: Math.round(result.requests.average),
+          requests: latencies.length,
+          bad: result.non2xx + result.errors + result.timeouts,
+        });
+      },
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) =>
+      latencies.push(responseTime),
+    );
+  });
+}
+
+async function benchmarkOn(db) {
+  const dir = path.resolve(
+    root,
+    '.learning-loop/perf',
+    `${scale}-${db}`,
+  );
+  mkdirSync(dir, { recursive: true });
+  let dataset;
+  const datasetFile = path.join(dir, 'dataset.json');
+  if (args.reuse === 'yes' && existsSync(datasetFile)) {
+    dataset = JSON.parse(readFileSync(datasetFile, 'utf8'));
+  } else {
+    const started = Date.now();
+    dataset = await generate({ scale, db, out: dir, pg: pgUrl });
+    dataset.generateSeconds = Math.round((Date.now() - started) / 1000);
+    writeFileSync(datasetFile, JSON.stringify(dataset, null, 2));
+    console.log(
+      `benchmark: generated ${scale} on ${db} in ${dataset.generateSeconds} s: ${JSON.stringify(dataset.rows)}`,
+    );
+  }
+  const backend = startBackend(
+    writeConfig(dir, db),
+    path.join(dir, 'backend.log'),
+  );
+  try {
+    const t0 = Date.now();
+    const { token } = await waitForBackend(backend, dataset);
+    console.log(
+      `benchmark: backend up on ${db} with the catalog ingested after ${Math.round(
+        (Date.now() - t0) / 1000,
+      )} s`,
+    );
+    const [kind, rest] = dataset.largestEntity.ref.split(':');
+    const [namespace, name] = rest.split('/');
+    const enc = encodeURIComponent(dataset.largestEntity.ref);
+    const lastMonth = DateTime.utc().minus({ months: 1 }).toFormat('yyyy-LL');
+    const endpoints = [
+      {
+        name: 'catalog entity by name (yardstick)',
+        path: `/api/catalog/entities/by-name/${kind}/${namespace}/${name}`,
+      },
+      {
+        name: 'entity summary',
+        path: `/api/learning/entities/${kind}/${namespace}/${name}/summary`,
+        target: 'p99',
+      },
+      {
+        name: 'incident list page',
+        path: `/api/learning/incidents?entityRef=${enc}&limit=20&page=2`,
+        target: 'p99',
+      },
+      {
+        name: 'action list page',
+        path: `/api/learning/actions?entityRef=${enc}&status=open&limit=20`,
+        target: 'p99',
+      },
+      {
+        name: 'org overview (90 days)',
+        path: '/api/learning/overview?days=90',
+        target: 'p95',
+      },
+      {
+        name: `monthly review (${lastMonth})`,
+        path: `/api/learning/reviews/monthly?month=${lastMonth}`,
+        target: 'p95',
+      },
+    ];
+    // one request each first: a wrong route or a 500 fails the benchmark before the load runs
+    for (const e of endpoints) {
+      const r = await get(`${base}${e.path}`, token);
+      if (r.status !== 200)
+        throw new Error(`${e.path} answered ${r.status}: ${r.body?.slice(0, 500)}`);
+    }
+    await sleep(3_000);
+    const idleMb = rssOfGroup(backend.child.pid);
+    let peakMb = idleMb;
+    const sampler = setInterval(() => {
+      peakMb = Math.max(peakMb, rssOfGroup(backend.child.pid));
+    }, 500);
+    const rows = [];
+    for (const e of endpoints) {
+      const result = await run(`${base}${e.path}`, token);
+      rows.push({ ...e, ...result });
+      console.log(
+        `benchmark: ${db} ${e.name}: ${result.requests} requests, p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, ${result.rps} req/s${
+          result.bad ? `, ${result.bad} errors/non-2xx` : ''
+        }`,
+      );
+    }
+    clearInterval(sampler);
+    return { db, dataset, rows, idleMb, peakMb };
+  } finally {
+    backend.save();
+    await backend.stop();
+  }
+}
+
+/** The table of one database's run: latencies, throughput and each endpoint's ratio to the yardstick. */
+function table(r) {
+  const y = r.rows[0];
+  const ratio = (v, of) => (of ? (v / of).toFixed(2) : '-');
+  const lines = [
+    `${r.dataset.scale} scale on ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${r.dataset.catalog.entities} entities, ${
+      r.dataset.rows.incidents
+    } incidents, ${r.dataset.rows.postmortems} postmortems, ${r.dataset.rows.action_items} action items; largest entity ${
+      r.dataset.largestEntity.ref
+    } (${r.dataset.largestEntity.incidents} incidents, ${r.dataset.largestEntity.actions} actions); ${connections} connections, ${seconds} s each`,
+    '',
+    '| endpoint | p50 ms | p95 ms | p99 ms | req/s | p95 / yardstick | p99 / yardstick | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...r.rows.map(
+      row =>
+        `| ${row.name} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.rps} | ${ratio(row.p95, y.p95)} | ${ratio(
+          row.p99,
+          y.p99,
+        )} | ${
+          { p99: 'p99 ratio ≤ 1.0', p95: 'p95 ratio ≤ 5' }[row.target] ?? 'yardstick'
+        } |`,
+    ),
+    '',
+    `Backend memory (resident, backend process group): idle ${Math.round(r.idleMb)} MB, peak under load ${Math.round(
+      r.peakMb,
+    )} MB, +${Math.round(r.peakMb - r.idleMb)} MB (target ≤ +250 MB)`,
+  ];
+  return lines.join('\n');
+}
+
+const results = [];
+for (const db of dbs) results.push(await benchmarkOn(db));
+const report = results.map(table).join('\n\n');
+console.log(`\n${report}\n`);
+const resultsFile =
+  args.results ?? path.join(root, '.learning-loop/perf', `results-${scale}.json`);
+mkdirSync(path.dirname(resultsFile), { recursive: true });
+writeFileSync(
+  resultsFile,
+  JSON.stringify({ scale, connections, seconds, results, report }, null, 2),
+);
+const failed = results.some(r => r.rows.some(row => row.bad > 0));
+if (failed) console.log('benchmark: some requests failed (see the table)');
+process.exit(failed ? 1 : 0);
