@@ -227,6 +227,19 @@ describe.each(databases.eachSupportedId())('recurrence on %p', databaseId => {
     const later = DateTime.utc().plus({ days: 100 }).toISODate()!;
     expect(await store.recurrence.closeWatchWindows(later)).toBe(1);
     expect((await get(recent)).effectiveness).toBe('effective');
+    // like every change, the sweep's is versioned and in the history (so cached answers are recomputed)
+    const last = await knex('history')
+      .where({ record_type: 'action', record_id: recent })
+      .orderBy('id', 'desc')
+      .first();
+    expect(last).toMatchObject({
+      actor: 'plugin:learning/effectiveness-sweep',
+      version: (await get(recent)).version,
+    });
+    expect(JSON.parse(last.changes)).toEqual([
+      { field: 'effectiveness', from: 'pending', to: 'effective' },
+    ]);
+    expect(await store.recurrence.closeWatchWindows(later)).toBe(0);
     // reopening the action clears its effectiveness
     const reopened = await store.actions.update(
       heldNot,

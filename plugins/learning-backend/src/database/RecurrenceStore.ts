@@ -9,7 +9,7 @@ import {
   type LearningSettings,
   type RecurrenceSuggestion,
 } from '@learning-loop/plugin-learning-common';
-import { groupBy, nowIso } from './util';
+import { groupBy, nowIso, writeHistory } from './util';
 
 /** An entity and a failure mode: the unit a failure recurs in. */
 export interface FailurePair {
@@ -359,14 +359,53 @@ export class RecurrenceStore {
       .slice(0, 5);
   }
 
-  /** The periodic sweep: pending actions whose watch window has closed without a recurrence become effective. */
+  /**
+   * The periodic sweep: pending actions whose watch window has closed without a recurrence become effective. Each
+   * change is versioned and written to the history like any other, in batches.
+   */
   async closeWatchWindows(today: string = utcDate()): Promise<number> {
-    return this.db('action_items')
-      .where('effectiveness', 'pending')
-      .where('watch_until', '<', today)
-      .update({
-        effectiveness: 'effective',
-        effectiveness_decided_at: nowIso(),
+    let closed = 0;
+    for (;;) {
+      const batch = await this.db('action_items')
+        .where('effectiveness', 'pending')
+        .where('watch_until', '<', today)
+        .orderBy('id')
+        .limit(200)
+        .select('id', 'version');
+      if (batch.length === 0) return closed;
+      await this.db.transaction(async tx => {
+        const at = nowIso();
+        for (const row of batch) {
+          const updated = await tx('action_items')
+            .where({
+              id: row.id,
+              version: row.version,
+              effectiveness: 'pending',
+            })
+            .update({
+              effectiveness: 'effective',
+              effectiveness_decided_at: at,
+              version: Number(row.version) + 1,
+              updated_at: at,
+            });
+          if (!updated) continue;
+          closed++;
+          await writeHistory(tx, {
+            recordType: 'action',
+            recordId: row.id,
+            operation: 'update',
+            actor: EFFECTIVENESS_SWEEP_ACTOR,
+            version: Number(row.version) + 1,
+            at,
+            changes: [
+              { field: 'effectiveness', from: 'pending', to: 'effective' },
+            ],
+          });
+        }
       });
+    }
   }
 }
+
+/** Who the history names for changes the effectiveness sweep makes. */
+export const EFFECTIVENESS_SWEEP_ACTOR = 'plugin:learning/effectiveness-sweep';

@@ -202,4 +202,48 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
       ).status,
     ).toBe(400);
   });
+
+  it('serves a repeated question from memory, and never after a write has changed the data', async () => {
+    const first = await overview();
+    const again = await overview();
+    expect(again.text).toBe(first.text);
+    const summary = () =>
+      request(server)
+        .get('/api/learning/entities/component/default/c1/summary')
+        .set('Authorization', user);
+    const before = await summary();
+    expect(before.body.openActionCount).toBe(1);
+    const created = await request(server)
+      .post('/api/learning/incidents')
+      .set('Authorization', user)
+      .send({
+        title: 'Cache check',
+        severity: 'SEV4',
+        entityRefs: ['component:default/c1'],
+        startedAt: now.minus({ days: 1 }).toISO(),
+      });
+    expect(created.status).toBe(201);
+    const after = await overview();
+    expect(after.body.headline.current.incidents.n).toBe(
+      first.body.headline.current.incidents.n + 1,
+    );
+    const action = before.body.openActions[0];
+    const closed = await request(server)
+      .patch(`/api/learning/actions/${action.id}`)
+      .set('Authorization', user)
+      .send({ version: action.version, status: 'done' });
+    expect(closed.status).toBe(200);
+    expect((await summary()).body.openActionCount).toBe(0);
+    // leave the data as the other cases expect it
+    await request(server)
+      .patch(`/api/learning/actions/${action.id}`)
+      .set('Authorization', user)
+      .send({ version: closed.body.version, status: 'open' });
+    await request(server)
+      .delete(`/api/learning/incidents/${created.body.id}`)
+      .set('Authorization', user);
+    expect((await overview()).body.headline.current.incidents.n).toBe(
+      first.body.headline.current.incidents.n,
+    );
+  });
 });

@@ -10,6 +10,25 @@ import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import { credentialsOf, parseInput, type RouteContext } from './context';
 import { breakdowns, reviewPeriod } from './overview';
+import type { ResultCache } from './resultCache';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+
+/**
+ * The cache key of a caller's question: who asks (their catalog view), what, and the current minute (figures such as
+ * "overdue" and "the last 90 days" move with the clock).
+ */
+export function questionKey(
+  route: string,
+  credentials: BackstageCredentials,
+  query: unknown,
+): string {
+  return [
+    route,
+    JSON.stringify(credentials.principal),
+    DateTime.utc().toFormat("yyyy-LL-dd'T'HH:mm"),
+    JSON.stringify(query),
+  ].join('|');
+}
 
 /** Drafts untouched for longer than this are listed as stale. */
 const STALE_DRAFT_DAYS = 14;
@@ -18,10 +37,25 @@ const STALE_DRAFT_DAYS = 14;
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each
  * answers only about entities the caller may read in the catalog.
  */
-export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
+export function addOverviewRoutes(
+  router: Router,
+  ctx: RouteContext,
+  cache: ResultCache,
+): void {
   router.get('/overview', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const query = parseInput(overviewQuerySchema, req.query, 'query');
+    const json = await cache.json(
+      questionKey('overview', credentials, query),
+      () => overview(credentials, query),
+    );
+    res.type('application/json').send(json);
+  });
+
+  const overview = async (
+    credentials: BackstageCredentials,
+    query: ReturnType<typeof overviewQuerySchema.parse>,
+  ) => {
     const to = query.to ?? DateTime.utc().toISO()!;
     const from =
       query.from ??
@@ -51,7 +85,7 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
       .startOf('month')
       .toUTC()
       .toISO()!;
-    res.json({
+    return {
       period: { from, to },
       previousPeriod: before,
       filters: {
@@ -81,8 +115,8 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
       antiPatterns: await ctx.store.attention.antiPatterns(scope, {
         staleDraftDays: STALE_DRAFT_DAYS,
       }),
-    });
-  });
+    };
+  };
 
   const review =
     (kind: 'monthly' | 'quarterly') => async (req: any, res: any) => {
@@ -94,31 +128,48 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
         req.query,
         'query',
       );
-      const period = reviewPeriod(query);
-      const catalog = await CatalogRollup.load(ctx.catalog, credentials);
-      const scope: MetricsScope = {
-        entityRefs: catalog.entitiesMatching(query),
-      };
-      const [metrics, contents, antiPatterns] = await Promise.all([
-        ctx.store.metrics.metrics(scope, period.from, period.to),
-        ctx.store.attention.reviewContents(scope, period.from, period.to),
-        ctx.store.attention.antiPatterns(scope, {
-          staleDraftDays: STALE_DRAFT_DAYS,
-        }),
-      ]);
-      res.json({
-        kind,
-        title: `${
-          kind === 'monthly'
-            ? 'Monthly incident review'
-            : 'Quarterly learning synthesis'
-        }: ${period.label}`,
-        ...period,
-        metrics,
-        ...contents,
-        actionsOverdue: antiPatterns.overdueActions,
-      });
+      const json = await cache.json(
+        questionKey(`reviews/${kind}`, credentials, query),
+        () => reviewOf(kind, credentials, query),
+      );
+      res.type('application/json').send(json);
     };
+  const reviewOf = async (
+    kind: 'monthly' | 'quarterly',
+    credentials: BackstageCredentials,
+    query: {
+      month?: string;
+      quarter?: string;
+      team?: string;
+      system?: string;
+      domain?: string;
+    },
+  ) => {
+    const period = reviewPeriod(query);
+    const catalog = await CatalogRollup.load(ctx.catalog, credentials);
+    const scope: MetricsScope = {
+      entityRefs: catalog.entitiesMatching(query),
+    };
+    const [metrics, contents, antiPatterns] = await Promise.all([
+      ctx.store.metrics.metrics(scope, period.from, period.to),
+      ctx.store.attention.reviewContents(scope, period.from, period.to),
+      ctx.store.attention.antiPatterns(scope, {
+        staleDraftDays: STALE_DRAFT_DAYS,
+      }),
+    ]);
+    return {
+      kind,
+      title: `${
+        kind === 'monthly'
+          ? 'Monthly incident review'
+          : 'Quarterly learning synthesis'
+      }: ${period.label}`,
+      ...period,
+      metrics,
+      ...contents,
+      actionsOverdue: antiPatterns.overdueActions,
+    };
+  };
   router.get('/reviews/monthly', review('monthly'));
   router.get('/reviews/quarterly', review('quarterly'));
 }

@@ -36,7 +36,8 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { BacklogScope } from '../database/ActionStore';
 import { addBulkActionRoutes } from './bulkActions';
 import { addPostmortemReviewRoutes } from './postmortemRoutes';
-import { addOverviewRoutes } from './overviewRoutes';
+import { addOverviewRoutes, questionKey } from './overviewRoutes';
+import { ResultCache } from './resultCache';
 import { addIngestEventRoutes, addWebhookRoutes } from './ingestRoutes';
 import type { IncidentIngestion } from '../ingest/IncidentIngestion';
 import {
@@ -205,7 +206,8 @@ export async function createRouter(
 
   addBulkActionRoutes(router, ctx);
   addPostmortemReviewRoutes(router, ctx);
-  addOverviewRoutes(router, ctx);
+  const cache = new ResultCache(store.knex);
+  addOverviewRoutes(router, ctx, cache);
   addIngestEventRoutes(router, ctx, ingest.ingestion);
 
   // other services push incidents in bulk; a replay never duplicates (registered before /incidents/:id)
@@ -261,23 +263,29 @@ export async function createRouter(
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
-    const summary = await store.summaries.entitySummary(entityRef);
-    const ownership = new OwnershipChecks(ctx.catalog, credentials);
-    const stale = await ownership.staleOwners(
-      entityRef,
-      await store.actions.openActionOwners(entityRef),
+    const json = await cache.json(
+      questionKey('summary', credentials, entityRef),
+      async () => {
+        const summary = await store.summaries.entitySummary(entityRef);
+        const ownership = new OwnershipChecks(ctx.catalog, credentials);
+        const stale = await ownership.staleOwners(
+          entityRef,
+          await store.actions.openActionOwners(entityRef),
+        );
+        const staleSet = new Set(stale);
+        return {
+          ...summary,
+          openActions: summary.openActions.map(a => ({
+            ...a,
+            ownerChanged: staleSet.has(a.owner),
+          })),
+          reassignmentNeeded: (
+            await store.actions.openActionsOwnedBy(entityRef, stale)
+          ).map(a => ({ ...a, ownerChanged: true })),
+        };
+      },
     );
-    const staleSet = new Set(stale);
-    res.json({
-      ...summary,
-      openActions: summary.openActions.map(a => ({
-        ...a,
-        ownerChanged: staleSet.has(a.owner),
-      })),
-      reassignmentNeeded: (
-        await store.actions.openActionsOwnedBy(entityRef, stale)
-      ).map(a => ({ ...a, ownerChanged: true })),
-    });
+    res.type('application/json').send(json);
   });
 
   router.use(staleVersionHandler);

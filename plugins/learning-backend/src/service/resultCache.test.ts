@@ -1,0 +1,98 @@
+import type { Knex } from 'knex';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { applyLearningMigrations } from '../database/DatabaseLearningStore';
+import { dataRevision, ResultCache } from './resultCache';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+
+describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
+  let knex: Knex;
+  beforeAll(async () => {
+    knex = await databases.init(id);
+    await applyLearningMigrations(knex);
+  });
+  const history = (rowId: number) =>
+    knex('history').insert({
+      id: rowId,
+      record_type: 'action',
+      record_id: 'a',
+      operation: 'update',
+      actor: 'user:default/olive',
+      at: new Date().toISOString(),
+      version: 1,
+      changes: '[]',
+    });
+
+  it('changes with every committed write, also one that took an earlier id and committed later', async () => {
+    const empty = await dataRevision(knex);
+    await history(10);
+    const one = await dataRevision(knex);
+    expect(one).not.toBe(empty);
+    await history(12);
+    const two = await dataRevision(knex);
+    expect(two).not.toBe(one);
+    // PostgreSQL hands out ids when rows are inserted, so id 11 can become visible after id 12
+    await history(11);
+    expect(await dataRevision(knex)).not.toBe(two);
+    expect(await dataRevision(knex)).toBe(await dataRevision(knex));
+  });
+});
+
+describe('ResultCache', () => {
+  const setup = (options: { ttlMs?: number; maxEntries?: number } = {}) => {
+    let revision = 'r1';
+    let clock = 0;
+    const cache = new ResultCache({} as Knex, {
+      ...options,
+      revision: async () => revision,
+      now: () => clock,
+    });
+    let computed = 0;
+    const compute = async () => ({ computed: ++computed });
+    return {
+      cache,
+      compute,
+      setRevision: (r: string) => (revision = r),
+      advance: (ms: number) => (clock += ms),
+      computed: () => computed,
+    };
+  };
+
+  it('answers a repeated question without computing it again until the revision changes', async () => {
+    const t = setup();
+    expect(await t.cache.json('q', t.compute)).toBe('{"computed":1}');
+    expect(await t.cache.json('q', t.compute)).toBe('{"computed":1}');
+    expect(await t.cache.json('other', t.compute)).toBe('{"computed":2}');
+    t.setRevision('r2');
+    expect(await t.cache.json('q', t.compute)).toBe('{"computed":3}');
+    expect(t.cache.hits).toBe(1);
+  });
+
+  it('computes concurrent identical questions once', async () => {
+    const t = setup();
+    const answers = await Promise.all(
+      Array.from({ length: 32 }, () => t.cache.json('q', t.compute)),
+    );
+    expect(new Set(answers)).toEqual(new Set(['{"computed":1}']));
+    expect(t.computed()).toBe(1);
+  });
+
+  it('forgets answers after their time to live and beyond its size, and never keeps a failure', async () => {
+    const t = setup({ ttlMs: 1000, maxEntries: 2 });
+    await t.cache.json('a', t.compute);
+    t.advance(1001);
+    expect(await t.cache.json('a', t.compute)).toBe('{"computed":2}');
+    await t.cache.json('b', t.compute);
+    await t.cache.json('c', t.compute);
+    // a was the least recently used of three
+    expect(await t.cache.json('a', t.compute)).toBe('{"computed":5}');
+    await expect(
+      t.cache.json('x', async () => {
+        throw new Error('database down');
+      }),
+    ).rejects.toThrow('database down');
+    expect(await t.cache.json('x', t.compute)).toBe('{"computed":6}');
+  });
+});
