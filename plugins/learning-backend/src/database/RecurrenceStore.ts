@@ -25,6 +25,9 @@ interface ChainRow {
 
 const pairKey = (p: FailurePair) => `${p.entityRef}\u0000${p.failureMode}`;
 
+/** Who the history names for changes the effectiveness sweep makes. */
+export const EFFECTIVENESS_SWEEP_ACTOR = 'plugin:learning/effectiveness-sweep';
+
 /**
  * Keeps recurrence current on write. For every (entity, failure mode) an incident touches, it renumbers the chain
  * of non-duplicate incidents (game days excluded): an incident is the Nth occurrence when N-1 earlier ones started
@@ -373,8 +376,9 @@ export class RecurrenceStore {
         .limit(200)
         .select('id', 'version');
       if (batch.length === 0) return closed;
-      await this.db.transaction(async tx => {
+      closed += await this.db.transaction(async tx => {
         const at = nowIso();
+        let n = 0;
         for (const row of batch) {
           const updated = await tx('action_items')
             .where({
@@ -389,7 +393,7 @@ export class RecurrenceStore {
               updated_at: at,
             });
           if (!updated) continue;
-          closed++;
+          n++;
           await writeHistory(tx, {
             recordType: 'action',
             recordId: row.id,
@@ -402,10 +406,8 @@ export class RecurrenceStore {
             ],
           });
         }
+        return n;
       });
     }
   }
 }
-
-/** Who the history names for changes the effectiveness sweep makes. */
-export const EFFECTIVENESS_SWEEP_ACTOR = 'plugin:learning/effectiveness-sweep';

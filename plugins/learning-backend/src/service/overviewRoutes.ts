@@ -42,16 +42,6 @@ export function addOverviewRoutes(
   ctx: RouteContext,
   cache: ResultCache,
 ): void {
-  router.get('/overview', async (req, res) => {
-    const credentials = await credentialsOf(ctx, req);
-    const query = parseInput(overviewQuerySchema, req.query, 'query');
-    const json = await cache.json(
-      questionKey('overview', credentials, query),
-      () => overview(credentials, query),
-    );
-    res.type('application/json').send(json);
-  });
-
   const overview = async (
     credentials: BackstageCredentials,
     query: ReturnType<typeof overviewQuerySchema.parse>,
@@ -118,22 +108,16 @@ export function addOverviewRoutes(
     };
   };
 
-  const review =
-    (kind: 'monthly' | 'quarterly') => async (req: any, res: any) => {
-      const credentials = await credentialsOf(ctx, req);
-      const query = parseInput(
-        kind === 'monthly'
-          ? monthlyReviewQuerySchema
-          : quarterlyReviewQuerySchema,
-        req.query,
-        'query',
-      );
-      const json = await cache.json(
-        questionKey(`reviews/${kind}`, credentials, query),
-        () => reviewOf(kind, credentials, query),
-      );
-      res.type('application/json').send(json);
-    };
+  router.get('/overview', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(overviewQuerySchema, req.query, 'query');
+    const json = await cache.json(
+      questionKey('overview', credentials, query),
+      () => overview(credentials, query),
+    );
+    res.type('application/json').send(json);
+  });
+
   const reviewOf = async (
     kind: 'monthly' | 'quarterly',
     credentials: BackstageCredentials,
@@ -170,6 +154,22 @@ export function addOverviewRoutes(
       actionsOverdue: antiPatterns.overdueActions,
     };
   };
+  const review =
+    (kind: 'monthly' | 'quarterly') => async (req: any, res: any) => {
+      const credentials = await credentialsOf(ctx, req);
+      const query = parseInput(
+        kind === 'monthly'
+          ? monthlyReviewQuerySchema
+          : quarterlyReviewQuerySchema,
+        req.query,
+        'query',
+      );
+      const json = await cache.json(
+        questionKey(`reviews/${kind}`, credentials, query),
+        () => reviewOf(kind, credentials, query),
+      );
+      res.type('application/json').send(json);
+    };
   router.get('/reviews/monthly', review('monthly'));
   router.get('/reviews/quarterly', review('quarterly'));
 }
