@@ -136,13 +136,17 @@ export class IncidentStore {
 
   async list(query: ListIncidentsQuery): Promise<Page<Incident>> {
     const base = this.db<IncidentRow>('incidents');
+    let sortColumn = sortColumns[query.orderBy];
     if (query.entityRef) {
-      base.whereIn('incidents.id', sub =>
-        sub
-          .select('incident_id')
-          .from('incident_entities')
-          .where('entity_ref', query.entityRef!),
-      );
+      // an entity's history is read from the (entity_ref, started_at) index of incident_entities, newest first
+      base
+        .join(
+          'incident_entities as scope_e',
+          'scope_e.incident_id',
+          'incidents.id',
+        )
+        .where('scope_e.entity_ref', query.entityRef);
+      if (query.orderBy === 'startedAt') sortColumn = 'scope_e.started_at';
     }
     if (query.failureMode) {
       base.whereIn('incidents.id', sub =>
@@ -178,7 +182,7 @@ export class IncidentStore {
     }
     return readPage(base, {
       table: 'incidents',
-      sortColumn: sortColumns[query.orderBy],
+      sortColumn,
       query,
       toItems: (rows: IncidentRow[]) => this.hydrate(this.db, rows),
     });

@@ -59,6 +59,22 @@ export class OverviewStore {
       : this.db.raw(`substr(${column}, 1, 7)`);
   }
 
+  /** Every entity that holds a Learning Loop record (each list read from an index on entity_ref). */
+  async entitiesWithRecords(): Promise<string[]> {
+    const tables = [
+      'incident_entities',
+      'action_items',
+      'postmortem_entities',
+      'runbooks',
+    ];
+    const lists = await Promise.all(
+      tables.map(table =>
+        this.db(table).distinct('entity_ref').pluck('entity_ref'),
+      ),
+    );
+    return [...new Set(lists.flat())].sort();
+  }
+
   /** Counts per entity for the period, only for entities in scope. */
   async perEntity(
     scope: MetricsScope,

@@ -10,13 +10,10 @@ import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import { credentialsOf, parseInput, type RouteContext } from './context';
 import { breakdowns, reviewPeriod } from './overview';
-import type { ResultCache } from './resultCache';
+import { dataRevision, type ResultCache } from './resultCache';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 
-/**
- * The cache key of a caller's question: who asks (their catalog view), what, and the current minute (figures such as
- * "overdue" and "the last 90 days" move with the clock).
- */
+/** The cache key of a caller's question: who asks (their catalog view) and what. */
 export function questionKey(
   route: string,
   credentials: BackstageCredentials,
@@ -25,7 +22,6 @@ export function questionKey(
   return [
     route,
     JSON.stringify(credentials.principal),
-    DateTime.utc().toFormat("yyyy-LL-dd'T'HH:mm"),
     JSON.stringify(query),
   ].join('|');
 }
@@ -42,6 +38,24 @@ export function addOverviewRoutes(
   ctx: RouteContext,
   cache: ResultCache,
 ): void {
+  // the entities that hold records, per data revision: when a caller may read all of them, no entity filter is needed
+  let withRecords: { revision: string; refs: Promise<string[]> } | undefined;
+  const narrowest = async (
+    visible: string[],
+  ): Promise<string[] | undefined> => {
+    const revision = await dataRevision(ctx.store.knex);
+    if (withRecords?.revision !== revision) {
+      withRecords = {
+        revision,
+        refs: ctx.store.overview.entitiesWithRecords(),
+      };
+      withRecords.refs.catch(() => (withRecords = undefined));
+    }
+    const all = await withRecords.refs;
+    const set = new Set(visible);
+    return all.every(ref => set.has(ref)) ? undefined : visible;
+  };
+
   const overview = async (
     credentials: BackstageCredentials,
     query: ReturnType<typeof overviewQuerySchema.parse>,
@@ -55,8 +69,9 @@ export function addOverviewRoutes(
         .toISO()!;
     const before = previousPeriod(from, to);
     const catalog = await CatalogRollup.load(ctx.catalog, credentials);
+    const visible = catalog.entitiesMatching(query);
     const scope: MetricsScope = {
-      entityRefs: catalog.entitiesMatching(query),
+      entityRefs: await narrowest(visible),
       severities: query.severity,
       kinds: query.kind,
     };
@@ -85,7 +100,7 @@ export function addOverviewRoutes(
         severity: query.severity,
         kind: query.kind,
       },
-      entities: scope.entityRefs!.length,
+      entities: visible.length,
       headline: {
         current: {
           ...current,

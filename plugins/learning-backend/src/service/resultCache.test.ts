@@ -1,7 +1,11 @@
 import type { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { applyLearningMigrations } from '../database/DatabaseLearningStore';
-import { dataRevision, ResultCache } from './resultCache';
+import {
+  dataRevision,
+  ResultCache,
+  type ResultCacheOptions,
+} from './resultCache';
 
 jest.setTimeout(60_000);
 
@@ -41,7 +45,7 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
 });
 
 describe('ResultCache', () => {
-  const setup = (options: { ttlMs?: number; maxEntries?: number } = {}) => {
+  const setup = (options: ResultCacheOptions = {}) => {
     let revision = 'r1';
     let clock = 0;
     const cache = new ResultCache({} as Knex, {
@@ -79,20 +83,25 @@ describe('ResultCache', () => {
     expect(t.computed()).toBe(1);
   });
 
-  it('forgets answers after their time to live and beyond its size, and never keeps a failure', async () => {
-    const t = setup({ ttlMs: 1000, maxEntries: 2 });
+  it('serves an answer past its freshness once while recomputing it, forgets it when too old or beyond its size, and never keeps a failure', async () => {
+    const t = setup({ freshMs: 1000, staleMs: 5000, maxEntries: 2 });
     await t.cache.json('a', t.compute);
     t.advance(1001);
+    // stale but without writes: answered at once, recomputed behind it
+    expect(await t.cache.json('a', t.compute)).toBe('{"computed":1}');
+    await new Promise(resolve => setImmediate(resolve));
     expect(await t.cache.json('a', t.compute)).toBe('{"computed":2}');
+    t.advance(5001);
+    expect(await t.cache.json('a', t.compute)).toBe('{"computed":3}');
     await t.cache.json('b', t.compute);
     await t.cache.json('c', t.compute);
     // a was the least recently used of three
-    expect(await t.cache.json('a', t.compute)).toBe('{"computed":5}');
+    expect(await t.cache.json('a', t.compute)).toBe('{"computed":6}');
     await expect(
       t.cache.json('x', async () => {
         throw new Error('database down');
       }),
     ).rejects.toThrow('database down');
-    expect(await t.cache.json('x', t.compute)).toBe('{"computed":6}');
+    expect(await t.cache.json('x', t.compute)).toBe('{"computed":7}');
   });
 });

@@ -26,8 +26,10 @@ export async function dataRevision(db: Knex): Promise<string> {
 export interface ResultCacheOptions {
   /** Most answers kept (least recently used go first). */
   maxEntries?: number;
-  /** Longest an answer is kept even without writes, in milliseconds. */
-  ttlMs?: number;
+  /** How long an answer is fresh, in milliseconds: figures that move with the clock ("overdue", "last 90 days"). */
+  freshMs?: number;
+  /** How long an answer that is no longer fresh may still be served while a new one is computed. */
+  staleMs?: number;
   /** The current revision; tests pass their own. */
   revision?: () => Promise<string>;
   now?: () => number;
@@ -35,15 +37,17 @@ export interface ResultCacheOptions {
 
 /**
  * Answers of the organisation-wide reads (overview, reviews, entity summaries) kept as serialised JSON per caller,
- * question and data revision. A write anywhere changes the revision, so nothing stale is served after a write has
- * committed; concurrent identical questions share one computation. Figures that depend on the clock are keyed by
- * the minute as well (see the callers).
+ * question and data revision. A write anywhere changes the revision, so nothing is served from before a committed
+ * write. Without writes an answer is fresh for a minute (figures that move with the clock); after that it is served
+ * once more while one request recomputes it in the background, up to `staleMs`. Concurrent identical questions
+ * share one computation.
  */
 export class ResultCache {
   private readonly entries = new Map<string, { json: string; at: number }>();
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly maxEntries: number;
-  private readonly ttlMs: number;
+  private readonly freshMs: number;
+  private readonly staleMs: number;
   private readonly revision: () => Promise<string>;
   private readonly now: () => number;
   hits = 0;
@@ -51,7 +55,8 @@ export class ResultCache {
 
   constructor(db: Knex, options: ResultCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 500;
-    this.ttlMs = options.ttlMs ?? 5 * 60_000;
+    this.freshMs = options.freshMs ?? 60_000;
+    this.staleMs = options.staleMs ?? 10 * 60_000;
     this.revision = options.revision ?? (() => dataRevision(db));
     this.now = options.now ?? Date.now;
   }
@@ -60,19 +65,26 @@ export class ResultCache {
   async json(key: string, compute: () => Promise<unknown>): Promise<string> {
     const full = `${await this.revision()}|${key}`;
     const entry = this.entries.get(full);
-    if (entry && this.now() - entry.at < this.ttlMs) {
+    const age = entry ? this.now() - entry.at : Infinity;
+    if (entry && age < this.staleMs) {
       // most recently used last
       this.entries.delete(full);
       this.entries.set(full, entry);
       this.hits++;
+      if (age >= this.freshMs && !this.inFlight.has(full)) {
+        this.compute(full, compute).catch(() => undefined);
+      }
       return entry.json;
     }
-    const running = this.inFlight.get(full);
-    if (running) return running;
+    return this.inFlight.get(full) ?? this.compute(full, compute);
+  }
+
+  private compute(full: string, compute: () => Promise<unknown>) {
     this.misses++;
     const computation = compute()
       .then(value => {
         const json = JSON.stringify(value);
+        this.entries.delete(full);
         this.entries.set(full, { json, at: this.now() });
         while (this.entries.size > this.maxEntries) {
           this.entries.delete(this.entries.keys().next().value!);
