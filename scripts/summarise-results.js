@@ -13,6 +13,7 @@ for (const step of [
   'jest',
   'reliability',
   'replicas',
+  'benchmark',
   'packs',
   'e2e',
 ]) {

@@ -4,7 +4,7 @@
 // `GET /entities/by-name` from the same backend, with each endpoint's ratio to that yardstick and backend memory.
 //
 // Usage: node scripts/perf/benchmark.mjs [--scale small|medium|large] [--db sqlite|postgres|both]
-//          [--seconds 20] [--connections 32] [--reuse yes] [--results FILE] [--port 7210]
+//          [--seconds 20] [--connections 32] [--reuse yes] [--results FILE] [--summary FILE] [--port 7210]
 // No timing assertion: it fails only when the backend does not start or answers errors.
 import { spawn } from 'node:child_process';
 import {
@@ -363,5 +363,10 @@ writeFileSync(
   JSON.stringify({ scale, connections, seconds, results, report }, null, 2),
 );
 const failed = results.some(r => r.rows.some(row => row.bad > 0));
+if (args.summary)
+  writeFileSync(
+    args.summary,
+    JSON.stringify({ passed: failed ? 0 : 1, failed: failed ? 1 : 0 }),
+  );
 if (failed) console.log('benchmark: some requests failed (see the table)');
 process.exit(failed ? 1 : 0);
