@@ -71,6 +71,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const { store } = ctx;
   const router = Router();
+  const cache = new ResultCache(store.knex);
   addWebhookRoutes(router, ctx, ingest.ingestion, ingest);
   router.use(express.json({ limit: BODY_LIMIT }));
 
@@ -190,7 +191,13 @@ export async function createRouter(
       update: learningActionUpdatePermission,
       delete: learningActionDeletePermission,
     },
-    list: (q, credentials) => listActions(ctx, q, credentials),
+    // the owner checks ask the catalog: answers are kept per caller and data revision like the summary's
+    list: async (q, credentials) =>
+      JSON.parse(
+        await cache.json(questionKey('actions', credentials, q), () =>
+          listActions(ctx, q, credentials),
+        ),
+      ),
     delete: (id, actor) => store.actions.delete(id, actor),
     get: id => store.actions.get(id),
     create: async (input, actor, credentials) =>
@@ -206,7 +213,6 @@ export async function createRouter(
 
   addBulkActionRoutes(router, ctx);
   addPostmortemReviewRoutes(router, ctx);
-  const cache = new ResultCache(store.knex);
   addOverviewRoutes(router, ctx, cache);
   addIngestEventRoutes(router, ctx, ingest.ingestion);
 
