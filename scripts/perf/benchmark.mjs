@@ -292,8 +292,11 @@ async function benchmarkOn(db) {
       },
     ];
     // one request each first: a wrong route or a 500 fails the benchmark before the load runs
+    // the first answer of each is computed from the database (no cached answer yet): its time is the "cold" column
     for (const e of endpoints) {
+      const started = performance.now();
       const r = await get(`${base}${e.path}`, token);
+      e.coldMs = Math.round(performance.now() - started);
       if (r.status !== 200)
         throw new Error(`${e.path} answered ${r.status}: ${r.body?.slice(0, 500)}`);
     }
@@ -332,11 +335,11 @@ function table(r) {
       r.dataset.largestEntity.ref
     } (${r.dataset.largestEntity.incidents} incidents, ${r.dataset.largestEntity.actions} actions); ${connections} connections, ${seconds} s each`,
     '',
-    '| endpoint | p50 ms | p95 ms | p99 ms | req/s | p95 / yardstick | p99 / yardstick | target |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| endpoint | first (cold) ms | p50 ms | p95 ms | p99 ms | req/s | p95 / yardstick | p99 / yardstick | target |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...r.rows.map(
       row =>
-        `| ${row.name} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.rps} | ${ratio(row.p95, y.p95)} | ${ratio(
+        `| ${row.name} | ${row.coldMs} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.rps} | ${ratio(row.p95, y.p95)} | ${ratio(
           row.p99,
           y.p99,
         )} | ${

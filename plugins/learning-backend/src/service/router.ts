@@ -88,7 +88,12 @@ export async function createRouter(
       update: learningIncidentUpdatePermission,
       delete: learningIncidentDeletePermission,
     },
-    list: q => store.incidents.list(q),
+    list: async (q, credentials) =>
+      JSON.parse(
+        await cache.json(questionKey('incidents', credentials, q), () =>
+          store.incidents.list(q),
+        ),
+      ),
     delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),
     create: async (input, actor) => {
