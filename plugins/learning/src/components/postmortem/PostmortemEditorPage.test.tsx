@@ -80,6 +80,9 @@ function setup(updatePostmortem: jest.Mock) {
   );
 }
 
+// the editor's conflict flow renders several dialogs: on a busy two-core CI machine it can take over 5 s
+jest.setTimeout(30_000);
+
 describe('PostmortemEditorPage', () => {
   afterEach(() => jest.useRealTimers());
 
