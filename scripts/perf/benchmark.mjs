@@ -3,9 +3,14 @@
 // second for the Learning API's entity summary, list pages, org overview and monthly review next to the catalog's
 // `GET /entities/by-name` from the same backend, with each endpoint's ratio to that yardstick and backend memory.
 //
+// Then, against the same backend serving the production build of the demo app, it times the largest entity's
+// Learning tab next to its catalog Overview tab in headless Chromium (browser.mjs) and reports the frontend plugin's
+// bundle size next to a peer plugin's (bundle-size.mjs).
+//
 // Usage: node scripts/perf/benchmark.mjs [--scale small|medium|large] [--db sqlite|postgres|both]
-//          [--seconds 20] [--connections 32] [--reuse yes] [--results FILE] [--summary FILE] [--port 7210]
-// No timing assertion: it fails only when the backend does not start or answers errors.
+//          [--seconds 20] [--connections 32] [--reuse yes] [--browser yes|no] [--rounds 5]
+//          [--results FILE] [--summary FILE] [--port 7210]
+// No timing assertion: it fails only when the backend does not start, answers errors or a page does not load.
 import { spawn } from 'node:child_process';
 import {
   existsSync,
@@ -18,6 +23,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { generate, parseArgs } from './generate.mjs';
+import { timeEntityTabs } from './browser.mjs';
+import { bundleRows, bundleSizes } from './bundle-size.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -35,6 +42,8 @@ const dbs = (args.db ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [args.db];
 const seconds = Number(args.seconds ?? 20);
 const connections = Number(args.connections ?? 32);
 const port = Number(args.port ?? 7210);
+const browser = (args.browser ?? 'yes') === 'yes';
+const rounds = Number(args.rounds ?? 5);
 const pgUrl =
   args.pg ??
   process.env.LEARNING_LOOP_PG_URL ??
@@ -45,7 +54,10 @@ const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 function writeConfig(dir, db) {
   const database =
     db === 'sqlite'
-      ? ['    client: better-sqlite3', `    connection: { directory: '${dir}' }`]
+      ? [
+          '    client: better-sqlite3',
+          `    connection: { directory: '${dir}' }`,
+        ]
       : [
           '    client: pg',
           `    connection: '${pgUrl}'`,
@@ -56,8 +68,12 @@ function writeConfig(dir, db) {
   writeFileSync(
     file,
     [
+      // the backend serves the production build of the app (packages/app/dist) for the browser timing
+      'app:',
+      `  baseUrl: ${base}`,
       'backend:',
       `  baseUrl: ${base}`,
+      `  cors: { origin: ${base} }`,
       `  listen: { port: ${port} }`,
       '  database:',
       ...database,
@@ -158,29 +174,35 @@ async function waitForBackend(backend, dataset) {
   if (!token)
     throw new Error(`backend did not start:\n${backend.log().slice(-3000)}`);
   // the catalog has the whole organisation once the last entity and the largest one are readable
-  const last = `service-${String(dataset.catalog.entities - 1).padStart(4, '0')}`;
+  const last = `service-${String(dataset.catalog.entities - 1).padStart(
+    4,
+    '0',
+  )}`;
   const [kind] = dataset.largestEntity.ref.split(':');
   while (Date.now() < deadline) {
     const counts = await Promise.all(
       ['component', 'api', 'resource'].map(k =>
-        get(`${base}/api/catalog/entities/by-query?limit=1&filter=kind=${k}`, token).then(
-          r => (r.status === 200 ? JSON.parse(r.body).totalItems : 0),
-        ),
+        get(
+          `${base}/api/catalog/entities/by-query?limit=1&filter=kind=${k}`,
+          token,
+        ).then(r => (r.status === 200 ? JSON.parse(r.body).totalItems : 0)),
       ),
     );
     const lastKnown = (
       await Promise.all(
         ['component', 'api', 'resource'].map(k =>
-          get(`${base}/api/catalog/entities/by-name/${k}/default/${last}`, token),
+          get(
+            `${base}/api/catalog/entities/by-name/${k}/default/${last}`,
+            token,
+          ),
         ),
       )
     ).some(r => r.status === 200);
     const total = counts.reduce((a, b) => a + b, 0);
     if (total >= dataset.catalog.entities && lastKnown) {
       // token again: the guest's group membership is resolved from the catalog at sign-in
-      token = JSON.parse(
-        (await get(`${base}/api/auth/guest/refresh`)).body,
-      ).backstageIdentity.token;
+      token = JSON.parse((await get(`${base}/api/auth/guest/refresh`)).body)
+        .backstageIdentity.token;
       return { token, kind };
     }
     await sleep(3_000);
@@ -225,11 +247,7 @@ function run(url, token) {
 }
 
 async function benchmarkOn(db) {
-  const dir = path.resolve(
-    root,
-    '.learning-loop/perf',
-    `${scale}-${db}`,
-  );
+  const dir = path.resolve(root, '.learning-loop/perf', `${scale}-${db}`);
   mkdirSync(dir, { recursive: true });
   let dataset;
   const datasetFile = path.join(dir, 'dataset.json');
@@ -241,7 +259,9 @@ async function benchmarkOn(db) {
     dataset.generateSeconds = Math.round((Date.now() - started) / 1000);
     writeFileSync(datasetFile, JSON.stringify(dataset, null, 2));
     console.log(
-      `benchmark: generated ${scale} on ${db} in ${dataset.generateSeconds} s: ${JSON.stringify(dataset.rows)}`,
+      `benchmark: generated ${scale} on ${db} in ${
+        dataset.generateSeconds
+      } s: ${JSON.stringify(dataset.rows)}`,
     );
   }
   const backend = startBackend(
@@ -298,26 +318,48 @@ async function benchmarkOn(db) {
       const r = await get(`${base}${e.path}`, token);
       e.coldMs = Math.round(performance.now() - started);
       if (r.status !== 200)
-        throw new Error(`${e.path} answered ${r.status}: ${r.body?.slice(0, 500)}`);
+        throw new Error(
+          `${e.path} answered ${r.status}: ${r.body?.slice(0, 500)}`,
+        );
     }
     await sleep(3_000);
     const idleMb = rssOfGroup(backend.child.pid);
     let peakMb = idleMb;
+    let endpointPeakMb = idleMb;
     const sampler = setInterval(() => {
-      peakMb = Math.max(peakMb, rssOfGroup(backend.child.pid));
+      const mb = rssOfGroup(backend.child.pid);
+      peakMb = Math.max(peakMb, mb);
+      endpointPeakMb = Math.max(endpointPeakMb, mb);
     }, 500);
     const rows = [];
     for (const e of endpoints) {
+      endpointPeakMb = rssOfGroup(backend.child.pid);
       const result = await run(`${base}${e.path}`, token);
-      rows.push({ ...e, ...result });
+      rows.push({ ...e, ...result, peakMb: Math.round(endpointPeakMb) });
       console.log(
-        `benchmark: ${db} ${e.name}: ${result.requests} requests, p50 ${result.p50} ms, p95 ${result.p95} ms, p99 ${result.p99} ms, ${result.rps} req/s${
+        `benchmark: ${db} ${e.name}: ${result.requests} requests, p50 ${
+          result.p50
+        } ms, p95 ${result.p95} ms, p99 ${result.p99} ms, ${result.rps} req/s${
           result.bad ? `, ${result.bad} errors/non-2xx` : ''
         }`,
       );
     }
     clearInterval(sampler);
-    return { db, dataset, rows, idleMb, peakMb };
+    let tabs;
+    if (browser) {
+      tabs = await timeEntityTabs({
+        appUrl: base,
+        entityPath: `/catalog/${namespace}/${kind}/${name}`,
+        rounds,
+        screenshot: path.join(dir, 'learning-tab.png'),
+      });
+      console.log(
+        `benchmark: ${db} browser: Overview tab ${tabs.overview.times.join(
+          ', ',
+        )} ms; Learning tab ${tabs.learning.times.join(', ')} ms`,
+      );
+    }
+    return { db, dataset, rows, idleMb, peakMb, tabs };
   } finally {
     backend.save();
     await backend.stop();
@@ -329,41 +371,87 @@ function table(r) {
   const y = r.rows[0];
   const ratio = (v, of) => (of ? (v / of).toFixed(2) : '-');
   const lines = [
-    `${r.dataset.scale} scale on ${r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: ${r.dataset.catalog.entities} entities, ${
+    `${r.dataset.scale} scale on ${
+      r.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'
+    }: ${r.dataset.catalog.entities} entities, ${
       r.dataset.rows.incidents
-    } incidents, ${r.dataset.rows.postmortems} postmortems, ${r.dataset.rows.action_items} action items; largest entity ${
-      r.dataset.largestEntity.ref
-    } (${r.dataset.largestEntity.incidents} incidents, ${r.dataset.largestEntity.actions} actions); ${connections} connections, ${seconds} s each`,
+    } incidents, ${r.dataset.rows.postmortems} postmortems, ${
+      r.dataset.rows.action_items
+    } action items; largest entity ${r.dataset.largestEntity.ref} (${
+      r.dataset.largestEntity.incidents
+    } incidents, ${
+      r.dataset.largestEntity.actions
+    } actions); ${connections} connections, ${seconds} s each`,
     '',
-    '| endpoint | first (cold) ms | p50 ms | p95 ms | p99 ms | req/s | p95 / yardstick | p99 / yardstick | target |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    '| endpoint | first (cold) ms | p50 ms | p95 ms | p99 ms | req/s | p95 / yardstick | p99 / yardstick | target | peak memory MB |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |',
     ...r.rows.map(
       row =>
-        `| ${row.name} | ${row.coldMs} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.rps} | ${ratio(row.p95, y.p95)} | ${ratio(
+        `| ${row.name} | ${row.coldMs} | ${row.p50} | ${row.p95} | ${
+          row.p99
+        } | ${row.rps} | ${ratio(row.p95, y.p95)} | ${ratio(
           row.p99,
           y.p99,
         )} | ${
-          { p99: 'p99 ratio ≤ 1.0', p95: 'p95 ratio ≤ 5' }[row.target] ?? 'yardstick'
-        } |`,
+          { p99: 'p99 ratio ≤ 1.0', p95: 'p95 ratio ≤ 5' }[row.target] ??
+          'yardstick'
+        } | ${row.peakMb} |`,
     ),
     '',
-    `Backend memory (resident, backend process group): idle ${Math.round(r.idleMb)} MB, peak under load ${Math.round(
-      r.peakMb,
-    )} MB, +${Math.round(r.peakMb - r.idleMb)} MB (target ≤ +250 MB)`,
+    `Backend memory (resident, backend process group): idle ${Math.round(
+      r.idleMb,
+    )} MB, peak under load ${Math.round(r.peakMb)} MB, +${Math.round(
+      r.peakMb - r.idleMb,
+    )} MB (target ≤ +250 MB)`,
   ];
+  if (r.tabs) {
+    lines.push(
+      '',
+      `Browser (headless Chromium, production build of the demo app served by the same backend, ${r.dataset.largestEntity.ref}, median of ${rounds} full page loads each):`,
+      '',
+      '| measure | value | target |',
+      '| --- | ---: | --- |',
+      `| catalog Overview tab: navigation to content, ms | ${r.tabs.overview.medianMs} | reference |`,
+      `| Learning tab: navigation to content, ms | ${r.tabs.learning.medianMs} | |`,
+      `| Learning tab / Overview tab | ${r.tabs.learning.ratio.toFixed(
+        2,
+      )} | ≤ 1.2 |`,
+      ...(sizes ? bundleRows(sizes) : []),
+    );
+  }
   return lines.join('\n');
 }
 
+let sizes;
+if (browser) {
+  // the production build of the app that the backend serves to the browser
+  console.log('benchmark: building the demo app (packages/app)');
+  await new Promise((resolve, reject) => {
+    const build = spawn('yarn', ['backstage-cli', 'package', 'build'], {
+      cwd: path.join(root, 'packages/app'),
+      stdio: 'inherit',
+    });
+    build.on('exit', code =>
+      code === 0 ? resolve() : reject(new Error(`app build exited ${code}`)),
+    );
+  });
+  sizes = await bundleSizes();
+}
 const results = [];
 for (const db of dbs) results.push(await benchmarkOn(db));
 const report = results.map(table).join('\n\n');
 console.log(`\n${report}\n`);
 const resultsFile =
-  args.results ?? path.join(root, '.learning-loop/perf', `results-${scale}.json`);
+  args.results ??
+  path.join(root, '.learning-loop/perf', `results-${scale}.json`);
 mkdirSync(path.dirname(resultsFile), { recursive: true });
 writeFileSync(
   resultsFile,
-  JSON.stringify({ scale, connections, seconds, results, report }, null, 2),
+  JSON.stringify(
+    { scale, connections, seconds, results, bundleSizes: sizes, report },
+    null,
+    2,
+  ),
 );
 const failed = results.some(r => r.rows.some(row => row.bad > 0));
 if (args.summary)

@@ -231,7 +231,8 @@ class Writer {
 }
 
 export async function generate({ scale, db, out, pg, prefix, now }) {
-  if (!scales[scale]) throw new Error(`--scale must be one of small, medium, large`);
+  if (!scales[scale])
+    throw new Error(`--scale must be one of small, medium, large`);
   const rnd = random(20261121 + Object.keys(scales).indexOf(scale));
   const newId = idMaker(rnd);
   const today = DateTime.fromISO(now ?? DateTime.utc().toISODate(), {
@@ -252,7 +253,11 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     await admin.destroy();
     const u = new URL(url);
     u.pathname = `/${database}`;
-    knex = knexFactory({ client: 'pg', connection: u.toString(), pool: { max: 4 } });
+    knex = knexFactory({
+      client: 'pg',
+      connection: u.toString(),
+      pool: { max: 4 },
+    });
   } else {
     const filename = path.join(out, 'learning.sqlite');
     rmSync(filename, { force: true });
@@ -308,7 +313,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     else if (k > 0.88) kind = 'near-miss';
     else if (k > 0.85) kind = 'rollback';
     // noisy services fail the same way again: their modes come from a short list
-    const modes = [failureModes[(e + Math.floor(rnd() * (e < 20 ? 3 : 12))) % 12]];
+    const modes = [
+      failureModes[(e + Math.floor(rnd() * (e < 20 ? 3 : 12))) % 12],
+    ];
     if (rnd() < 0.2) modes.push(pick(failureModes));
     incidents.push({
       id: newId(),
@@ -332,7 +339,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
         const chain = chains.get(key) ?? [];
         chains.set(key, chain);
         const at = inc.startedAt.toMillis();
-        const inWindow = chain.filter(c => c.at >= at - WINDOW_DAYS * 86_400_000);
+        const inWindow = chain.filter(
+          c => c.at >= at - WINDOW_DAYS * 86_400_000,
+        );
         chain.length = 0;
         chain.push(...inWindow, { at, id: inc.id });
         if (inWindow.length) recurrent.add(inc.id);
@@ -373,7 +382,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     const createdBy = pick(catalog.refs[inc.entityIdx[0]].users);
     await writer.add('incidents', {
       id: inc.id,
-      title: `${inc.modes[0].replace('-', ' ')} on ${entityRefs[0].split('/')[1]}`,
+      title: `${inc.modes[0].replace('-', ' ')} on ${
+        entityRefs[0].split('/')[1]
+      }`,
       kind: inc.kind,
       severity: inc.severity,
       started_at: iso(s),
@@ -421,7 +432,8 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     const s = inc.startedAt;
     const ageDays = today.diff(s, 'days').days;
     let status = 'published';
-    if (ageDays < 20 && rnd() < 0.6) status = rnd() < 0.5 ? 'draft' : 'in-review';
+    if (ageDays < 20 && rnd() < 0.6)
+      status = rnd() < 0.5 ? 'draft' : 'in-review';
     else if (rnd() < 0.03) status = 'draft';
     const publishedAt =
       status === 'published'
@@ -432,20 +444,28 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     const author = pick(catalog.refs[inc.entityIdx[0]].users);
     await writer.add('postmortems', {
       id: pmId,
-      title: `Learning review: ${inc.modes[0]} on ${entityRefs[0].split('/')[1]}`,
+      title: `Learning review: ${inc.modes[0]} on ${
+        entityRefs[0].split('/')[1]
+      }`,
       status,
       summary: `What happened when ${inc.modes[0]} hit ${entityRefs[0]}, and what we learned.`,
       impact: 'Some requests failed for a while.',
       lessons: 'Keep the chain short; alert on the symptom users see.',
       timeline: JSON.stringify([
         { at: iso(s), kind: 'trigger', text: 'The failure began' },
-        { at: iso(s.plus({ minutes: 10 })), kind: 'detection', text: 'Alert fired' },
+        {
+          at: iso(s.plus({ minutes: 10 })),
+          kind: 'detection',
+          text: 'Alert fired',
+        },
       ]),
       contributing_factors: JSON.stringify([
         { category: inc.modes[0], text: 'The main contributing factor' },
       ]),
       decisions: '[]',
-      participants: JSON.stringify([{ entityRef: author, role: 'facilitator' }]),
+      participants: JSON.stringify([
+        { entityRef: author, role: 'facilitator' },
+      ]),
       template_id: 'default',
       due_date: s.plus({ days: 10 }).toISODate(),
       published_at: publishedAt ? iso(publishedAt) : null,
@@ -516,7 +536,8 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
         owner: pick(owner.users),
         due_date: due.toISODate(),
         status,
-        status_reason: status === 'blocked' ? 'Waiting on the platform team' : null,
+        status_reason:
+          status === 'blocked' ? 'Waiting on the platform team' : null,
         completed_at: completedAt ? iso(completedAt) : null,
         tracker_url: null,
         effectiveness,
@@ -556,7 +577,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
   await knex.raw('analyze');
   await knex.destroy();
 
-  const largest = [...incidentsPerEntity.entries()].sort((a, b) => b[1] - a[1])[0];
+  const largest = [...incidentsPerEntity.entries()].sort(
+    (a, b) => b[1] - a[1],
+  )[0];
   const dataset = {
     scale,
     db,
@@ -572,7 +595,10 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     typicalEntity: catalog.refs[Math.floor(nEntities / 2)].ref,
     team: `group:default/${catalog.refs[0].team}`,
   };
-  writeFileSync(path.join(out, 'dataset.json'), JSON.stringify(dataset, null, 2));
+  writeFileSync(
+    path.join(out, 'dataset.json'),
+    JSON.stringify(dataset, null, 2),
+  );
   return dataset;
 }
 
@@ -582,7 +608,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   generate({
     scale: args.scale ?? 'small',
     db: args.db ?? 'sqlite',
-    out: path.resolve(args.out ?? `.learning-loop/perf/${args.scale ?? 'small'}-${args.db ?? 'sqlite'}`),
+    out: path.resolve(
+      args.out ??
+        `.learning-loop/perf/${args.scale ?? 'small'}-${args.db ?? 'sqlite'}`,
+    ),
     pg: args.pg ?? process.env.LEARNING_LOOP_PG_URL,
     prefix: args.prefix,
     now: args.now,
@@ -591,7 +620,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       console.log(
         `generated ${dataset.scale} on ${dataset.db} in ${Math.round(
           (Date.now() - started) / 1000,
-        )} s: ${JSON.stringify(dataset.rows)}; largest entity ${dataset.largestEntity.ref} (${dataset.largestEntity.incidents} incidents, ${dataset.largestEntity.actions} actions)`,
+        )} s: ${JSON.stringify(dataset.rows)}; largest entity ${
+          dataset.largestEntity.ref
+        } (${dataset.largestEntity.incidents} incidents, ${
+          dataset.largestEntity.actions
+        } actions)`,
       );
     },
     error => {

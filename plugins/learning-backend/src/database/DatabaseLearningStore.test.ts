@@ -123,6 +123,65 @@ describe.each(databases.eachSupportedId())(
       expect(byMode.totalCount).toBe(12);
     });
 
+    it('lists recurrences without an action, counting actions linked directly or through a postmortem', async () => {
+      const { store } = await makeStore(databaseId);
+      const incident = (title: string, days: number) =>
+        store.incidents.create(
+          {
+            title,
+            kind: 'incident',
+            severity: 'SEV3',
+            entityRefs: [svc],
+            startedAt: daysAgo(days),
+            resolvedAt: daysAgo(days - 1),
+            source: 'manual',
+            failureModes: ['capacity'],
+          },
+          alice,
+        );
+      await incident('First', 40);
+      const direct = await incident('Direct action', 30);
+      const viaPostmortem = await incident('Action via postmortem', 20);
+      await incident('Nothing done', 10);
+      await store.actions.create(
+        {
+          entityRef: svc,
+          title: 'Direct',
+          incidentId: direct.id,
+          type: 'prevent',
+          category: 'reliability',
+          priority: 'P2',
+          status: 'open',
+        },
+        alice,
+        'group:default/subtitles-team',
+      );
+      const pm = await store.postmortems.create(
+        { title: 'Review', incidentIds: [viaPostmortem.id], summary: '' },
+        alice,
+      );
+      await store.actions.create(
+        {
+          entityRef: svc,
+          title: 'From review',
+          postmortemId: pm.id,
+          type: 'prevent',
+          category: 'reliability',
+          priority: 'P2',
+          status: 'open',
+        },
+        alice,
+        'group:default/subtitles-team',
+      );
+      const { recurrencesWithoutAction } = await store.attention.antiPatterns(
+        {},
+        { staleDraftDays: 14 },
+      );
+      expect(
+        recurrencesWithoutAction.map((i: { title: string }) => i.title),
+      ).toEqual(['Nothing done']);
+    });
+
     it('updates with optimistic concurrency and keeps the history of every change', async () => {
       const { store } = await makeStore(databaseId);
       const created = await store.actions.create(

@@ -49,8 +49,38 @@ export function diffFields(
   return changes;
 }
 
+/** Told when a write begins in this process; the function it returns is called once the write has ended. */
+export type LocalWriteListener = () => () => void;
+const localWriteListeners = new Set<LocalWriteListener>();
+
+/**
+ * Listens to the writes of this process (every write writes history): answer caches stop reusing what they read
+ * before it. Returns the function that stops listening.
+ */
+export function onLocalWrite(listener: LocalWriteListener): () => void {
+  localWriteListeners.add(listener);
+  return () => localWriteListeners.delete(listener);
+}
+
 /** Writes one history row inside the caller's transaction. */
 export async function writeHistory(
+  tx: Knex,
+  entry: Omit<HistoryEntry, 'id' | 'at'> & { at?: string },
+): Promise<void> {
+  const ends = [...localWriteListeners].map(listener => listener());
+  const ended = () => ends.forEach(end => end());
+  // the write ends when its transaction commits or rolls back (or at once outside a transaction)
+  const transaction = (tx as unknown as Partial<Knex.Transaction>)
+    .executionPromise;
+  if (transaction) transaction.then(ended, ended);
+  try {
+    await writeHistoryRow(tx, entry);
+  } finally {
+    if (!transaction) ended();
+  }
+}
+
+async function writeHistoryRow(
   tx: Knex,
   entry: Omit<HistoryEntry, 'id' | 'at'> & { at?: string },
 ): Promise<void> {

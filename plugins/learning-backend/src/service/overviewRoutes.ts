@@ -147,7 +147,7 @@ export function addOverviewRoutes(
     const period = reviewPeriod(query);
     const catalog = await CatalogRollup.load(ctx.catalog, credentials);
     const scope: MetricsScope = {
-      entityRefs: catalog.entitiesMatching(query),
+      entityRefs: await narrowest(catalog.entitiesMatching(query)),
     };
     const [metrics, contents, antiPatterns] = await Promise.all([
       ctx.store.metrics.metrics(scope, period.from, period.to),

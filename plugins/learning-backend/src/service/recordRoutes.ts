@@ -35,10 +35,11 @@ export interface RecordRoutesSpec<
     update: ResourcePermission<'catalog-entity'>;
     delete: ResourcePermission<'catalog-entity'>;
   };
+  /** A page of records, or its JSON when it is already serialised (a cached answer). */
   list(
     query: TQuery,
     credentials: BackstageCredentials,
-  ): Promise<Page<TRecord>>;
+  ): Promise<Page<TRecord> | string>;
   delete(id: string, actor: string): Promise<void>;
   get(id: string): Promise<TRecord>;
   create(
@@ -82,12 +83,12 @@ export function addRecordRoutes<
 
   router.get(base, async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
-    res.json(
-      await spec.list(
-        parseInput(spec.schemas.list, req.query, 'query'),
-        credentials,
-      ),
+    const page = await spec.list(
+      parseInput(spec.schemas.list, req.query, 'query'),
+      credentials,
     );
+    if (typeof page === 'string') res.type('application/json').send(page);
+    else res.json(page);
   });
 
   router.get(`${base}/:id`, async (req, res) => {

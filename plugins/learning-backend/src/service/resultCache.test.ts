@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { applyLearningMigrations } from '../database/DatabaseLearningStore';
+import { writeHistory } from '../database/util';
 import {
   dataRevision,
   ResultCache,
@@ -42,6 +43,43 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
     expect(await dataRevision(knex)).not.toBe(two);
     expect(await dataRevision(knex)).toBe(await dataRevision(knex));
   });
+
+  it('reads the revision once for the requests of a moment, and again as soon as a write of this process commits', async () => {
+    const cache = new ResultCache(knex, { revisionMemoMs: 60_000 });
+    let computed = 0;
+    const compute = async () => ({ computed: ++computed });
+    expect(await cache.json('q', compute)).toBe('{"computed":1}');
+    // a write that does not go through this process is not seen within the moment
+    await history(500);
+    expect(await cache.json('q', compute)).toBe('{"computed":1}');
+    // a write through the stores (history in its transaction) is seen by the next request
+    await knex.transaction(async tx => {
+      await writeHistory(tx, {
+        recordType: 'incident',
+        recordId: 'i',
+        operation: 'update',
+        actor: 'user:default/olive',
+        version: 2,
+        changes: [],
+      });
+    });
+    expect(await cache.json('q', compute)).toBe('{"computed":2}');
+    // a write that rolls back ends too: the next request reads the revision again (unchanged)
+    await expect(
+      knex.transaction(async tx => {
+        await writeHistory(tx, {
+          recordType: 'incident',
+          recordId: 'i',
+          operation: 'update',
+          actor: 'user:default/olive',
+          version: 3,
+          changes: [],
+        });
+        throw new Error('conflict');
+      }),
+    ).rejects.toThrow('conflict');
+    expect(await cache.json('q', compute)).toBe('{"computed":2}');
+  });
 });
 
 describe('ResultCache', () => {
@@ -49,6 +87,7 @@ describe('ResultCache', () => {
     let revision = 'r1';
     let clock = 0;
     const cache = new ResultCache({} as Knex, {
+      revisionMemoMs: 0,
       ...options,
       revision: async () => revision,
       now: () => clock,
@@ -103,5 +142,60 @@ describe('ResultCache', () => {
       }),
     ).rejects.toThrow('database down');
     expect(await t.cache.json('x', t.compute)).toBe('{"computed":7}');
+  });
+
+  it('keeps answers within a size budget and does not keep one larger than a quarter of it', async () => {
+    const t = setup({ maxChars: 400 });
+    const sized = (chars: number) => async () => 'x'.repeat(chars - 2);
+    await t.cache.json('a', sized(150));
+    await t.cache.json('b', sized(150));
+    expect(t.cache.size).toEqual({ entries: 0, chars: 0 });
+    await t.cache.json('c', sized(100));
+    await t.cache.json('d', sized(100));
+    await t.cache.json('e', sized(100));
+    await t.cache.json('f', sized(100));
+    expect(t.cache.size).toEqual({ entries: 4, chars: 400 });
+    await t.cache.json('c', sized(100));
+    await t.cache.json('g', sized(100));
+    // d was the least recently used
+    expect(t.cache.size).toEqual({ entries: 4, chars: 400 });
+    let recomputed = false;
+    await t.cache.json('d', async () => {
+      recomputed = true;
+      return 'x'.repeat(98);
+    });
+    expect(recomputed).toBe(true);
+    recomputed = false;
+    await t.cache.json('c', async () => {
+      recomputed = true;
+      return '';
+    });
+    expect(recomputed).toBe(false);
+  });
+
+  it('reuses one reading of the revision for a moment, but not across a write of this process', async () => {
+    let reads = 0;
+    let clock = 0;
+    const cache = new ResultCache({} as Knex, {
+      revisionMemoMs: 250,
+      revision: async () => `r${++reads}`,
+      now: () => clock,
+    });
+    const compute = async () => 'answer';
+    await Promise.all([cache.json('a', compute), cache.json('b', compute)]);
+    await cache.json('a', compute);
+    expect(reads).toBe(1);
+    clock += 250;
+    await cache.json('a', compute);
+    expect(reads).toBe(2);
+    const done = cache.writeStarted();
+    await cache.json('a', compute);
+    await cache.json('a', compute);
+    expect(reads).toBe(4);
+    done();
+    done();
+    await cache.json('a', compute);
+    await cache.json('a', compute);
+    expect(reads).toBe(5);
   });
 });

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { onLocalWrite } from '../database/util';
 
 /** How far back the revision looks for writes that committed after a later one (PostgreSQL sequence order). */
 const REVISION_WINDOW = 1000;
@@ -26,6 +27,13 @@ export async function dataRevision(db: Knex): Promise<string> {
 export interface ResultCacheOptions {
   /** Most answers kept (least recently used go first). */
   maxEntries?: number;
+  /** Most characters of JSON kept in all (least recently used go first); an answer larger than a quarter of it is not kept. */
+  maxChars?: number;
+  /**
+   * How long one reading of the revision serves the requests of this process, in milliseconds. Writes through this
+   * process end it at once (`writeStarted`); a write on another replica is seen at most this much later.
+   */
+  revisionMemoMs?: number;
   /** How long an answer is fresh, in milliseconds: figures that move with the clock ("overdue", "last 90 days"). */
   freshMs?: number;
   /** How long an answer that is no longer fresh may still be served while a new one is computed. */
@@ -46,6 +54,13 @@ export class ResultCache {
   private readonly entries = new Map<string, { json: string; at: number }>();
   private readonly inFlight = new Map<string, Promise<string>>();
   private readonly maxEntries: number;
+  private readonly maxChars: number;
+  private readonly revisionMemoMs: number;
+  private chars = 0;
+  /** Bumped by every write through this process: a revision read that began before it is not reused. */
+  private generation = 0;
+  private writesInProgress = 0;
+  private memo?: { revision: Promise<string>; at: number; generation: number };
   private readonly freshMs: number;
   private readonly staleMs: number;
   private readonly revision: () => Promise<string>;
@@ -55,15 +70,62 @@ export class ResultCache {
 
   constructor(db: Knex, options: ResultCacheOptions = {}) {
     this.maxEntries = options.maxEntries ?? 500;
+    this.maxChars = options.maxChars ?? 32 * 1024 * 1024;
+    this.revisionMemoMs = options.revisionMemoMs ?? 250;
     this.freshMs = options.freshMs ?? 60_000;
     this.staleMs = options.staleMs ?? 10 * 60_000;
     this.revision = options.revision ?? (() => dataRevision(db));
+    if (!options.revision) onLocalWrite(() => this.writeStarted());
     this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * A write through this process begins: until `done` is called no request reuses an earlier reading of the
+   * revision, and afterwards the next request reads it again (read-your-writes on this replica).
+   */
+  writeStarted(): () => void {
+    this.writesInProgress++;
+    this.generation++;
+    this.memo = undefined;
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.writesInProgress--;
+      this.generation++;
+      this.memo = undefined;
+    };
+  }
+
+  /** Number of answers kept and their size in characters. */
+  get size(): { entries: number; chars: number } {
+    return { entries: this.entries.size, chars: this.chars };
+  }
+
+  /** The current revision; one database read serves the requests of `revisionMemoMs` unless a write intervenes. */
+  private currentRevision(): Promise<string> {
+    const now = this.now();
+    if (
+      this.memo &&
+      this.memo.generation === this.generation &&
+      now - this.memo.at < this.revisionMemoMs
+    ) {
+      return this.memo.revision;
+    }
+    const revision = this.revision();
+    if (this.revisionMemoMs > 0 && this.writesInProgress === 0) {
+      const memo = { revision, at: now, generation: this.generation };
+      this.memo = memo;
+      revision.catch(() => {
+        if (this.memo === memo) this.memo = undefined;
+      });
+    }
+    return revision;
   }
 
   /** The JSON answer to `key` at the current revision, computed by `compute` when not known yet. */
   async json(key: string, compute: () => Promise<unknown>): Promise<string> {
-    const full = `${await this.revision()}|${key}`;
+    const full = `${await this.currentRevision()}|${key}`;
     const entry = this.entries.get(full);
     const age = entry ? this.now() - entry.at : Infinity;
     if (entry && age < this.staleMs) {
@@ -84,15 +146,29 @@ export class ResultCache {
     const computation = compute()
       .then(value => {
         const json = JSON.stringify(value);
-        this.entries.delete(full);
-        this.entries.set(full, { json, at: this.now() });
-        while (this.entries.size > this.maxEntries) {
-          this.entries.delete(this.entries.keys().next().value!);
+        this.remove(full);
+        if (json.length <= this.maxChars / 4) {
+          this.entries.set(full, { json, at: this.now() });
+          this.chars += json.length;
+        }
+        while (
+          this.entries.size > this.maxEntries ||
+          this.chars > this.maxChars
+        ) {
+          this.remove(this.entries.keys().next().value!);
         }
         return json;
       })
       .finally(() => this.inFlight.delete(full));
     this.inFlight.set(full, computation);
     return computation;
+  }
+
+  private remove(full: string) {
+    const entry = this.entries.get(full);
+    if (entry) {
+      this.chars -= entry.json.length;
+      this.entries.delete(full);
+    }
   }
 }

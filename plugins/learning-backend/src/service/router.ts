@@ -88,11 +88,9 @@ export async function createRouter(
       update: learningIncidentUpdatePermission,
       delete: learningIncidentDeletePermission,
     },
-    list: async (q, credentials) =>
-      JSON.parse(
-        await cache.json(questionKey('incidents', credentials, q), () =>
-          store.incidents.list(q),
-        ),
+    list: (q, credentials) =>
+      cache.json(questionKey('incidents', credentials, q), () =>
+        store.incidents.list(q),
       ),
     delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),
@@ -197,11 +195,9 @@ export async function createRouter(
       delete: learningActionDeletePermission,
     },
     // the owner checks ask the catalog: answers are kept per caller and data revision like the summary's
-    list: async (q, credentials) =>
-      JSON.parse(
-        await cache.json(questionKey('actions', credentials, q), () =>
-          listActions(ctx, q, credentials),
-        ),
+    list: (q, credentials) =>
+      cache.json(questionKey('actions', credentials, q), () =>
+        listActions(ctx, q, credentials),
       ),
     delete: (id, actor) => store.actions.delete(id, actor),
     get: id => store.actions.get(id),
