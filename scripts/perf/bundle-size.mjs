@@ -20,7 +20,7 @@ const root = path.resolve(
 const appRequire = createRequire(path.join(root, 'packages/app/package.json'));
 const esbuild = createRequire(path.join(root, 'package.json'))('esbuild');
 
-/** The peer: a frontend plugin that shows an external tool's issues on an entity page, from the registry. */
+/** The peer: a frontend plugin that shows an external tool's issues on an entity page, from the registry (packages/perf-peers). */
 export const PEER = '@backstage-community/plugin-sentry';
 
 /** What an app ships anyway: the app shell's packages and everything they depend on. */
@@ -152,8 +152,10 @@ async function measure(name, entry, shell) {
 
 export async function bundleSizes() {
   const shell = shellPackages();
-  const peerRequire = createRequire(path.join(root, 'package.json'));
-  const peerDir = packageDir(PEER, root);
+  const peerRequire = createRequire(
+    path.join(root, 'packages/perf-peers/package.json'),
+  );
+  const peerDir = packageDir(PEER, path.join(root, 'packages/perf-peers'));
   const peerVersion = JSON.parse(
     readFileSync(path.join(peerDir, 'package.json'), 'utf8'),
   ).version;
