@@ -75,12 +75,13 @@ export async function timeEntityTabs({
       viewport: { width: 1400, height: 1000 },
     });
     const page = await context.newPage();
+    page.setDefaultTimeout(120_000);
     const inFlight = new Set();
     page.on('request', r => isApiRequest(r) && inFlight.add(r));
     page.on('requestfinished', r => inFlight.delete(r));
     page.on('requestfailed', r => inFlight.delete(r));
     // sign in as guest once; the session lasts for the whole run
-    await page.goto(`${appUrl}${entityPath}`);
+    await page.goto(`${appUrl}${entityPath}`, { waitUntil: 'commit' });
     const enter = page.getByRole('button', { name: 'Enter' });
     await enter.waitFor({ timeout: 120_000 });
     await enter.click();
@@ -108,7 +109,8 @@ export async function timeEntityTabs({
         );
       }
     }
-    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    if (screenshot)
+      await page.screenshot({ path: screenshot }).catch(() => undefined);
     const [overview, learning] = tabs.map(tab => ({
       name: tab.name,
       times: tab.times,

@@ -271,6 +271,11 @@ export interface RecurrenceFinding {
     effectiveness?: Effectiveness;
   }>;
   status: Exclude<RecurrenceStatus, 'no-recurrence'>;
+  /**
+   * How many actions are linked to the occurrences in all; `actions` lists the most telling of them (ineffective
+   * first, then open, then the latest completed). Absent where every linked action is listed.
+   */
+  actionCount?: number;
 }
 
 /** An entity's recurrence status with the evidence behind it. */

@@ -576,6 +576,34 @@ describe.each(databases.eachSupportedId())(
         action.id,
       ]);
       expect(summary.openActionCount).toBe(0);
+      expect(summary.recurrence.findings[0].actionCount).toBe(1);
+
+      // a noisy service links many actions: the finding lists the ineffective one, then open ones, and counts all
+      for (let n = 0; n < 12; n++) {
+        await store.actions.create(
+          {
+            entityRef: svc,
+            incidentId: first.id,
+            title: `Follow-up ${String(n).padStart(2, '0')}`,
+            type: 'prevent',
+            category: 'reliability',
+            priority: 'P2',
+            status: 'open',
+          },
+          alice,
+          'group:default/t',
+        );
+      }
+      const [finding] = (await store.summaries.entitySummary(svc)).recurrence
+        .findings;
+      expect(finding.actionCount).toBe(13);
+      expect(finding.actions.map(a => a.title)).toEqual([
+        'Circuit breaker',
+        ...Array.from(
+          { length: 9 },
+          (_, n) => `Follow-up ${String(n).padStart(2, '0')}`,
+        ),
+      ]);
     });
   },
 );

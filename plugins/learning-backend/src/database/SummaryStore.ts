@@ -11,6 +11,7 @@ import {
   type FailureModeHistory,
   type GateFacts,
   type LearningSettings,
+  type RecurrenceFinding,
   type RecurrenceSummary,
   type SeverityCounts,
 } from '@learning-loop/plugin-learning-common';
@@ -23,6 +24,27 @@ const LATEST_INCIDENTS = 5;
 const OPEN_ACTIONS_SHOWN = 50;
 const RUNBOOKS_SHOWN = 50;
 const OCCURRENCES_SHOWN = 20;
+/** Actions listed per recurring failure mode (a noisy service links thousands); the rest are only counted. */
+export const ACTIONS_SHOWN = 10;
+
+type FindingAction = RecurrenceFinding['actions'][number];
+const actionRank = (a: FindingAction) => {
+  if (a.effectiveness === 'ineffective') return 0;
+  if (a.status !== 'done' && a.status !== 'wont-do') return 1;
+  return a.status === 'done' ? 2 : 3;
+};
+
+/** The most telling actions of a finding: ineffective ones, then open ones, then the latest completed. */
+function actionsShown(actions: FindingAction[]): FindingAction[] {
+  return [...actions]
+    .sort(
+      (a, b) =>
+        actionRank(a) - actionRank(b) ||
+        (b.completedAt ?? '').localeCompare(a.completedAt ?? '') ||
+        a.title.localeCompare(b.title),
+    )
+    .slice(0, ACTIONS_SHOWN);
+}
 
 /** Reads what the entity Learning tab needs, aggregating in SQL on indexed columns. */
 export class SummaryStore {
@@ -259,7 +281,15 @@ export class SummaryStore {
         actions: [...actions.values()],
       };
     });
-    return summariseRecurrence(histories, windowDays);
+    const summary = summariseRecurrence(histories, windowDays);
+    return {
+      ...summary,
+      findings: summary.findings.map(f => ({
+        ...f,
+        actions: actionsShown(f.actions),
+        actionCount: f.actions.length,
+      })),
+    };
   }
 
   /** What the release gate decides on: overdue preventive actions, overdue postmortems and the recurrence status. */

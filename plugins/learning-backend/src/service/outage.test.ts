@@ -46,6 +46,10 @@ describe('a database outage', () => {
     let failure: Error = refused();
     const ctx = {
       store: {
+        // the first read of a request (the data revision) fails as the database is down
+        knex: () => {
+          throw failure;
+        },
         summaries: {
           gateFacts: async () => {
             throw failure;

@@ -16,11 +16,14 @@ import {
   type RouteContext,
 } from './context';
 import { isParticipant } from './postmortemWorkflow';
+import type { ResultCache } from './resultCache';
+import { questionKey } from './overviewRoutes';
 
 /** Settings the frontend needs, revisions of postmortems, and participants' ratings. */
 export function addPostmortemReviewRoutes(
   router: Router,
   ctx: RouteContext,
+  cache: ResultCache,
 ): void {
   router.get('/settings', async (req, res) => {
     await credentialsOf(ctx, req);
@@ -36,21 +39,29 @@ export function addPostmortemReviewRoutes(
   });
 
   router.get('/metrics', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const query = parseInput(metricsQuerySchema, req.query, 'query');
-    const to = query.to ?? DateTime.utc().toISO()!;
-    const from =
-      query.from ??
-      DateTime.fromISO(to)
-        .minus({ days: query.days ?? 90 })
-        .toUTC()
-        .toISO()!;
-    const before = previousPeriod(from, to);
-    const scope = { entityRef: query.entityRef };
-    res.json({
-      current: await ctx.store.metrics.metrics(scope, from, to),
-      previous: await ctx.store.metrics.metrics(scope, before.from, before.to),
-    });
+    // kept per data revision like the summary: the Learning tab asks for it on every visit
+    const json = await cache.json(
+      questionKey('metrics', credentials, query),
+      async () => {
+        const to = query.to ?? DateTime.utc().toISO()!;
+        const from =
+          query.from ??
+          DateTime.fromISO(to)
+            .minus({ days: query.days ?? 90 })
+            .toUTC()
+            .toISO()!;
+        const before = previousPeriod(from, to);
+        const scope = { entityRef: query.entityRef };
+        const [current, previous] = await Promise.all([
+          ctx.store.metrics.metrics(scope, from, to),
+          ctx.store.metrics.metrics(scope, before.from, before.to),
+        ]);
+        return { current, previous };
+      },
+    );
+    res.type('application/json').send(json);
   });
 
   router.get('/postmortems/:id/revisions', async (req, res) => {

@@ -213,7 +213,7 @@ export async function createRouter(
   });
 
   addBulkActionRoutes(router, ctx);
-  addPostmortemReviewRoutes(router, ctx);
+  addPostmortemReviewRoutes(router, ctx, cache);
   addOverviewRoutes(router, ctx, cache);
   addIngestEventRoutes(router, ctx, ingest.ingestion);
 
@@ -256,15 +256,18 @@ export async function createRouter(
 
   // the release gate CI/CD asks before deploying: is this entity blocked, and why?
   router.get('/gate/:kind/:namespace/:name', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
-    res.json(
-      decideReleaseGate(
-        entityRef,
-        await store.summaries.gateFacts(entityRef),
-        ctx.settings.releaseGate,
-      ),
+    const json = await cache.json(
+      questionKey('gate', credentials, entityRef),
+      async () =>
+        decideReleaseGate(
+          entityRef,
+          await store.summaries.gateFacts(entityRef),
+          ctx.settings.releaseGate,
+        ),
     );
+    res.type('application/json').send(json);
   });
 
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {

@@ -244,6 +244,48 @@ describe('EntityLearningContent', () => {
     );
   });
 
+  it('lists a recurring failure mode with its shown actions and counts the rest', async () => {
+    const api = fakeApi({
+      getEntitySummary: jest.fn().mockResolvedValue({
+        ...summary,
+        recurrence: {
+          ...summary.recurrence,
+          findings: [
+            {
+              failureMode: 'dependency-timeout',
+              status: 'learning-did-not-hold',
+              occurrences: [
+                {
+                  incidentId: 'i1',
+                  title: 'Vendor timeout 1',
+                  startedAt: '2026-10-20T11:00:00.000Z',
+                  severity: 'SEV2',
+                  occurrence: 2,
+                },
+              ],
+              actions: [
+                {
+                  id: 'a9',
+                  title: 'Retry budget',
+                  status: 'done',
+                  type: 'prevent',
+                  effectiveness: 'ineffective',
+                  completedAt: '2026-10-01T00:00:00.000Z',
+                },
+              ],
+              actionCount: 3612,
+            },
+          ],
+        },
+      }),
+    });
+    await renderWith(api, <EntityLearningContent />);
+    expect(await screen.findByText('Action: Retry budget')).toBeInTheDocument();
+    expect(
+      screen.getByText('and 3611 more linked actions (see Preventive actions)'),
+    ).toBeInTheDocument();
+  });
+
   it('shows metrics for the chosen period next to the previous one, with sample sizes', async () => {
     const api = fakeApi();
     await renderWith(api, <EntityLearningContent />);

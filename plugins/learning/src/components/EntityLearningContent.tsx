@@ -94,6 +94,15 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
                 />
               </ListItem>
             ))}
+            {(f.actionCount ?? 0) > f.actions.length && (
+              <ListItem disableGutters>
+                <ListItemText
+                  secondary={`and ${
+                    f.actionCount! - f.actions.length
+                  } more linked actions (see Preventive actions)`}
+                />
+              </ListItem>
+            )}
           </List>
         </Box>
       ))}
