@@ -413,7 +413,7 @@ function table(r) {
       '| --- | ---: | --- |',
       `| catalog Overview tab: navigation to content, ms | ${r.tabs.overview.medianMs} | reference |`,
       `| Learning tab: navigation to content, ms | ${r.tabs.learning.medianMs} | |`,
-      `| Learning tab / Overview tab | ${r.tabs.learning.ratio.toFixed(
+      `| Learning tab / Overview tab | ${r.tabs.ratio.toFixed(
         2,
       )} | ≤ 1.2 |`,
       ...(sizes ? bundleRows(sizes) : []),

@@ -111,6 +111,63 @@ describe('ActionsTable', () => {
     );
   });
 
+  it('loads the users and groups for the owner pickers once, when a picker is first opened', async () => {
+    const catalogApi = catalogApiMock({
+      entities: [
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Group',
+          metadata: { name: 'localization-team', title: 'Localization' },
+          spec: { type: 'team', children: [] },
+        },
+        {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'User',
+          metadata: { name: 'olive' },
+          spec: { profile: { displayName: 'Olive' }, memberOf: [] },
+        },
+      ],
+    });
+    const getEntities = jest.spyOn(catalogApi, 'getEntities');
+    const rows = ['One', 'Two', 'Three'].map((title, n) => ({
+      ...action,
+      id: `a${n}`,
+      title,
+    }));
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[
+          [learningApiRef, { updateAction: jest.fn() } as any],
+          [permissionApiRef, new MockPermissionApi()],
+          [catalogApiRef, catalogApi],
+        ]}
+      >
+        <ActionsTable
+          title="Open actions"
+          actions={rows}
+          deniedReason={() => ''}
+          onChanged={jest.fn()}
+          emptyText="none"
+        />
+      </TestApiProvider>,
+      {
+        mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      },
+    );
+    await screen.findByLabelText('Owner of Two');
+    expect(getEntities).not.toHaveBeenCalled();
+    await userEvent.click(screen.getByLabelText('Owner of Two'));
+    expect(
+      await screen.findByRole('option', { name: 'Olive (user)' }),
+    ).toBeInTheDocument();
+    await userEvent.keyboard('{Escape}');
+    await userEvent.click(screen.getByLabelText('Owner of Three'));
+    expect(
+      await screen.findByRole('option', { name: 'Localization (team)' }),
+    ).toBeInTheDocument();
+    expect(getEntities).toHaveBeenCalledTimes(1);
+  });
+
   it("asks why when an action won't be done", async () => {
     const { api, render } = setup();
     await render();

@@ -1,6 +1,10 @@
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
-import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { useState } from 'react';
+import {
+  catalogApiRef,
+  type CatalogApi,
+} from '@backstage/plugin-catalog-react';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
@@ -11,14 +15,19 @@ export interface OwnerOption {
   label: string;
 }
 
-/** Users and groups from the catalog, for owner pickers. */
-export function useOwnerOptions(): {
-  options: OwnerOption[];
-  loading: boolean;
-} {
-  const catalogApi = useApi(catalogApiRef);
-  const { value, loading } = useAsync(async () => {
-    const { items } = await catalogApi.getEntities({
+/** How long one load of the users and groups serves every picker on the page. */
+const SHARED_MS = 60_000;
+const shared = new WeakMap<
+  object,
+  { at: number; options: Promise<OwnerOption[]> }
+>();
+
+/** Users and groups of the catalog, loaded once for all pickers of a page (a large organisation has thousands). */
+function loadOwnerOptions(catalogApi: CatalogApi): Promise<OwnerOption[]> {
+  const kept = shared.get(catalogApi);
+  if (kept && Date.now() - kept.at < SHARED_MS) return kept.options;
+  const options = catalogApi
+    .getEntities({
       filter: { kind: ['User', 'Group'] },
       fields: [
         'kind',
@@ -27,22 +36,38 @@ export function useOwnerOptions(): {
         'metadata.title',
         'spec.profile.displayName',
       ],
-    });
-    return items
-      .map(e => {
-        const ref = stringifyEntityRef(e).toLocaleLowerCase('en-US');
-        const name =
-          (e.spec as any)?.profile?.displayName ??
-          e.metadata.title ??
-          e.metadata.name;
-        return {
-          ref,
-          label: `${name} (${e.kind === 'Group' ? 'team' : 'user'})`,
-        };
-      })
-      .sort((a, b) => a.label.localeCompare(b.label));
-  }, [catalogApi]);
-  return { options: value ?? [], loading };
+    })
+    .then(({ items }) =>
+      items
+        .map(e => {
+          const ref = stringifyEntityRef(e).toLocaleLowerCase('en-US');
+          const name =
+            (e.spec as any)?.profile?.displayName ??
+            e.metadata.title ??
+            e.metadata.name;
+          return {
+            ref,
+            label: `${name} (${e.kind === 'Group' ? 'team' : 'user'})`,
+          };
+        })
+        .sort((a, b) => a.label.localeCompare(b.label)),
+    );
+  options.catch(() => shared.delete(catalogApi));
+  shared.set(catalogApi, { at: Date.now(), options });
+  return options;
+}
+
+/** Users and groups from the catalog, for owner pickers; nothing is loaded while `enabled` is false. */
+export function useOwnerOptions(enabled: boolean = true): {
+  options: OwnerOption[];
+  loading: boolean;
+} {
+  const catalogApi = useApi(catalogApiRef);
+  const { value, loading } = useAsync(
+    async () => (enabled ? loadOwnerOptions(catalogApi) : undefined),
+    [catalogApi, enabled],
+  );
+  return { options: value ?? [], loading: enabled && loading };
 }
 
 /** Picks an owner among catalog users and groups. */
@@ -54,7 +79,9 @@ export function OwnerPicker(props: {
   label?: string;
   size?: 'small' | 'medium';
 }) {
-  const { options, loading } = useOwnerOptions();
+  // a table shows a picker per row: the users and groups are loaded when one is first opened
+  const [wanted, setWanted] = useState(false);
+  const { options, loading } = useOwnerOptions(wanted);
   const selected = options.find(o => o.ref === props.value) ?? {
     ref: props.value,
     label: props.value,
@@ -64,6 +91,7 @@ export function OwnerPicker(props: {
       size={props.size ?? 'small'}
       disabled={props.disabled}
       loading={loading}
+      onOpen={() => setWanted(true)}
       options={options}
       value={selected}
       disableClearable
