@@ -206,6 +206,9 @@ async function renderWith(api: LearningApi, element: JSX.Element) {
   );
 }
 
+// the tab renders many cards: over 4 s per test on this machine, more on a busy CI machine
+jest.setTimeout(30_000);
+
 describe('EntityLearningContent', () => {
   it('shows counts, recurrence with its reason, overdue actions, incidents and runbooks', async () => {
     const api = fakeApi();

@@ -92,6 +92,9 @@ async function chooseStatus(label: string) {
   await userEvent.click(await screen.findByRole('option', { name: label }));
 }
 
+// typing into dialogs with userEvent takes seconds on a busy CI machine (5 s was exceeded there)
+jest.setTimeout(30_000);
+
 describe('ActionsTable', () => {
   it('saves an inline status change with the version it was based on', async () => {
     const { api, onChanged, render } = setup();
