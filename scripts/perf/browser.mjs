@@ -70,11 +70,12 @@ export async function timeEntityTabs({
       '--disable-sync',
     ],
   });
+  let page;
   try {
     const context = await browser.newContext({
       viewport: { width: 1400, height: 1000 },
     });
-    const page = await context.newPage();
+    page = await context.newPage();
     page.setDefaultTimeout(120_000);
     const inFlight = new Set();
     page.on('request', r => isApiRequest(r) && inFlight.add(r));
@@ -85,6 +86,8 @@ export async function timeEntityTabs({
     const enter = page.getByRole('button', { name: 'Enter' });
     await enter.waitFor({ timeout: 120_000 });
     await enter.click();
+    // signed in once the entity page shows; navigating away earlier can lose the new session
+    await page.getByText('About', { exact: true }).first().waitFor();
     const tabs = [
       {
         name: 'catalog Overview tab',
@@ -121,6 +124,13 @@ export async function timeEntityTabs({
       learning,
       ratio: Math.round((learning.medianMs / overview.medianMs) * 100) / 100,
     };
+  } catch (error) {
+    // what the browser showed when it failed, next to the run's other files
+    if (screenshot && page)
+      await page
+        .screenshot({ path: screenshot.replace(/\.png$/, '-failed.png') })
+        .catch(() => undefined);
+    throw error;
   } finally {
     await browser.close();
   }
