@@ -1,8 +1,9 @@
 // Packs each plugin package as it would be published and checks the tarball holds what an adopter installs:
 // built code, type declarations, and for the backend its migrations, config schema and OpenAPI file. Needs the
-// declarations from `yarn tsc` (dist-types), which `npm test` runs first. Writes {passed, failed} to --results.
+// declarations from `yarn tsc` (dist-types), which `npm test` runs first. Writes {passed, failed} to --results;
+// keeps the tarballs in --out DIR (for the adopter test) or a temporary folder.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +18,10 @@ const expected = {
   'plugins/learning-backend': [
     'dist/index.cjs.js',
     'dist/index.d.ts',
-    'migrations/20261121000000_init.js',
-    'migrations/20261122000000_ingest_and_reminders.js',
+    // every migration the package has, read from the folder: a new one left out of the tarball fails here
+    ...readdirSync(path.join(root, 'plugins/learning-backend/migrations'))
+      .filter(name => !name.startsWith('.'))
+      .map(name => `migrations/${name}`),
     'config.schema.json',
     'openapi.yaml',
   ],
@@ -39,7 +42,12 @@ const expected = {
     'dist/alpha.d.ts',
   ],
 };
-const out = mkdtempSync(path.join(tmpdir(), 'learning-loop-packs-'));
+const outArg = process.argv.indexOf('--out');
+const out =
+  outArg > 0
+    ? path.resolve(process.argv[outArg + 1])
+    : mkdtempSync(path.join(tmpdir(), 'learning-loop-packs-'));
+mkdirSync(out, { recursive: true });
 let passed = 0;
 let failed = 0;
 for (const [dir, files] of Object.entries(expected)) {

@@ -11,6 +11,11 @@ export interface Config {
      * entity marks it ineffective; a window that closes clean marks it effective. Default 90.
      */
     effectivenessWatchDays?: number;
+    /** The hourly sweep that marks preventive actions effective when their watch window closes clean. */
+    effectivenessSweep?: {
+      /** Minutes between runs (fractions allowed); one backend replica runs each. Default 60. */
+      frequencyMinutes?: number;
+    };
     /** What makes GET /api/learning/gate/{kind}/{namespace}/{name} answer blocked. */
     releaseGate?: {
       /** Overdue preventive or detective actions of these priorities block. Default [P0]. */
@@ -70,7 +75,7 @@ export interface Config {
       maxPerRun?: number;
       /** ISO weekday (1 = Monday) from which each team's weekly digest goes out. Default 1. */
       digestWeekday?: number;
-      /** Minutes between runs. Default 60. */
+      /** Minutes between runs (fractions allowed); one backend replica runs each. Default 60. */
       frequencyMinutes?: number;
     };
     /** Failure-mode labels offered when recording an incident (free labels are always allowed). */

@@ -1,6 +1,9 @@
 // Browser test: starts the demo the way `npm start` does (unless it already runs), signs in as guest in headless
 // Chromium and checks the Learning tab, the summary card and a postmortem page. Screenshots go to e2e-artifacts/
-// (git-ignored). Writes {passed, failed} to --results FILE and exits non-zero on any failure.
+// (git-ignored). Writes {passed, failed} to --results FILE and exits non-zero on any failure; a set-up failure
+// counts every case it did not run as failed.
+// --prebuilt: packages/app/dist already holds the production build (npm test builds it once); the demo backend
+// alone serves it on its own port, so no development server is started.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,9 +15,14 @@ const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../..',
 );
-const appUrl = process.env.LEARNING_LOOP_APP_URL ?? 'http://localhost:3000';
-const backendUrl =
-  process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
+const prebuilt = process.argv.includes('--prebuilt');
+const prebuiltPort = 7230;
+const backendUrl = prebuilt
+  ? `http://localhost:${prebuiltPort}`
+  : process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
+const appUrl = prebuilt
+  ? backendUrl
+  : process.env.LEARNING_LOOP_APP_URL ?? 'http://localhost:3000';
 const artifacts = path.join(root, 'e2e-artifacts');
 const resultsArg = process.argv.indexOf('--results');
 const resultsFile = resultsArg > 0 ? process.argv[resultsArg + 1] : undefined;
@@ -55,13 +63,50 @@ async function startDemo() {
     console.log('e2e: using the demo that is already running');
     return undefined;
   }
-  console.log('e2e: starting the demo (yarn dev)');
-  const child = spawn('yarn', ['dev'], {
-    cwd: root,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none' },
-  });
+  let child;
+  if (prebuilt) {
+    console.log(
+      `e2e: starting the demo backend on :${prebuiltPort}, serving the production build of the app`,
+    );
+    const config = path.join(artifacts, 'e2e-prebuilt.yaml');
+    writeFileSync(
+      config,
+      [
+        'app:',
+        `  baseUrl: ${backendUrl}`,
+        'backend:',
+        `  baseUrl: ${backendUrl}`,
+        `  listen: { port: ${prebuiltPort} }`,
+        `  cors: { origin: ${backendUrl} }`,
+        '',
+      ].join('\n'),
+    );
+    child = spawn(
+      'yarn',
+      [
+        'backstage-cli',
+        'package',
+        'start',
+        '--config',
+        '../../app-config.yaml',
+        '--config',
+        config,
+      ],
+      {
+        cwd: path.join(root, 'packages/backend'),
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+  } else {
+    console.log('e2e: starting the demo (yarn dev)');
+    child = spawn('yarn', ['dev'], {
+      cwd: root,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, BROWSER: 'none' },
+    });
+  }
   const log = [];
   const keep = chunk => {
     log.push(chunk.toString());
@@ -712,8 +757,13 @@ async function main() {
       }
     }
   } catch (error) {
-    failed += 1;
-    console.log(`e2e: ✗ set-up failed: ${error?.message ?? error}`);
+    // every case that did not run is a failure, not one
+    failed = tests.length - passed;
+    console.log(
+      `e2e: ✗ set-up failed, ${failed} case(s) not run: ${
+        error?.message ?? error
+      }`,
+    );
   } finally {
     await browser?.close().catch(() => {});
     stopDemo(demo);

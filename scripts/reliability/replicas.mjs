@@ -1,19 +1,16 @@
 // Two backend replicas on one PostgreSQL database under mixed load, with a PostgreSQL restart in the middle:
-// no 5xx but 503 during the outage, recovery without restarting the backends, every acknowledged write present
-// afterwards, migrations applied once, the reminder task run by one replica per interval.
-// Usage: node scripts/reliability/replicas.mjs [--results FILE]   (needs the local PostgreSQL and pg_ctlcluster)
-import { spawn, execFileSync } from 'node:child_process';
-import {
-  mkdtempSync,
-  readFileSync,
-  writeFileSync,
-  existsSync,
-  mkdirSync,
-} from 'node:fs';
+// no 5xx but 503 during the outage, no connection refused by a backend, recovery without restarting the backends,
+// every acknowledged write (incident creations and action edits) present afterwards, migrations applied once, and
+// each global task (the reminder run and the effectiveness sweep) run by one replica per interval.
+// The PostgreSQL server is this test's own (scripts/test/postgres.mjs): the restart touches nothing else.
+// Usage: node scripts/reliability/replicas.mjs [--results FILE]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { POSTGRES_MAJORS, startPostgres } from '../test/postgres.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -23,17 +20,19 @@ const require = createRequire(
   path.join(root, 'plugins/learning-backend/package.json'),
 );
 const { Client } = require('pg');
-const pgUrl =
-  process.env.LEARNING_LOOP_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432';
 const resultsArg = process.argv.indexOf('--results');
 const resultsFile = resultsArg > 0 ? process.argv[resultsArg + 1] : undefined;
 const LOAD_SECONDS = Number(
-  process.env.LEARNING_LOOP_REPLICA_LOAD_SECONDS ?? 150,
+  process.env.LEARNING_LOOP_REPLICA_LOAD_SECONDS ?? 50,
 );
-const OUTAGE_AT_SECONDS = 40;
+const OUTAGE_AT_SECONDS = 12;
+const OUTAGE_SECONDS = 5;
+/** Both global tasks run this often here (minutes); each replica would otherwise run them hourly. */
+const TASK_MINUTES = 0.25;
 const WORKERS = 16;
 // the guest user of the demo config: a member of the team that owns subtitle-service (keys shared through the database)
 let token;
+let pgUrl;
 const ports = [7101, 7102];
 const prefix = `ll_replicas_${Date.now()}_`;
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
@@ -60,7 +59,8 @@ function startReplica(port, dir) {
       '    pluginDivisionMode: database',
       'learning:',
       '  demoData: { enabled: false }',
-      '  reminders: { frequencyMinutes: 1 }',
+      `  reminders: { frequencyMinutes: ${TASK_MINUTES} }`,
+      `  effectivenessSweep: { frequencyMinutes: ${TASK_MINUTES} }`,
       '',
     ].join('\n'),
   );
@@ -141,19 +141,14 @@ async function waitUntilUp(replica) {
   );
 }
 
-function pgCluster(action) {
-  const version = execFileSync('ls', ['/etc/postgresql'], { encoding: 'utf8' })
-    .trim()
-    .split('\n')[0];
-  execFileSync(
-    'pg_ctlcluster',
-    ['--skip-systemctl-redirect', version, 'main', action],
-    { stdio: 'inherit' },
-  );
-}
-
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), 'learning-loop-replicas-'));
+  const newest = POSTGRES_MAJORS[POSTGRES_MAJORS.length - 1];
+  const postgres = await startPostgres(newest);
+  pgUrl = postgres.url;
+  console.log(
+    `replicas: own PostgreSQL ${postgres.major} on :${postgres.port}`,
+  );
   const artifacts = path.join(root, 'e2e-artifacts');
   if (!existsSync(artifacts)) mkdirSync(artifacts);
   // the second replica starts once the first has created the schema: Backstage's own services (scheduler, auth
@@ -183,9 +178,34 @@ async function main() {
     });
     if (seeded.status !== 201)
       throw new Error(`seeding failed: ${JSON.stringify(seeded)}`);
+    // a completed preventive action whose watch window closed clean: the sweep marks it effective, once
+    const watched = await api(ports[0], 'POST', 'actions', {
+      entityRef: target,
+      title: 'Preventive action whose watch window has closed',
+      type: 'prevent',
+      owner: 'group:default/localization-team',
+      status: 'done',
+    });
+    if (watched.status !== 201)
+      throw new Error(`seeding failed: ${JSON.stringify(watched)}`);
+    {
+      const learningDb = new URL(pgUrl);
+      learningDb.pathname = `/${prefix}learning`;
+      const db = new Client({ connectionString: learningDb.toString() });
+      await db.connect();
+      const closed = await db.query(
+        "update action_items set watch_until = '2000-01-01' where id = $1 and effectiveness = 'pending'",
+        [watched.body.id],
+      );
+      await db.end();
+      if (closed.rowCount !== 1)
+        throw new Error('the done preventive action is not being watched');
+    }
 
     const statuses = new Map();
     const createdIds = [];
+    /** Every acknowledged action edit: the version it produced and the description it set. */
+    const actionEdits = [];
     const during = { outage: [], after: [] };
     let phase = 'before';
     let stop = false;
@@ -224,6 +244,12 @@ async function main() {
                   },
                 )
               : current;
+          if (r.status === 200)
+            actionEdits.push({
+              version: r.body.version,
+              description: `edit ${n}-${i}`,
+              phase,
+            });
         }
         count(r.status);
         if (phase !== 'before') during[phase].push(r.status);
@@ -236,11 +262,11 @@ async function main() {
     await sleep(OUTAGE_AT_SECONDS * 1000);
     console.log('replicas: restarting PostgreSQL under load');
     phase = 'outage';
-    pgCluster('stop');
-    await sleep(5_000);
-    pgCluster('start');
+    await postgres.stop();
+    await sleep(OUTAGE_SECONDS * 1000);
+    await postgres.start();
     phase = 'after';
-    await sleep((LOAD_SECONDS - OUTAGE_AT_SECONDS - 5) * 1000);
+    await sleep((LOAD_SECONDS - OUTAGE_AT_SECONDS - OUTAGE_SECONDS) * 1000);
     stop = true;
     await load;
 
@@ -248,7 +274,13 @@ async function main() {
     console.log(
       `replicas: statuses ${JSON.stringify(all)}, ${
         createdIds.length
-      } incidents acknowledged`,
+      } incidents and ${actionEdits.length} action edits acknowledged`,
+    );
+    // a backend that refuses or drops connections is down, whatever the database does
+    check(
+      'no request failed at the connection (every request got an HTTP answer)',
+      !statuses.has(0),
+      `${statuses.get(0) ?? 0} connection errors`,
     );
     check(
       'no 500 or other server error under load and restart',
@@ -279,9 +311,43 @@ async function main() {
       if (r.status !== 200) missing += 1;
     }
     check(
-      'every acknowledged write is present afterwards',
-      missing === 0,
+      'every acknowledged incident creation is present afterwards',
+      missing === 0 && createdIds.length > 0,
       `${createdIds.length - missing} of ${createdIds.length}`,
+    );
+    // each acknowledged edit is in the action's history at the version it was acknowledged with, and the latest one
+    // is the action's current state
+    const history = await api(
+      ports[0],
+      'GET',
+      `actions/${seeded.body.id}/history`,
+    );
+    const kept = new Set(
+      (history.body?.items ?? []).flatMap(entry =>
+        entry.changes
+          .filter(c => c.field === 'description')
+          .map(c => `${entry.version}:${c.to}`),
+      ),
+    );
+    const lost = actionEdits.filter(
+      e => !kept.has(`${e.version}:${e.description}`),
+    );
+    const final = await api(ports[1], 'GET', `actions/${seeded.body.id}`);
+    const latest = actionEdits.reduce(
+      (a, b) => (!a || b.version > a.version ? b : a),
+      undefined,
+    );
+    check(
+      'every acknowledged action edit is in its history, the last one is its state',
+      actionEdits.length > 0 &&
+        lost.length === 0 &&
+        final.body?.description === latest?.description &&
+        final.body?.version === latest?.version,
+      `${actionEdits.length - lost.length} of ${actionEdits.length} (${
+        actionEdits.filter(e => e.phase === 'after').length
+      } after the restart); current version ${
+        final.body?.version
+      }, last acknowledged ${latest?.version}`,
     );
 
     const learningDb = new URL(pgUrl);
@@ -306,28 +372,52 @@ async function main() {
       'the overdue action was reminded exactly once',
       reminded.rows[0].n === 1,
     );
-    // a global task runs on one replica per interval: runs across both replicas are never closer than an interval
-    const runTimes = replicas
-      .flatMap(r =>
-        [
-          ...r
-            .log()
-            .matchAll(
-              /(\d{4}-\d\d-\d\dT[\d:.]+Z)\S*\s+\S*learning\S*\s+\S*info\S*\s+Learning Loop reminders run:/g,
-            ),
-        ].map(m => ({ port: r.port, at: Date.parse(m[1]) })),
-      )
-      .sort((a, b) => a.at - b.at);
-    const gaps = runTimes
-      .slice(1)
-      .map((run, i) => Math.round((run.at - runTimes[i].at) / 1000));
-    check(
-      'the reminder task ran once per interval across both replicas',
-      runTimes.length >= 2 && gaps.every(gap => gap >= 45),
-      `${runTimes.length} runs (${runTimes
-        .map(r => r.port)
-        .join(', ')}), seconds between runs: ${gaps.join(', ')}`,
+    const sweepHistory = await api(
+      ports[1],
+      'GET',
+      `actions/${watched.body.id}/history`,
     );
+    const sweeps = (sweepHistory.body?.items ?? []).filter(entry =>
+      entry.changes.some(
+        c => c.field === 'effectiveness' && c.to === 'effective',
+      ),
+    );
+    check(
+      'the effectiveness sweep marked the closed watch window effective exactly once',
+      sweeps.length === 1,
+      `${sweeps.length} effectiveness entries`,
+    );
+    // a global task runs on one replica per interval: runs across both replicas are never much closer than one
+    for (const [task, pattern] of [
+      ['reminder task', 'Learning Loop reminders run:'],
+      ['effectiveness sweep', 'Learning Loop effectiveness sweep run:'],
+    ]) {
+      const runTimes = replicas
+        .flatMap(r =>
+          [
+            ...r
+              .log()
+              .matchAll(
+                new RegExp(
+                  `(\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z)\\S*\\s+\\S*learning\\S*\\s+\\S*info\\S*\\s+${pattern}`,
+                  'g',
+                ),
+              ),
+          ].map(m => ({ port: r.port, at: Date.parse(m[1]) })),
+        )
+        .sort((a, b) => a.at - b.at);
+      const gaps = runTimes
+        .slice(1)
+        .map((run, i) => Math.round((run.at - runTimes[i].at) / 1000));
+      check(
+        `the ${task} ran once per interval across both replicas`,
+        runTimes.length >= 2 &&
+          gaps.every(gap => gap >= TASK_MINUTES * 60 * 0.75),
+        `${runTimes.length} runs (${runTimes
+          .map(r => r.port)
+          .join(', ')}), seconds between runs: ${gaps.join(', ')}`,
+      );
+    }
   } catch (error) {
     check('set-up', false, String(error?.message ?? error));
   } finally {
@@ -337,9 +427,7 @@ async function main() {
     }
     console.log(`replicas: logs in ${dir}`);
     await sleep(2_000);
-    await dropDatabases().catch(e =>
-      console.log(`replicas: could not drop test databases: ${e.message}`),
-    );
+    await postgres.remove();
   }
   const passed = checks.filter(c => c.ok).length;
   const failed = checks.length - passed;
@@ -353,18 +441,6 @@ function countOf(list) {
   const out = {};
   for (const s of list) out[s] = (out[s] ?? 0) + 1;
   return out;
-}
-
-async function dropDatabases() {
-  const db = new Client({ connectionString: pgUrl });
-  await db.connect();
-  const { rows } = await db.query(
-    'select datname from pg_database where datname like $1',
-    [`${prefix}%`],
-  );
-  for (const { datname } of rows)
-    await db.query(`drop database if exists "${datname}" with (force)`);
-  await db.end();
 }
 
 main();

@@ -2,7 +2,7 @@ import { render, waitFor } from '@testing-library/react';
 import App from './App';
 
 describe('App', () => {
-  it('should render', async () => {
+  it('renders its sign-in page', async () => {
     process.env = {
       NODE_ENV: 'test',
       APP_CONFIG: [
@@ -21,8 +21,16 @@ describe('App', () => {
 
     const rendered = render(App.createRoot());
 
-    await waitFor(() => {
-      expect(rendered.baseElement).toBeInTheDocument();
-    });
-  });
+    // the app has rendered its sign-in page: the configured title and the guest provider's button (an app that
+    // fails to render shows nothing, or an error page without them)
+    await waitFor(
+      () =>
+        expect(
+          rendered.getByRole('button', { name: 'Enter' }),
+        ).toBeInTheDocument(),
+      { timeout: 20_000 },
+    );
+    expect(rendered.getByText('Test')).toBeInTheDocument();
+    expect(rendered.getByText(/as a Guest User/)).toBeInTheDocument();
+  }, 30_000);
 });

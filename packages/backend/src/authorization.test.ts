@@ -1,28 +1,19 @@
 /*
  * Who may write what: every Learning Loop write route against six kinds of caller, with the demo permission
- * policy deciding. The permission service below behaves like Backstage's: service principals are allowed (no
- * access restrictions on their token), users get the policy's decision, and a conditional decision is resolved
- * the way the catalog resolves IS_ENTITY_OWNER: the caller's ownership claims must include the entity's owner.
+ * policy deciding, on every test database. Backstage decides it as in production: the real permissions service
+ * and permission backend with the demo policy, and the real catalog backend resolving the policy's conditional
+ * IS_ENTITY_OWNER decisions against the entities it holds (__testUtils__/realPermissionsBackend.ts).
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  AuthorizeResult,
-  type PermissionCriteria,
-  type PermissionCondition,
-} from '@backstage/plugin-permission-common';
-import learningPlugin from '@learning-loop/plugin-learning-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { LearningDemoPolicy } from './modules/learningPermissionPolicy';
+import {
+  startRealPermissionsBackend,
+  testDatabases,
+} from './__testUtils__/realPermissionsBackend';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 const groupOwned = 'component:default/subtitle-service'; // owned by group:default/localization-team
 const userOwned = 'component:default/lab-tool'; // owned by user:default/olive directly
@@ -44,68 +35,11 @@ const ownershipOf: Record<string, string[]> = {
   ],
 };
 
-const policy = new LearningDemoPolicy('group:default/sre-leads');
-
-function satisfied(
-  criteria: PermissionCriteria<PermissionCondition>,
-  entityRef: string,
-): boolean {
-  if ('allOf' in criteria)
-    return criteria.allOf.every(c => satisfied(c, entityRef));
-  if ('anyOf' in criteria)
-    return criteria.anyOf.some(c => satisfied(c, entityRef));
-  if ('not' in criteria) return !satisfied(criteria.not, entityRef);
-  if (criteria.rule === 'IS_ENTITY_OWNER') {
-    return ((criteria.params as { claims: string[] }).claims ?? []).includes(
-      entityOwners[entityRef],
-    );
-  }
-  throw new Error(`rule ${criteria.rule} is not simulated`);
-}
-
-const permissions = mockServices.permissions.mock({
-  authorize: async (requests, options) => {
-    const credentials = (options as { credentials: BackstageCredentials })
-      .credentials;
-    const principal = credentials.principal as {
-      type: string;
-      userEntityRef?: string;
-    };
-    return Promise.all(
-      requests.map(async r => {
-        if (principal.type === 'service')
-          return { result: AuthorizeResult.ALLOW };
-        const claims = ownershipOf[principal.userEntityRef!] ?? [
-          principal.userEntityRef!,
-        ];
-        const resourceRef = (r as { resourceRef?: string }).resourceRef!;
-        const decision = await policy.handle(
-          { permission: r.permission as any },
-          {
-            info: {
-              userEntityRef: principal.userEntityRef!,
-              ownershipEntityRefs: claims,
-            },
-            credentials: credentials as any,
-          },
-        );
-        if (decision.result !== AuthorizeResult.CONDITIONAL)
-          return { result: decision.result };
-        return {
-          result: satisfied(decision.conditions, resourceRef)
-            ? AuthorizeResult.ALLOW
-            : AuthorizeResult.DENY,
-        };
-      }),
-    );
-  },
-});
-
 const catalogEntities = Object.entries(entityOwners).map(([ref, owner]) => ({
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
   metadata: { name: ref.split('/')[1], namespace: 'default' },
-  spec: { owner },
+  spec: { type: 'service', lifecycle: 'production', owner },
 }));
 
 type Caller = {
@@ -396,60 +330,61 @@ async function snapshot(knex: Knex) {
   return JSON.stringify(out);
 }
 
-describe('authorisation of every write route', () => {
-  const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
-  let knex: Knex;
-  let server: any;
-  beforeAll(async () => {
-    knex = await databases.init('SQLITE_3');
-    ({ server } = await startTestBackend({
-      features: [
-        learningPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        permissions.factory,
-        catalogServiceMock.factory({ entities: catalogEntities }),
-      ],
-    }));
-  });
+const databases = testDatabases();
 
-  const cases = routes.flatMap(route =>
-    callers.map(caller => ({ route, caller })),
-  );
-  it.each(cases.map(c => [c.route.name, c.caller.name, c] as const))(
-    '%s by %s',
-    async (_route, _caller, { route, caller }) => {
-      const seeded = await seed(server, knex, caller.target);
-      const { method, path, body } = route.call(seeded, caller.target);
-      const before = await snapshot(knex);
-      let call = request(server)[method](`/api/learning/${path}`);
-      if (caller.header) call = call.set('Authorization', caller.header);
-      const response = await call.send(body ?? {});
+describe.each(databases.eachSupportedId())(
+  'authorisation of every write route on %p',
+  databaseId => {
+    let knex: Knex;
+    let server: any;
+    beforeAll(async () => {
+      ({ server, learningDb: knex } = await startRealPermissionsBackend({
+        databases,
+        databaseId,
+        policy: new LearningDemoPolicy('group:default/sre-leads'),
+        entities: catalogEntities,
+        ownership: ownershipOf,
+      }));
+    });
 
-      const special = route.expected?.(caller);
-      const refused =
-        special === undefined
-          ? !caller.header || !caller.allowed
-          : special >= 400;
-      const isBulk = route.name === 'POST /actions/bulk';
-      // the bulk route answers 200 with a verdict per item
-      let expectedStatus = refused
-        ? 403
-        : { post: 201, patch: 200, delete: 204 }[method];
-      if (isBulk) expectedStatus = 200;
-      if (!caller.header) expectedStatus = 401;
-      if (special !== undefined) expectedStatus = special;
-      expect(response.status).toBe(expectedStatus);
-      const verdict =
-        isBulk && caller.header ? response.body.results[0] : undefined;
-      expect(verdict?.ok).toBe(isBulk && caller.header ? !refused : undefined);
-      expect(verdict?.status).toBe(
-        isBulk && refused && caller.header ? 403 : undefined,
-      );
-      // refused calls change nothing; allowed ones change something
-      expect((await snapshot(knex)) === before).toBe(refused);
-    },
-  );
-});
+    const cases = routes.flatMap(route =>
+      callers.map(caller => ({ route, caller })),
+    );
+    it.each(cases.map(c => [c.route.name, c.caller.name, c] as const))(
+      '%s by %s',
+      async (_route, _caller, { route, caller }) => {
+        const seeded = await seed(server, knex, caller.target);
+        const { method, path, body } = route.call(seeded, caller.target);
+        const before = await snapshot(knex);
+        let call = request(server)[method](`/api/learning/${path}`);
+        if (caller.header) call = call.set('Authorization', caller.header);
+        const response = await call.send(body ?? {});
+
+        const special = route.expected?.(caller);
+        const refused =
+          special === undefined
+            ? !caller.header || !caller.allowed
+            : special >= 400;
+        const isBulk = route.name === 'POST /actions/bulk';
+        // the bulk route answers 200 with a verdict per item
+        let expectedStatus = refused
+          ? 403
+          : { post: 201, patch: 200, delete: 204 }[method];
+        if (isBulk) expectedStatus = 200;
+        if (!caller.header) expectedStatus = 401;
+        if (special !== undefined) expectedStatus = special;
+        expect(response.status).toBe(expectedStatus);
+        const verdict =
+          isBulk && caller.header ? response.body.results[0] : undefined;
+        expect(verdict?.ok).toBe(
+          isBulk && caller.header ? !refused : undefined,
+        );
+        expect(verdict?.status).toBe(
+          isBulk && refused && caller.header ? 403 : undefined,
+        );
+        // refused calls change nothing; allowed ones change something
+        expect((await snapshot(knex)) === before).toBe(refused);
+      },
+    );
+  },
+);

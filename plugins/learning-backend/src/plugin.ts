@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
 import { createRouter } from './service/router';
+import { ReadScopes } from './service/readScope';
 import { registerLearningActions } from './service/assistantActions';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readLearningSettings } from './settings';
@@ -72,19 +73,28 @@ export const learningPlugin = createBackendPlugin({
           settings,
         });
         permissionsRegistry.addPermissions(learningPermissions);
-        registerLearningActions(actionsRegistry, { store, settings });
+        const readScopes = new ReadScopes({ permissions, catalog });
+        registerLearningActions(actionsRegistry, {
+          store,
+          settings,
+          readScopes,
+        });
         // global scope: one backend replica runs it per interval, however many there are
+        const sweepMinutes =
+          config.getOptionalNumber(
+            'learning.effectivenessSweep.frequencyMinutes',
+          ) ?? 60;
         await scheduler.scheduleTask({
           id: 'learning-effectiveness-sweep',
-          frequency: { hours: 1 },
+          frequency: { seconds: Math.round(sweepMinutes * 60) },
           timeout: { minutes: 5 },
           scope: 'global',
           fn: async () => {
             const closed = await store.recurrence.closeWatchWindows();
-            if (closed)
-              logger.info(
-                `Learning Loop: ${closed} preventive action(s) proved effective`,
-              );
+            // one line per run, so operators (and the replica test) can see that one replica ran it
+            logger.info(
+              `Learning Loop effectiveness sweep run: ${closed} preventive action(s) proved effective`,
+            );
           },
         });
         const reminderSettings = readReminderSettings(config);
@@ -100,9 +110,15 @@ export const learningPlugin = createBackendPlugin({
           // global scope: one replica runs it per interval; reminder_deliveries keeps it to one per item and day
           await scheduler.scheduleTask({
             id: 'learning-reminders',
-            frequency: { minutes: reminderSettings.frequencyMinutes },
+            frequency: {
+              seconds: Math.round(reminderSettings.frequencyMinutes * 60),
+            },
             timeout: { minutes: 10 },
-            initialDelay: { minutes: 1 },
+            initialDelay: {
+              seconds: Math.round(
+                Math.min(1, reminderSettings.frequencyMinutes) * 60,
+              ),
+            },
             scope: 'global',
             fn: async () => {
               const run = await reminders.run();
@@ -136,6 +152,7 @@ export const learningPlugin = createBackendPlugin({
               userInfo,
               logger,
               settings,
+              readScopes,
             },
             {
               ingestion,

@@ -65,6 +65,7 @@ describe('LearningCollatorFactory', () => {
       text: 'Summary 0\n\nRetry budgets need an owner\n\nQueue had no limit',
       location: '/learning/postmortems/pm-0',
       entityRefs: ['component:default/subtitle-service'],
+      authorization: { resourceRef: 'component:default/subtitle-service' },
       date: '2026-11-02T10:00:00.000Z',
     });
     expect(documents[105]).toEqual({
@@ -73,7 +74,42 @@ describe('LearningCollatorFactory', () => {
       text: '1. Pause intake\n2. Scale workers',
       location: '/catalog/default/component/subtitle-service/learning',
       entityRefs: ['component:default/subtitle-service'],
+      authorization: { resourceRef: 'component:default/subtitle-service' },
       date: '2026-10-01T00:00:00.000Z',
+    });
+  });
+
+  it('asks Backstage search to show each result only to callers who may read its entity in the catalog', async () => {
+    const factory = new LearningCollatorFactory({
+      discovery: mockServices.discovery(),
+      auth: mockServices.auth(),
+      fetch: (async (url: string) =>
+        ({
+          ok: true,
+          status: 200,
+          json: async () =>
+            url.includes('/postmortems')
+              ? {
+                  items: [
+                    {
+                      ...postmortem(1),
+                      entityRefs: [
+                        'component:default/translation-orchestrator',
+                        'component:default/subtitle-service',
+                      ],
+                    },
+                  ],
+                  totalCount: 1,
+                }
+              : { items: [], totalCount: 0 },
+        } as Response)) as unknown as typeof fetch,
+    });
+    // the search backend authorises every result with this permission against the document's resourceRef
+    expect(factory.visibilityPermission.name).toBe('catalog.entity.read');
+    expect(factory.visibilityPermission.resourceType).toBe('catalog-entity');
+    const [document] = await collect(factory);
+    expect(document.authorization).toEqual({
+      resourceRef: 'component:default/subtitle-service',
     });
   });
 

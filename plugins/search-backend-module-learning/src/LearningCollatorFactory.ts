@@ -8,6 +8,7 @@ import type {
   DocumentCollatorFactory,
   IndexableDocument,
 } from '@backstage/plugin-search-common';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type {
   Page,
   Postmortem,
@@ -51,6 +52,11 @@ function joinText(parts: Array<string | undefined>): string {
  */
 export class LearningCollatorFactory implements DocumentCollatorFactory {
   readonly type = LEARNING_DOCUMENT_TYPE;
+  /**
+   * Results are shown only to callers who may read the document's entity in the catalog (each document carries it
+   * in `authorization.resourceRef`); Backstage search checks this permission for every result.
+   */
+  readonly visibilityPermission = catalogEntityReadPermission;
 
   constructor(
     private readonly options: {
@@ -79,6 +85,8 @@ export class LearningCollatorFactory implements DocumentCollatorFactory {
         ]),
         location: `/learning/postmortems/${postmortem.id}`,
         entityRefs: postmortem.entityRefs,
+        // a review of incidents on several entities is found by those who may read the first of them
+        authorization: { resourceRef: [...postmortem.entityRefs].sort()[0] },
         date: postmortem.publishedAt ?? '',
       };
     }
@@ -91,6 +99,7 @@ export class LearningCollatorFactory implements DocumentCollatorFactory {
         text: joinText([runbook.body, runbook.url]),
         location: entityTab(runbook.entityRef),
         entityRefs: [runbook.entityRef],
+        authorization: { resourceRef: runbook.entityRef },
         date: runbook.lastReviewedAt ?? '',
       };
     }

@@ -3,19 +3,38 @@ import {
   type TestDatabaseId,
 } from '@backstage/backend-test-utils';
 
-/** The databases Learning Loop supports; PostgreSQL runs when its connection string is set (as CI does). */
-export const supportedDatabaseIds: TestDatabaseId[] = [
-  'SQLITE_3',
+const postgresIds: TestDatabaseId[] = [
+  'POSTGRES_18',
+  'POSTGRES_17',
+  'POSTGRES_16',
   'POSTGRES_15',
+  'POSTGRES_14',
+  'POSTGRES_13',
 ];
 
-/** Creates the test databases, and fails fast in CI when PostgreSQL is missing rather than silently skipping it. */
+/**
+ * The databases the store and API suites run on: SQLite, and every PostgreSQL major whose server `npm test` started
+ * (scripts/test/run.mjs sets BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING for each).
+ */
+export function testDatabaseIds(): TestDatabaseId[] {
+  return [
+    'SQLITE_3',
+    ...postgresIds.filter(
+      id =>
+        !!process.env[
+          `BACKSTAGE_TEST_DATABASE_${id.replace('_', '')}_CONNECTION_STRING`
+        ],
+    ),
+  ];
+}
+
+/** Creates the test databases, and fails fast in CI when no PostgreSQL was given rather than silently skipping it. */
 export function createTestDatabases(): TestDatabases {
-  const databases = TestDatabases.create({ ids: supportedDatabaseIds });
-  if (process.env.CI && !databases.supports('POSTGRES_15')) {
+  const ids = testDatabaseIds();
+  if (process.env.CI && ids.length === 1) {
     throw new Error(
-      'CI must run the store tests on PostgreSQL: set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
+      'CI must run the store tests on PostgreSQL: run them through `npm test`, which starts its own servers, or set BACKSTAGE_TEST_DATABASE_POSTGRES<major>_CONNECTION_STRING',
     );
   }
-  return databases;
+  return TestDatabases.create({ ids });
 }

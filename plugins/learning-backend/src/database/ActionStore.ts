@@ -173,9 +173,12 @@ export class ActionStore {
   async list(
     query: ListActionsQuery,
     scope?: BacklogScope,
+    readable?: string[],
   ): Promise<Page<ActionItem>> {
     const today = utcDate();
     const base = this.db<ActionRow>('action_items');
+    // `readable` (entity refs): only actions of entities the caller may read, whoever owns them
+    if (readable) base.whereIn('entity_ref', readable.length ? readable : ['']);
     if (scope) {
       base.where(q => {
         q.whereIn(

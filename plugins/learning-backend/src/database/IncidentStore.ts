@@ -134,8 +134,20 @@ export class IncidentStore {
     return incident;
   }
 
-  async list(query: ListIncidentsQuery): Promise<Page<Incident>> {
+  /** A page of incidents; `readable` (entity refs) keeps those on at least one of these entities. */
+  async list(
+    query: ListIncidentsQuery,
+    readable?: string[],
+  ): Promise<Page<Incident>> {
     const base = this.db<IncidentRow>('incidents');
+    if (readable) {
+      base.whereIn('incidents.id', sub =>
+        sub
+          .select('incident_id')
+          .from('incident_entities')
+          .whereIn('entity_ref', readable.length ? readable : ['']),
+      );
+    }
     let sortColumn = sortColumns[query.orderBy];
     if (query.entityRef) {
       // an entity's history is read from the (entity_ref, started_at) index of incident_entities, newest first

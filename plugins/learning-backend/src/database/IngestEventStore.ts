@@ -139,11 +139,28 @@ export class IngestEventStore {
     });
   }
 
-  async list(query: ListIngestEventsQuery): Promise<Page<IngestEvent>> {
+  /**
+   * A page of received events; with `readable` (entity refs), events that became an incident are kept when the
+   * incident is on one of these entities (events not matched to any entity belong to nobody yet and stay).
+   */
+  async list(
+    query: ListIngestEventsQuery,
+    readable?: string[],
+  ): Promise<Page<IngestEvent>> {
     const base = this.db<IngestEventRow>('ingest_events').where(
       'status',
       query.status,
     );
+    if (readable) {
+      base.where(q =>
+        q.whereNull('incident_id').orWhereIn('incident_id', sub =>
+          sub
+            .select('incident_id')
+            .from('incident_entities')
+            .whereIn('entity_ref', readable.length ? readable : ['']),
+        ),
+      );
+    }
     if (query.source) base.where('source', query.source);
     return readPage(base, {
       table: 'ingest_events',

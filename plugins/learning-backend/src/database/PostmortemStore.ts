@@ -200,8 +200,20 @@ export class PostmortemStore {
     return postmortem;
   }
 
-  async list(query: ListPostmortemsQuery): Promise<Page<Postmortem>> {
+  /** A page of postmortems; `readable` (entity refs) keeps those on at least one of these entities. */
+  async list(
+    query: ListPostmortemsQuery,
+    readable?: string[],
+  ): Promise<Page<Postmortem>> {
     const base = this.db('postmortems');
+    if (readable) {
+      base.whereIn('postmortems.id', sub =>
+        sub
+          .select('postmortem_id')
+          .from('postmortem_entities')
+          .whereIn('entity_ref', readable.length ? readable : ['']),
+      );
+    }
     if (query.entityRef) {
       base.whereIn('postmortems.id', sub =>
         sub

@@ -91,9 +91,14 @@ export class RunbookStore {
     return (await this.hydrate(this.db, [row]))[0];
   }
 
-  async list(query: ListRunbooksQuery): Promise<Page<Runbook>> {
+  /** A page of runbooks; `readable` (entity refs) keeps those of these entities. */
+  async list(
+    query: ListRunbooksQuery,
+    readable?: string[],
+  ): Promise<Page<Runbook>> {
     const today = utcDate();
     const base = this.db('runbooks');
+    if (readable) base.whereIn('entity_ref', readable.length ? readable : ['']);
     if (query.entityRef) base.where('entity_ref', query.entityRef);
     if (query.reviewOverdue === true) base.where('next_review_due', '<', today);
     if (query.reviewOverdue === false)

@@ -14,6 +14,9 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import fc from 'fast-check';
 import type { Knex } from 'knex';
 import request from 'supertest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { learningPlugin } from '../plugin';
 
@@ -28,135 +31,129 @@ const service = mockCredentials.service.header({
 });
 /** Requests per database: 10,000 on each. */
 const RUNS = Number(process.env.LEARNING_LOOP_HOSTILE_RUNS ?? 10_000);
+/** A fresh seed each run, printed; LEARNING_LOOP_FUZZ_SEED replays one. */
+const SEED = Number(
+  process.env.LEARNING_LOOP_FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31),
+);
+// eslint-disable-next-line no-console
+console.log(
+  `hostile input: fast-check seed ${SEED} (replay with LEARNING_LOOP_FUZZ_SEED=${SEED})`,
+);
 
 type Ids = Record<'incident' | 'postmortem' | 'runbook' | 'action', string>;
 
-/** Every route, with a valid body to break for the writes. */
-function routes(ids: Ids) {
+/** A valid body for every write, to break; keyed by "method path" as openapi.yaml writes them. */
+function validBodies(ids: Ids): Record<string, Record<string, unknown>> {
   const incident = {
     title: 'Outage',
     severity: 'SEV2',
     entityRefs: [svc],
     startedAt: '2026-11-01T10:00:00Z',
   };
-  return [
-    { method: 'get', path: 'incidents' },
-    { method: 'get', path: `incidents/{id}`, id: ids.incident },
-    { method: 'get', path: `incidents/{id}/history`, id: ids.incident },
-    { method: 'post', path: 'incidents', body: incident },
-    {
-      method: 'patch',
-      path: `incidents/{id}`,
-      id: ids.incident,
-      body: { version: 1, title: 'New' },
+  return {
+    'post /incidents': incident,
+    'patch /incidents/{id}': { version: 1, title: 'New' },
+    'post /incidents:batch': {
+      incidents: [{ ...incident, source: 'pagerduty', externalId: 'X1' }],
     },
-    {
-      method: 'delete',
-      path: `incidents/{id}`,
-      id: ids.incident,
-      destructive: true,
+    'post /postmortems': { title: 'Review', incidentIds: [ids.incident] },
+    'patch /postmortems/{id}': { version: 1, summary: 'Text' },
+    'post /postmortems/{id}/feedback': { rating: 4 },
+    'post /runbooks': { entityRef: svc, title: 'Restart', body: 'steps' },
+    'patch /runbooks/{id}': { version: 1, title: 'New' },
+    'post /actions': {
+      entityRef: svc,
+      title: 'Fix',
+      priority: 'P1',
+      owner: 'group:default/team',
     },
-    {
-      method: 'post',
-      path: 'incidents:batch',
-      auth: service,
-      body: {
-        incidents: [{ ...incident, source: 'pagerduty', externalId: 'X1' }],
-      },
+    'patch /actions/{id}': { version: 1, status: 'blocked' },
+    'post /actions/bulk': {
+      items: [{ id: ids.action, version: 1 }],
+      changes: { status: 'blocked' },
     },
-    { method: 'get', path: 'postmortems' },
-    { method: 'get', path: `postmortems/{id}`, id: ids.postmortem },
-    { method: 'get', path: `postmortems/{id}/revisions`, id: ids.postmortem },
-    {
-      method: 'post',
-      path: 'postmortems',
-      body: { title: 'Review', incidentIds: [ids.incident] },
+    'post /ingest-events/{id}/map': { entityRefs: [svc] },
+    // every built-in webhook source gets a well-formed but unsigned delivery to break
+    'post /ingest/webhook': { deliveryId: 'd', incident: { id: 'x' } },
+    'post /ingest/opsgenie': {
+      action: 'Create',
+      alert: { alertId: 'a1', message: 'Down', priority: 'P1' },
     },
-    {
-      method: 'patch',
-      path: `postmortems/{id}`,
-      id: ids.postmortem,
-      body: { version: 1, summary: 'Text' },
+    'post /ingest/incident-io': {
+      event_type: 'public_incident.incident_created_v2',
+      incident: { id: 'i1', name: 'Down' },
     },
-    {
-      method: 'post',
-      path: `postmortems/{id}/feedback`,
-      id: ids.postmortem,
-      body: { rating: 4 },
-    },
-    {
-      method: 'delete',
-      path: `postmortems/{id}`,
-      id: ids.postmortem,
-      destructive: true,
-    },
-    { method: 'get', path: 'runbooks' },
-    {
-      method: 'post',
-      path: 'runbooks',
-      body: { entityRef: svc, title: 'Restart', body: 'steps' },
-    },
-    {
-      method: 'patch',
-      path: `runbooks/{id}`,
-      id: ids.runbook,
-      body: { version: 1, title: 'New' },
-    },
-    { method: 'get', path: 'actions' },
-    {
-      method: 'post',
-      path: 'actions',
-      body: {
-        entityRef: svc,
-        title: 'Fix',
-        priority: 'P1',
-        owner: 'group:default/team',
-      },
-    },
-    {
-      method: 'patch',
-      path: `actions/{id}`,
-      id: ids.action,
-      body: { version: 1, status: 'blocked' },
-    },
-    {
-      method: 'post',
-      path: 'actions/bulk',
-      body: {
-        items: [{ id: ids.action, version: 1 }],
-        changes: { status: 'blocked' },
-      },
-    },
-    {
-      method: 'get',
-      path: 'entities/component/default/subtitle-service/summary',
-    },
-    { method: 'get', path: 'gate/component/default/subtitle-service' },
-    { method: 'get', path: 'metrics' },
-    { method: 'get', path: 'overview' },
-    { method: 'get', path: 'reviews/monthly' },
-    { method: 'get', path: 'reviews/quarterly' },
-    { method: 'get', path: 'settings' },
-    { method: 'get', path: 'ingest-events' },
-    {
-      method: 'post',
-      path: 'ingest-events/{id}/map',
-      id: ids.action,
-      body: { entityRefs: [svc] },
-    },
-    {
-      method: 'post',
-      path: 'ingest/webhook',
-      body: { deliveryId: 'd', incident: { id: 'x' } },
-    },
-  ] as Array<{
-    method: 'get' | 'post' | 'patch' | 'delete';
-    path: string;
-    id?: string;
-    body?: Record<string, unknown>;
-    auth?: string;
-    destructive?: boolean;
-  }>;
+  };
+}
+
+/** The built-in webhook sources this suite configures, each fuzzed at POST /ingest/{source}. */
+const webhookSources = ['webhook', 'opsgenie', 'incident-io'];
+
+type Route = {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  path: string;
+  id?: string;
+  body?: Record<string, unknown>;
+  auth?: string;
+  destructive?: boolean;
+};
+
+/**
+ * Every route of openapi.yaml (a new route is fuzzed without being listed here), each write with a valid body to
+ * break; the path parameters are filled with real ids, entities and sources.
+ */
+function routes(ids: Ids): Route[] {
+  const document = YAML.parse(
+    readFileSync(join(__dirname, '../../openapi.yaml'), 'utf8'),
+  );
+  const bodies = validBodies(ids);
+  const idOf: Record<string, string> = {
+    incidents: ids.incident,
+    postmortems: ids.postmortem,
+    runbooks: ids.runbook,
+    actions: ids.action,
+    'ingest-events': ids.action,
+  };
+  const out: Route[] = [];
+  for (const [template, operations] of Object.entries(
+    document.paths as Record<string, Record<string, unknown>>,
+  )) {
+    for (const method of ['get', 'post', 'patch', 'delete'] as const) {
+      if (!(method in operations)) continue;
+      const paths = template.includes('{source}')
+        ? webhookSources.map(source => template.replace('{source}', source))
+        : [template];
+      for (const concrete of paths) {
+        const key = `${method} ${concrete}`;
+        const hasBody = !!(operations[method] as any).requestBody;
+        if (hasBody && !bodies[key])
+          throw new Error(
+            `hostile input: no valid body for ${key}; add one to validBodies`,
+          );
+        const filled = concrete
+          .replace(
+            '/{kind}/{namespace}/{name}',
+            '/component/default/subtitle-service',
+          )
+          .replace('{version}', '1')
+          .replace(/^\//, '');
+        const resource = filled.split('/')[0];
+        if (/\{(?!id\})/.test(filled))
+          throw new Error(
+            `hostile input: cannot fill the parameters of ${key}`,
+          );
+        out.push({
+          method,
+          path: filled,
+          id: filled.includes('{id}') ? idOf[resource] : undefined,
+          body: bodies[key],
+          auth: key === 'post /incidents:batch' ? service : undefined,
+          destructive: method === 'delete',
+        });
+      }
+    }
+  }
+  return out;
 }
 
 const unicode = fc.oneof(
@@ -285,7 +282,15 @@ describe.each(databases.eachSupportedId())(
           learningPlugin,
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
-            data: { learning: { ingest: { webhook: { secret: 's3cret' } } } },
+            data: {
+              learning: {
+                ingest: {
+                  webhook: { secret: 's3cret' },
+                  opsgenie: { token: 'opsgenie-token' },
+                  incidentIo: { secret: 'whsec_aW5jaWRlbnQtaW8tc2VjcmV0' },
+                },
+              },
+            },
           }),
           mockServices.httpAuth.factory({
             defaultCredentials: mockCredentials.none(),
@@ -435,7 +440,7 @@ describe.each(databases.eachSupportedId())(
           }
           expect(problems).toEqual([]);
         }),
-        { numRuns: RUNS, seed: 20261121, endOnFailure: true },
+        { numRuns: RUNS, seed: SEED, endOnFailure: true },
       );
       expect(await snapshot(knex)).toBe(before);
       console.log(

@@ -5,6 +5,9 @@ import { DateTime } from 'luxon';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from '../database/DatabaseLearningStore';
 import { registerLearningActions } from './assistantActions';
+import { ReadScopes } from './readScope';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 
 jest.setTimeout(60_000);
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -49,6 +52,10 @@ describe('assistant actions', () => {
     registerLearningActions(registry, {
       store,
       settings: defaultLearningSettings,
+      readScopes: new ReadScopes({
+        permissions: mockServices.permissions(),
+        catalog: catalogServiceMock({ entities: [] }),
+      }),
     });
 
     const summary = await registry.invoke({
@@ -80,5 +87,41 @@ describe('assistant actions', () => {
         },
       ],
     });
+
+    // an assistant acting for someone who may not read the entity in the catalog learns nothing about it
+    const hidden = actionsRegistryServiceMock();
+    registerLearningActions(hidden, {
+      store,
+      settings: defaultLearningSettings,
+      readScopes: new ReadScopes({
+        permissions: mockServices.permissions.mock({
+          authorizeConditional: async () => [
+            {
+              result: AuthorizeResult.CONDITIONAL,
+              pluginId: 'catalog',
+              resourceType: 'catalog-entity',
+              conditions: {
+                rule: 'IS_ENTITY_OWNER',
+                resourceType: 'catalog-entity',
+                params: { claims: ['group:default/other'] },
+              },
+            },
+          ],
+        }),
+        catalog: catalogServiceMock({ entities: [] }),
+      }),
+    });
+    for (const id of [
+      'test:get-entity-learning-summary',
+      'test:list-open-learning-actions',
+    ]) {
+      await expect(
+        hidden.invoke({
+          id,
+          input: { entityRef: svc },
+          credentials: mockCredentials.user(),
+        }),
+      ).rejects.toThrow(/No entity component:default\/subtitle-service/);
+    }
   });
 });

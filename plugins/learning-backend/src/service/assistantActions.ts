@@ -6,6 +6,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+import { assertEntityReadable, type ReadScopes } from './readScope';
 
 const normalise = (ref: string) =>
   stringifyEntityRef(
@@ -21,9 +22,14 @@ const normalise = (ref: string) =>
  */
 export function registerLearningActions(
   registry: ActionsRegistryService,
-  options: { store: DatabaseLearningStore; settings: LearningSettings },
+  options: {
+    store: DatabaseLearningStore;
+    settings: LearningSettings;
+    /** An assistant answers only about entities the person it acts for may read. */
+    readScopes: ReadScopes;
+  },
 ) {
-  const { store, settings } = options;
+  const { store, settings, readScopes } = options;
 
   registry.register({
     name: 'get-entity-learning-summary',
@@ -54,8 +60,9 @@ export function registerLearningActions(
           releaseGateReasons: z.array(z.string()),
         }),
     },
-    action: async ({ input }) => {
+    action: async ({ input, credentials }) => {
       const entityRef = normalise(input.entityRef);
+      assertEntityReadable(await readScopes.of(credentials), entityRef);
       const [summary, facts] = await Promise.all([
         store.summaries.entitySummary(entityRef),
         store.summaries.gateFacts(entityRef),
@@ -115,9 +122,11 @@ export function registerLearningActions(
           ),
         }),
     },
-    action: async ({ input }) => {
+    action: async ({ input, credentials }) => {
+      const entityRef = normalise(input.entityRef);
+      assertEntityReadable(await readScopes.of(credentials), entityRef);
       const page = await store.actions.list({
-        entityRef: normalise(input.entityRef),
+        entityRef,
         status: [...openActionStatuses],
         overdue: input.overdueOnly ? true : undefined,
         page: 1,

@@ -17,6 +17,7 @@ import {
 import type { LearningSettings } from '@learning-loop/plugin-learning-common';
 import type { z } from 'zod';
 import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+import type { ReadScopes } from './readScope';
 
 /** What every route needs. */
 export interface RouteContext {
@@ -28,6 +29,8 @@ export interface RouteContext {
   userInfo: UserInfoService;
   logger: LoggerService;
   settings: LearningSettings;
+  /** What each caller may read (the catalog's `catalog.entity.read`); createRouter makes it when not given. */
+  readScopes: ReadScopes;
 }
 
 /** Parses request input with a zod schema; failures become a 400 naming each field. */

@@ -16,6 +16,7 @@ import {
   parseInput,
   type RouteContext,
 } from './context';
+import { entityFilter } from './readScope';
 
 type AppRouter = ReturnType<typeof Router>;
 
@@ -90,10 +91,11 @@ export function addIngestEventRoutes(
   ingestion: IncidentIngestion,
 ): void {
   router.get('/ingest-events', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const query = parseInput(listIngestEventsQuerySchema, req.query, 'query');
+    const scope = await ctx.readScopes.of(credentials);
     res.json({
-      ...(await ctx.store.ingestEvents.list(query)),
+      ...(await ctx.store.ingestEvents.list(query, entityFilter(scope))),
       sources: ingestion.sourceIds(),
     });
   });

@@ -16,6 +16,12 @@ import {
   type RouteContext,
 } from './context';
 import { isParticipant } from './postmortemWorkflow';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  assertEntityReadable,
+  assertReadable,
+  entityFilter,
+} from './readScope';
 import type { ResultCache } from './resultCache';
 import { questionKey } from './overviewRoutes';
 
@@ -41,9 +47,11 @@ export function addPostmortemReviewRoutes(
   router.get('/metrics', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const query = parseInput(metricsQuerySchema, req.query, 'query');
+    const readScope = await ctx.readScopes.of(credentials);
+    if (query.entityRef) assertEntityReadable(readScope, query.entityRef);
     // kept per data revision like the summary: the Learning tab asks for it on every visit
     const json = await cache.json(
-      questionKey('metrics', credentials, query),
+      questionKey('metrics', credentials, query, readScope),
       async () => {
         const to = query.to ?? DateTime.utc().toISO()!;
         const from =
@@ -53,7 +61,10 @@ export function addPostmortemReviewRoutes(
             .toUTC()
             .toISO()!;
         const before = previousPeriod(from, to);
-        const scope = { entityRef: query.entityRef };
+        // without an entity, the figures cover the entities the caller may read
+        const scope = query.entityRef
+          ? { entityRef: query.entityRef }
+          : { entityRefs: entityFilter(readScope) };
         const [current, previous] = await Promise.all([
           ctx.store.metrics.metrics(scope, from, to),
           ctx.store.metrics.metrics(scope, before.from, before.to),
@@ -64,20 +75,35 @@ export function addPostmortemReviewRoutes(
     res.type('application/json').send(json);
   });
 
+  /** A postmortem's revisions are read by those who may read the postmortem; otherwise it does not exist. */
+  const assertPostmortemReadable = async (
+    credentials: BackstageCredentials,
+    id: string,
+  ) => {
+    const postmortem = await ctx.store.postmortems.get(id);
+    assertReadable(
+      await ctx.readScopes.of(credentials),
+      postmortem.entityRefs,
+      'postmortem',
+      id,
+    );
+  };
+
   router.get('/postmortems/:id/revisions', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const { id } = parseInput(idParamSchema, req.params, 'path');
-    await ctx.store.postmortems.get(id);
+    await assertPostmortemReadable(credentials, id);
     res.json({ items: await ctx.store.reviews.revisions(id) });
   });
 
   router.get('/postmortems/:id/revisions/:version', async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const { id, version } = parseInput(
       revisionParamsSchema,
       req.params,
       'path',
     );
+    await assertPostmortemReadable(credentials, id);
     res.json(await ctx.store.reviews.revision(id, version));
   });
 

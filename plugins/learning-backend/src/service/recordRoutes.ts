@@ -15,6 +15,7 @@ import {
   parseInput,
   type RouteContext,
 } from './context';
+import { assertReadable, withoutHiddenRefs, type ReadScope } from './readScope';
 
 /** How one kind of record is listed, read, created, updated and authorised. */
 export interface RecordRoutesSpec<
@@ -35,11 +36,19 @@ export interface RecordRoutesSpec<
     update: ResourcePermission<'catalog-entity'>;
     delete: ResourcePermission<'catalog-entity'>;
   };
-  /** A page of records, or its JSON when it is already serialised (a cached answer). */
+  /**
+   * A page of records, or its JSON when it is already serialised (a cached answer). `readable` is the entity filter
+   * of the caller's read scope (undefined: every entity); items come back as the caller may see them.
+   */
   list(
     query: TQuery,
     credentials: BackstageCredentials,
+    scope: ReadScope,
   ): Promise<Page<TRecord> | string>;
+  /** The entities a record belongs to: the caller sees it when it may read at least one. */
+  refsOf(record: TRecord): string[];
+  /** The record as a caller with this read scope sees it (refs it may not read left out). */
+  visible?(record: TRecord, scope: ReadScope): Promise<TRecord>;
   delete(id: string, actor: string): Promise<void>;
   get(id: string): Promise<TRecord>;
   create(
@@ -80,27 +89,38 @@ export function addRecordRoutes<
   spec: RecordRoutesSpec<TRecord, TCreate, TUpdate, TQuery>,
 ): void {
   const base = `/${spec.path}`;
+  const what = spec.recordType === 'action' ? 'action item' : spec.recordType;
+  /** The record if the caller may read one of its entities, as it may see it; else the 404 of a missing record. */
+  const readable = async (id: string, scope: ReadScope) => {
+    const record = await spec.get(id);
+    assertReadable(scope, spec.refsOf(record), what, id);
+    return spec.visible
+      ? spec.visible(record, scope)
+      : withoutHiddenRefs(scope, record);
+  };
 
   router.get(base, async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(spec.schemas.list, req.query, 'query');
     const page = await spec.list(
-      parseInput(spec.schemas.list, req.query, 'query'),
+      query,
       credentials,
+      await ctx.readScopes.of(credentials),
     );
     if (typeof page === 'string') res.type('application/json').send(page);
     else res.json(page);
   });
 
   router.get(`${base}/:id`, async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const { id } = parseInput(idParamSchema, req.params, 'path');
-    res.json(await spec.get(id));
+    res.json(await readable(id, await ctx.readScopes.of(credentials)));
   });
 
   router.get(`${base}/:id/history`, async (req, res) => {
-    await credentialsOf(ctx, req);
+    const credentials = await credentialsOf(ctx, req);
     const { id } = parseInput(idParamSchema, req.params, 'path');
-    await spec.get(id);
+    await readable(id, await ctx.readScopes.of(credentials));
     res.json({ items: await ctx.store.history(spec.recordType, id) });
   });
 

@@ -31,6 +31,10 @@ import {
   updateIncidentSchema,
   updatePostmortemSchema,
   updateRunbookSchema,
+  type ActionItem,
+  type Incident,
+  type Page,
+  type Postmortem,
 } from '@learning-loop/plugin-learning-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { BacklogScope } from '../database/ActionStore';
@@ -49,6 +53,15 @@ import { OwnershipChecks } from './ownership';
 import { addRecordRoutes } from './recordRoutes';
 import { staleVersionHandler, unavailableHandler } from './errors';
 import {
+  assertEntityReadable,
+  canRead,
+  entityFilter,
+  ReadScopes,
+  readableRefs,
+  withoutHiddenRefs,
+  type ReadScope,
+} from './readScope';
+import {
   actorOf,
   audited,
   authorizeEntities,
@@ -62,13 +75,17 @@ const BODY_LIMIT = '512kb';
 
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
 export async function createRouter(
-  ctx: RouteContext,
+  context: Omit<RouteContext, 'readScopes'> & Partial<RouteContext>,
   ingest: {
     ingestion: IncidentIngestion;
     maxBodyBytes: number;
     bodyTimeoutMs: number;
   },
 ): Promise<express.Router> {
+  const ctx: RouteContext = {
+    ...context,
+    readScopes: context.readScopes ?? new ReadScopes(context),
+  };
   const { store } = ctx;
   const router = Router();
   const cache = new ResultCache(store.knex);
@@ -88,10 +105,11 @@ export async function createRouter(
       update: learningIncidentUpdatePermission,
       delete: learningIncidentDeletePermission,
     },
-    list: (q, credentials) =>
-      cache.json(questionKey('incidents', credentials, q), () =>
-        store.incidents.list(q),
+    list: (q, credentials, scope) =>
+      cache.json(questionKey('incidents', credentials, q, scope), async () =>
+        visiblePage(scope, await store.incidents.list(q, entityFilter(scope))),
       ),
+    refsOf: (incident: Incident) => incident.entityRefs,
     delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),
     create: async (input, actor) => {
@@ -121,7 +139,17 @@ export async function createRouter(
       update: learningPostmortemUpdatePermission,
       delete: learningPostmortemDeletePermission,
     },
-    list: q => store.postmortems.list(q),
+    list: async (q, _credentials, scope) => {
+      const page = await store.postmortems.list(q, entityFilter(scope));
+      return {
+        ...page,
+        items: await Promise.all(
+          page.items.map(p => visiblePostmortem(ctx, p, scope)),
+        ),
+      };
+    },
+    refsOf: postmortem => postmortem.entityRefs,
+    visible: (postmortem, scope) => visiblePostmortem(ctx, postmortem, scope),
     delete: (id, actor) => store.postmortems.delete(id, actor),
     get: id => store.postmortems.get(id),
     create: async (input, actor) =>
@@ -163,7 +191,9 @@ export async function createRouter(
       update: learningRunbookUpdatePermission,
       delete: learningRunbookDeletePermission,
     },
-    list: q => store.runbooks.list(q),
+    list: (q, _credentials, scope) =>
+      store.runbooks.list(q, entityFilter(scope)),
+    refsOf: runbook => [runbook.entityRef],
     delete: (id, actor) => store.runbooks.delete(id, actor),
     get: id => store.runbooks.get(id),
     create: (input, actor) =>
@@ -195,10 +225,11 @@ export async function createRouter(
       delete: learningActionDeletePermission,
     },
     // the owner checks ask the catalog: answers are kept per caller and data revision like the summary's
-    list: (q, credentials) =>
-      cache.json(questionKey('actions', credentials, q), () =>
-        listActions(ctx, q, credentials),
+    list: (q, credentials, scope) =>
+      cache.json(questionKey('actions', credentials, q, scope), () =>
+        listActions(ctx, q, credentials, scope),
       ),
+    refsOf: (action: ActionItem) => [action.entityRef],
     delete: (id, actor) => store.actions.delete(id, actor),
     get: id => store.actions.get(id),
     create: async (input, actor, credentials) =>
@@ -258,6 +289,7 @@ export async function createRouter(
   router.get('/gate/:kind/:namespace/:name', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
+    assertEntityReadable(await ctx.readScopes.of(credentials), entityRef);
     const json = await cache.json(
       questionKey('gate', credentials, entityRef),
       async () =>
@@ -273,10 +305,15 @@ export async function createRouter(
   router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
     const credentials = await credentialsOf(ctx, req);
     const entityRef = parseInput(entityParamsSchema, req.params, 'path');
+    const scope = await ctx.readScopes.of(credentials);
+    assertEntityReadable(scope, entityRef);
     const json = await cache.json(
-      questionKey('summary', credentials, entityRef),
+      questionKey('summary', credentials, entityRef, scope),
       async () => {
-        const summary = await store.summaries.entitySummary(entityRef);
+        const summary = visibleSummary(
+          scope,
+          await store.summaries.entitySummary(entityRef),
+        );
         const ownership = new OwnershipChecks(ctx.catalog, credentials);
         const stale = await ownership.staleOwners(
           entityRef,
@@ -328,6 +365,7 @@ async function listActions(
   ctx: RouteContext,
   query: ListActionsQuery,
   credentials: BackstageCredentials,
+  readScope: ReadScope,
 ) {
   let scope: BacklogScope | undefined;
   if (query.team) {
@@ -356,9 +394,57 @@ async function listActions(
       owners: ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
     };
   }
-  const page = await ctx.store.actions.list(query, scope);
+  const page = await ctx.store.actions.list(
+    query,
+    scope,
+    entityFilter(readScope),
+  );
   return {
     ...page,
     items: await new OwnershipChecks(ctx.catalog, credentials).flag(page.items),
   };
+}
+
+/** A page whose items are shown without the entity refs the caller may not read. */
+function visiblePage<T>(scope: ReadScope, page: Page<T>): Page<T> {
+  return scope.all
+    ? page
+    : { ...page, items: page.items.map(i => withoutHiddenRefs(scope, i)) };
+}
+
+/** A postmortem without the entities, and the incidents of entities, that the caller may not read. */
+async function visiblePostmortem(
+  ctx: RouteContext,
+  postmortem: Postmortem,
+  scope: ReadScope,
+): Promise<Postmortem> {
+  if (scope.all) return postmortem;
+  const refs = await ctx.store.incidents.entityRefsOf(postmortem.incidentIds);
+  return {
+    ...postmortem,
+    entityRefs: readableRefs(scope, postmortem.entityRefs),
+    incidentIds: postmortem.incidentIds.filter(id =>
+      (refs.get(id) ?? []).some(ref => canRead(scope, ref)),
+    ),
+  };
+}
+
+/** An entity's summary without the refs of other entities the caller may not read. */
+function visibleSummary<T>(scope: ReadScope, summary: T): T {
+  if (scope.all) return summary;
+  const strip = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(strip);
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [key, v] of Object.entries(value)) {
+        out[key] =
+          key === 'entityRefs' && Array.isArray(v)
+            ? readableRefs(scope, v as string[])
+            : strip(v);
+      }
+      return out;
+    }
+    return value;
+  };
+  return strip(summary) as T;
 }
