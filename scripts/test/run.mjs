@@ -171,8 +171,8 @@ async function main() {
 
   let finished = [];
   try {
-    // lane 1: the Jest suites (Jest takes one worker of the two cores); lane 2: everything else that needs no
-    // database, then the replica test (mostly waiting on its own servers)
+    // lane 1: the Jest suites (Jest takes one worker of the two cores); lane 2: everything else, the replica test
+    // (mostly waiting on its own servers) and the benchmark smoke; then the browser test alone
     const [first, second] = await Promise.all([
       lane([
         jest('unit', undefined),
@@ -210,11 +210,7 @@ async function main() {
           path.join(work, 'packs'),
         ]),
         script('replicas', 'scripts/reliability/replicas.mjs'),
-      ]),
-    ]);
-    finished = [...first, ...second];
-    finished.push(
-      ...(await lane([
+        // a smoke test without timing assertions: it may share the machine with the reliability suites
         script(
           'benchmark',
           'scripts/perf/benchmark.mjs',
@@ -233,8 +229,11 @@ async function main() {
           { LEARNING_LOOP_PG_URL: newest.url },
           '--summary',
         ),
-        script('e2e', 'scripts/e2e/run.mjs', ['--prebuilt']),
-      ])),
+      ]),
+    ]);
+    finished = [...first, ...second];
+    finished.push(
+      ...(await lane([script('e2e', 'scripts/e2e/run.mjs', ['--prebuilt'])])),
     );
   } finally {
     await Promise.all(servers.map(s => s.remove()));

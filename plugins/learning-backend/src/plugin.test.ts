@@ -19,6 +19,9 @@ const alice = mockCredentials.user.header('user:default/alice');
 
 /** A permission service that allows writes on `owned` only, as an owner-based policy would for alice. */
 const ownerOnlyPermissions = mockServices.permissions.mock({
+  // everyone reads every catalog entity
+  authorizeConditional: async requests =>
+    requests.map(() => ({ result: AuthorizeResult.ALLOW })),
   authorize: async requests =>
     requests.map(r => ({
       result:

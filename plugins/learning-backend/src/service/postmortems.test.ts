@@ -19,6 +19,9 @@ const participant = mockCredentials.user.header('user:default/pat');
 const stranger = mockCredentials.user.header('user:default/sam');
 
 const permissions = mockServices.permissions.mock({
+  // everyone reads every catalog entity
+  authorizeConditional: async requests =>
+    requests.map(() => ({ result: AuthorizeResult.ALLOW })),
   authorize: async (requests, options) => {
     const user = (
       (options as any).credentials.principal as { userEntityRef?: string }
