@@ -22,6 +22,10 @@ import {
   readPage,
   writeHistory,
 } from './util';
+import {
+  postmortemsOfIncidents,
+  syncPostmortemEntities,
+} from './postmortemEntities';
 import { RecurrenceStore } from './RecurrenceStore';
 import { hydrateIncidents } from './incidentHydration';
 
@@ -272,6 +276,12 @@ export class IncidentStore {
           after.entityRefs,
           after.failureModes,
         );
+        // its postmortems move with it: tabs, list filters and owner checks read their entities
+        if (changes.entityRefs)
+          await syncPostmortemEntities(
+            tx,
+            await postmortemsOfIncidents(tx, [id]),
+          );
       }
       await this.recurrence.refresh(tx, [
         ...pairsBefore,
@@ -299,8 +309,12 @@ export class IncidentStore {
       await this.db('incidents').where({ recurrence_of_id: id }).select('id')
     ).map(r => r.id);
     const pairs = await RecurrenceStore.pairsOf(this.db, [id, ...linkedToIt]);
+    const postmortems = await postmortemsOfIncidents(this.db, [id]);
     await deleteRecord(this.db, {
-      after: tx => this.recurrence.refresh(tx, pairs),
+      after: async tx => {
+        await this.recurrence.refresh(tx, pairs);
+        await syncPostmortemEntities(tx, postmortems);
+      },
       table: 'incidents',
       recordType: 'incident',
       id,

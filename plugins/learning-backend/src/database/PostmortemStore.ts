@@ -24,6 +24,7 @@ import {
   writeHistory,
 } from './util';
 import { PostmortemReviewStore } from './PostmortemReviewStore';
+import { syncPostmortemEntities } from './postmortemEntities';
 import { RecurrenceStore } from './RecurrenceStore';
 
 const sections = {
@@ -159,12 +160,7 @@ export class PostmortemStore {
           incident_id,
         })),
       );
-      const refs = await tx('incident_entities')
-        .whereIn('incident_id', uniqueIncidents)
-        .distinct('entity_ref');
-      await tx('postmortem_entities').insert(
-        refs.map(r => ({ postmortem_id: id, entity_ref: r.entity_ref })),
-      );
+      await syncPostmortemEntities(tx, [id]);
       await writeHistory(tx, {
         recordType: 'postmortem',
         recordId: id,
