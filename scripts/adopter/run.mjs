@@ -68,7 +68,8 @@ function run(command, args, cwd, env = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,
-      env: { ...process.env, ...env },
+      // the generated app has no lockfile yet: its installs write one, also where CI=true makes Yarn immutable
+      env: { ...process.env, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const out = [];

@@ -5,9 +5,9 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
-import { createRouter } from './service/router';
-import { ReadScopes } from './service/readScope';
-import { registerLearningActions } from './service/assistantActions';
+import { createRouter } from './routes/router';
+import { ReadScopes } from './domain/readScope';
+import { registerLearningActions } from './actions/assistantActions';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { readLearningSettings } from './settings';
 import {
@@ -17,8 +17,8 @@ import {
 import { IncidentIngestion } from './ingest/IncidentIngestion';
 import { readIngestConfig } from './ingest/config';
 import { notificationService } from '@backstage/plugin-notifications-node';
-import { Reminders } from './reminders/Reminders';
-import { readReminderSettings } from './reminders/config';
+import { scheduleLearningJobs } from './jobs/scheduleJobs';
+import { ResultCache } from './lib/resultCache';
 
 /**
  * Learning Loop backend plugin: incidents, postmortems, runbooks and action items attached to catalog entities.
@@ -51,84 +51,29 @@ export const learningPlugin = createBackendPlugin({
         auth: coreServices.auth,
         notifications: notificationService,
       },
-      async init({
-        config,
-        logger,
-        database,
-        httpRouter,
-        httpAuth,
-        permissions,
-        permissionsRegistry,
-        auditor,
-        catalog,
-        userInfo,
-        scheduler,
-        actionsRegistry,
-        auth,
-        notifications,
-      }) {
+      async init(deps) {
+        const { config, database, catalog, logger, auth } = deps;
         const settings = readLearningSettings(config);
+        // the store tells the answer cache of its writes (read-your-writes on this replica)
+        const caches: ResultCache[] = [];
         const store = await DatabaseLearningStore.create({
           database,
           settings,
+          onWrite: () => {
+            const ends = caches.map(c => c.writeStarted());
+            return () => ends.forEach(end => end());
+          },
         });
-        permissionsRegistry.addPermissions(learningPermissions);
-        const readScopes = new ReadScopes({ permissions, catalog });
-        registerLearningActions(actionsRegistry, {
+        const cache = new ResultCache({ revision: () => store.revision() });
+        caches.push(cache);
+        deps.permissionsRegistry.addPermissions(learningPermissions);
+        const readScopes = new ReadScopes(deps);
+        registerLearningActions(deps.actionsRegistry, {
           store,
           settings,
           readScopes,
         });
-        // global scope: one backend replica runs it per interval, however many there are
-        const sweepMinutes =
-          config.getOptionalNumber(
-            'learning.effectivenessSweep.frequencyMinutes',
-          ) ?? 60;
-        await scheduler.scheduleTask({
-          id: 'learning-effectiveness-sweep',
-          frequency: { seconds: Math.round(sweepMinutes * 60) },
-          timeout: { minutes: 5 },
-          scope: 'global',
-          fn: async () => {
-            const closed = await store.recurrence.closeWatchWindows();
-            // one line per run, so operators (and the replica test) can see that one replica ran it
-            logger.info(
-              `Learning Loop effectiveness sweep run: ${closed} preventive action(s) proved effective`,
-            );
-          },
-        });
-        const reminderSettings = readReminderSettings(config);
-        if (reminderSettings.enabled) {
-          const reminders = new Reminders({
-            store: store.reminders,
-            notifications,
-            catalog,
-            auth,
-            logger,
-            settings: reminderSettings,
-          });
-          // global scope: one replica runs it per interval; reminder_deliveries keeps it to one per item and day
-          await scheduler.scheduleTask({
-            id: 'learning-reminders',
-            frequency: {
-              seconds: Math.round(reminderSettings.frequencyMinutes * 60),
-            },
-            timeout: { minutes: 10 },
-            initialDelay: {
-              seconds: Math.round(
-                Math.min(1, reminderSettings.frequencyMinutes) * 60,
-              ),
-            },
-            scope: 'global',
-            fn: async () => {
-              const run = await reminders.run();
-              // one line per run, so operators (and the replica test) can see that one replica ran it
-              logger.info(
-                `Learning Loop reminders run: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s) sent`,
-              );
-            },
-          });
-        }
+        await scheduleLearningJobs({ ...deps, store });
         const ingest = readIngestConfig(config);
         const ingestion = new IncidentIngestion({
           store,
@@ -140,25 +85,14 @@ export const learningPlugin = createBackendPlugin({
           ingestion.addSource(source);
         }
         // tools cannot hold Backstage tokens: each receiver checks its own signature or secret instead
-        httpRouter.addAuthPolicy({ path: '/ingest', allow: 'unauthenticated' });
-        httpRouter.use(
+        deps.httpRouter.addAuthPolicy({
+          path: '/ingest',
+          allow: 'unauthenticated',
+        });
+        deps.httpRouter.use(
           await createRouter(
-            {
-              store,
-              httpAuth,
-              permissions,
-              auditor,
-              catalog,
-              userInfo,
-              logger,
-              settings,
-              readScopes,
-            },
-            {
-              ingestion,
-              maxBodyBytes: ingest.maxBodyBytes,
-              bodyTimeoutMs: ingest.bodyTimeoutMs,
-            },
+            { ...deps, store, settings, readScopes, cache },
+            { ...ingest, ingestion },
           ),
         );
       },

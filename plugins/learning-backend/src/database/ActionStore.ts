@@ -1,3 +1,4 @@
+import type { History } from './history';
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import {
@@ -15,15 +16,14 @@ import {
   type UpdateActionInput,
 } from '@learning-loop/plugin-learning-common';
 import {
-  StaleVersionError,
   deleteRecord,
   diffFields,
   found,
   newId,
   nowIso,
-  readPage,
-  writeHistory,
-} from './util';
+  versionedUpdate,
+} from './records';
+import { readPage } from './paging';
 import type { RecurrenceStore } from './RecurrenceStore';
 
 /** Narrows a list to a backlog: actions on any of `entityRefs`, or owned by any of `owners`. */
@@ -103,6 +103,7 @@ export function actionFromRow(
 export class ActionStore {
   constructor(
     private readonly db: Knex,
+    private readonly history: History,
     private readonly settings: LearningSettings,
     private readonly recurrence: RecurrenceStore,
   ) {}
@@ -145,7 +146,7 @@ export class ActionStore {
         created_by: actor,
         updated_at: now,
       });
-      await writeHistory(tx, {
+      await this.history.write(tx, {
         recordType: 'action',
         recordId: id,
         operation: 'create',
@@ -220,34 +221,32 @@ export class ActionStore {
     input: UpdateActionInput,
     actor: string,
   ): Promise<ActionItem> {
-    await this.db.transaction(async tx => {
-      const row = found(
-        await tx<ActionRow>('action_items').where({ id }).first(),
-        'action item',
-        id,
-      );
-      const before = actionFromRow(row);
-      if (before.version !== input.version) {
-        throw new StaleVersionError('action item', id, input.version, before);
-      }
-      const { version, ...changes } = input;
-      await this.assertLinks(tx, changes.postmortemId, changes.incidentId);
-      const after = { ...before, ...changes };
-      if (after.status === 'wont-do' && !after.statusReason) {
-        throw new InputError('statusReason: "won\'t do" needs a reason');
-      }
-      const now = nowIso();
-      const becameDone = after.status === 'done' && before.status !== 'done';
-      let completedAt: string | undefined;
-      if (after.status === 'done')
-        completedAt = becameDone ? now : before.completedAt;
-      const effectiveness =
-        after.status === 'done' && preventiveActionTypes.includes(after.type)
-          ? before.effectiveness ?? 'pending'
-          : undefined;
-      const updated = await tx('action_items')
-        .where({ id, version })
-        .update({
+    const { version, ...changes } = input;
+    const completion = (before: ActionItem, now: string) => {
+      const status = changes.status ?? before.status;
+      if (status !== 'done') return undefined;
+      return before.status === 'done' ? before.completedAt : now;
+    };
+    await versionedUpdate(this.db, this.history, {
+      table: 'action_items',
+      recordType: 'action',
+      label: 'action item',
+      id,
+      version,
+      changes,
+      actor,
+      read: (_tx, row: ActionRow) => actionFromRow(row),
+      columns: async (tx, before, now) => {
+        await this.assertLinks(tx, changes.postmortemId, changes.incidentId);
+        const after = { ...before, ...changes };
+        if (after.status === 'wont-do' && !after.statusReason) {
+          throw new InputError('statusReason: "won\'t do" needs a reason');
+        }
+        const effectiveness =
+          after.status === 'done' && preventiveActionTypes.includes(after.type)
+            ? before.effectiveness ?? 'pending'
+            : undefined;
+        return {
           title: after.title,
           description: after.description ?? null,
           type: after.type,
@@ -257,46 +256,27 @@ export class ActionStore {
           due_date: after.dueDate,
           status: after.status,
           status_reason: after.statusReason ?? null,
-          completed_at: completedAt ?? null,
+          completed_at: completion(before, now) ?? null,
           tracker_url: after.trackerUrl ?? null,
           postmortem_id: after.postmortemId ?? null,
           incident_id: after.incidentId ?? null,
           effectiveness: effectiveness ?? null,
-          version: version + 1,
-          updated_at: now,
-        });
-      if (updated !== 1) {
-        throw new StaleVersionError(
-          'action item',
-          id,
-          version,
-          actionFromRow((await tx('action_items').where({ id }).first())!),
-        );
-      }
-      const recorded: Record<string, unknown> = { ...changes };
-      if (completedAt !== before.completedAt)
-        recorded.completedAt = completedAt;
-      await writeHistory(tx, {
-        recordType: 'action',
-        recordId: id,
-        operation: 'update',
-        actor,
-        at: now,
-        version: version + 1,
-        changes: diffFields(
-          before as unknown as Record<string, unknown>,
-          recorded,
-        ),
-      });
+        };
+      },
+      // the completion time is derived, and recorded when it changes
+      recorded: (before, now): Record<string, unknown> => {
+        const completedAt = completion(before, now);
+        return completedAt !== before.completedAt ? { completedAt } : {};
+      },
       // effectiveness follows from the stored recurrence chains
-      await this.recurrence.evaluateActions(tx, [id]);
+      after: tx => this.recurrence.evaluateActions(tx, [id]),
     });
     return this.get(id);
   }
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
-    await deleteRecord(this.db, {
+    await deleteRecord(this.db, this.history, {
       table: 'action_items',
       recordType: 'action',
       id,

@@ -8,7 +8,7 @@ import {
   DatabaseLearningStore,
   applyLearningMigrations,
 } from './DatabaseLearningStore';
-import { StaleVersionError } from './util';
+import { StaleVersionError } from '../lib/errors';
 
 jest.setTimeout(60_000);
 

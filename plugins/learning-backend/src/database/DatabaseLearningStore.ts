@@ -17,7 +17,8 @@ import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
 import { ReminderStore } from './ReminderStore';
-import { readHistory } from './util';
+import { dataRevision, History, type WriteListener } from './history';
+import type { LearningStore } from './LearningStore';
 
 const migrationsDir = resolvePackagePath(
   '@learning-loop/plugin-learning-backend',
@@ -46,7 +47,7 @@ export async function applyLearningMigrations(knex: Knex): Promise<void> {
 }
 
 /** All of Learning Loop's storage, one store per record kind over one database. */
-export class DatabaseLearningStore {
+export class DatabaseLearningStore implements LearningStore {
   readonly incidents: IncidentStore;
   readonly postmortems: PostmortemStore;
   readonly reviews: PostmortemReviewStore;
@@ -64,9 +65,15 @@ export class DatabaseLearningStore {
   static async create(options: {
     database: DatabaseService;
     settings: LearningSettings;
+    /** Told when a write of this store begins; the function it returns, when the write has ended. */
+    onWrite?: WriteListener;
   }): Promise<DatabaseLearningStore> {
     const knex = await options.database.getClient();
-    const store = new DatabaseLearningStore(knex, options.settings);
+    const store = new DatabaseLearningStore(
+      knex,
+      options.settings,
+      new History(knex, options.onWrite),
+    );
     if (!options.database.migrations?.skip) {
       await applyLearningMigrations(knex);
       // incidents stored before recurrence numbering existed get their chains now
@@ -75,18 +82,27 @@ export class DatabaseLearningStore {
     return store;
   }
 
-  private constructor(readonly knex: Knex, settings: LearningSettings) {
-    this.recurrence = new RecurrenceStore(knex, settings);
+  private constructor(
+    private readonly knex: Knex,
+    settings: LearningSettings,
+    private readonly changes: History,
+  ) {
+    this.recurrence = new RecurrenceStore(knex, changes, settings);
     this.metrics = new MetricsStore(knex);
     this.overview = new OverviewStore(knex, this.metrics);
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);
-    this.incidents = new IncidentStore(knex, settings, this.recurrence);
-    this.postmortems = new PostmortemStore(knex, this.recurrence);
+    this.incidents = new IncidentStore(
+      knex,
+      changes,
+      settings,
+      this.recurrence,
+    );
+    this.postmortems = new PostmortemStore(knex, changes, this.recurrence);
     this.reviews = new PostmortemReviewStore(knex);
-    this.runbooks = new RunbookStore(knex);
-    this.actions = new ActionStore(knex, settings, this.recurrence);
+    this.runbooks = new RunbookStore(knex, changes);
+    this.actions = new ActionStore(knex, changes, settings, this.recurrence);
     this.summaries = new SummaryStore(
       knex,
       settings,
@@ -100,6 +116,11 @@ export class DatabaseLearningStore {
     recordType: HistoryEntry['recordType'],
     recordId: string,
   ): Promise<HistoryEntry[]> {
-    return readHistory(this.knex, recordType, recordId);
+    return this.changes.read(recordType, recordId);
+  }
+
+  /** The data revision: changes with every committed write, on any replica (see `dataRevision`). */
+  revision(): Promise<string> {
+    return dataRevision(this.knex);
   }
 }

@@ -1,3 +1,4 @@
+import type { History } from './history';
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import {
@@ -10,18 +11,16 @@ import {
   type Page,
   type UpdateIncidentInput,
 } from '@learning-loop/plugin-learning-common';
+import { chunks, groupBy } from './sql';
 import {
-  StaleVersionError,
-  chunks,
   deleteRecord,
   diffFields,
   found,
-  groupBy,
   newId,
   nowIso,
-  readPage,
-  writeHistory,
-} from './util';
+  versionedUpdate,
+} from './records';
+import { readPage } from './paging';
 import {
   postmortemsOfIncidents,
   syncPostmortemEntities,
@@ -65,6 +64,7 @@ const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
 export class IncidentStore {
   constructor(
     private readonly db: Knex,
+    private readonly history: History,
     private readonly settings: LearningSettings,
     private readonly recurrence: RecurrenceStore,
   ) {}
@@ -115,7 +115,7 @@ export class IncidentStore {
         tx,
         await RecurrenceStore.pairsOf(tx, [id]),
       );
-      await writeHistory(tx, {
+      await this.history.write(tx, {
         recordType: 'incident',
         recordId: id,
         operation: 'create',
@@ -209,35 +209,33 @@ export class IncidentStore {
     input: UpdateIncidentInput,
     actor: string,
   ): Promise<Incident> {
-    await this.db.transaction(async tx => {
-      const row = found(
-        await tx<IncidentRow>('incidents').where({ id }).first(),
-        'incident',
-        id,
-      );
-      const [before] = await this.hydrate(tx, [row]);
-      // the chains it belongs to now, read before anything changes
-      const pairsBefore = await RecurrenceStore.pairsOf(tx, [id]);
-      if (before.version !== input.version) {
-        throw new StaleVersionError('incident', id, input.version, before);
-      }
-      const { version, ...changes } = input;
-      if (changes.duplicateOfId === id || changes.recurrenceOfId === id) {
-        throw new InputError('an incident cannot link to itself');
-      }
-      await this.assertLinksExist(tx, [
-        changes.duplicateOfId,
-        changes.recurrenceOfId,
-      ]);
-      const after = { ...before, ...changes };
-      const problem = incidentTimelineProblem(after);
-      if (problem) {
-        throw new InputError(problem);
-      }
-      const now = nowIso();
-      const updated = await tx('incidents')
-        .where({ id, version })
-        .update({
+    const { version, ...changes } = input;
+    // the chains it belongs to before the edit, read in its transaction
+    let pairsBefore: Awaited<ReturnType<typeof RecurrenceStore.pairsOf>> = [];
+    await versionedUpdate(this.db, this.history, {
+      table: 'incidents',
+      recordType: 'incident',
+      label: 'incident',
+      id,
+      version,
+      changes,
+      actor,
+      read: async (tx, row: IncidentRow) => (await this.hydrate(tx, [row]))[0],
+      columns: async (tx, before) => {
+        pairsBefore = await RecurrenceStore.pairsOf(tx, [id]);
+        if (changes.duplicateOfId === id || changes.recurrenceOfId === id) {
+          throw new InputError('an incident cannot link to itself');
+        }
+        await this.assertLinksExist(tx, [
+          changes.duplicateOfId,
+          changes.recurrenceOfId,
+        ]);
+        const after = { ...before, ...changes };
+        const problem = incidentTimelineProblem(after);
+        if (problem) {
+          throw new InputError(problem);
+        }
+        return {
           title: after.title,
           kind: after.kind,
           severity: after.severity,
@@ -252,53 +250,35 @@ export class IncidentStore {
           recurrence_of_id: after.recurrenceOfId ?? null,
           postmortem_due_date:
             postmortemDueDate(after, this.settings.postmortems) ?? null,
-          version: version + 1,
-          updated_at: now,
-        });
-      if (updated !== 1) {
-        throw new StaleVersionError(
-          'incident',
-          id,
-          version,
-          await this.get(id),
-        );
-      }
-      if (changes.entityRefs || changes.failureModes || changes.startedAt) {
-        await tx('incident_entities').where({ incident_id: id }).delete();
-        // failure modes a postmortem added stay; the incident's own labels are replaced
-        await tx('incident_failure_modes')
-          .where({ incident_id: id, origin: 'label' })
-          .delete();
-        await this.writeLinks(
-          tx,
-          id,
-          after.startedAt,
-          after.entityRefs,
-          after.failureModes,
-        );
-        // its postmortems move with it: tabs, list filters and owner checks read their entities
-        if (changes.entityRefs)
-          await syncPostmortemEntities(
+        };
+      },
+      after: async (tx, before) => {
+        const after = { ...before, ...changes };
+        if (changes.entityRefs || changes.failureModes || changes.startedAt) {
+          await tx('incident_entities').where({ incident_id: id }).delete();
+          // failure modes a postmortem added stay; the incident's own labels are replaced
+          await tx('incident_failure_modes')
+            .where({ incident_id: id, origin: 'label' })
+            .delete();
+          await this.writeLinks(
             tx,
-            await postmortemsOfIncidents(tx, [id]),
+            id,
+            after.startedAt,
+            after.entityRefs,
+            after.failureModes,
           );
-      }
-      await this.recurrence.refresh(tx, [
-        ...pairsBefore,
-        ...(await RecurrenceStore.pairsOf(tx, [id])),
-      ]);
-      await writeHistory(tx, {
-        recordType: 'incident',
-        recordId: id,
-        operation: 'update',
-        actor,
-        at: now,
-        version: version + 1,
-        changes: diffFields(
-          before as unknown as Record<string, unknown>,
-          changes,
-        ),
-      });
+          // its postmortems move with it: tabs, list filters and owner checks read their entities
+          if (changes.entityRefs)
+            await syncPostmortemEntities(
+              tx,
+              await postmortemsOfIncidents(tx, [id]),
+            );
+        }
+        await this.recurrence.refresh(tx, [
+          ...pairsBefore,
+          ...(await RecurrenceStore.pairsOf(tx, [id])),
+        ]);
+      },
     });
     return this.get(id);
   }
@@ -310,7 +290,7 @@ export class IncidentStore {
     ).map(r => r.id);
     const pairs = await RecurrenceStore.pairsOf(this.db, [id, ...linkedToIt]);
     const postmortems = await postmortemsOfIncidents(this.db, [id]);
-    await deleteRecord(this.db, {
+    await deleteRecord(this.db, this.history, {
       after: async tx => {
         await this.recurrence.refresh(tx, pairs);
         await syncPostmortemEntities(tx, postmortems);

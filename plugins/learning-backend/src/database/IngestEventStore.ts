@@ -9,7 +9,9 @@ import type {
   IncidentSourceEvent,
   ServiceReference,
 } from '@learning-loop/plugin-learning-node';
-import { found, newId, nowIso, parseJson, readPage } from './util';
+import { found, newId, nowIso } from './records';
+import { parseJson } from './sql';
+import { readPage } from './paging';
 
 interface IngestEventRow {
   id: string;

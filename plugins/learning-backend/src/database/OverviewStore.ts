@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { publishedPostmortemOf } from './util';
+import { publishedPostmortemOf } from './sql';
 import { DateTime } from 'luxon';
 import {
   openActionStatuses,

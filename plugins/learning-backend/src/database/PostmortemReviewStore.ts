@@ -6,7 +6,7 @@ import {
   type PostmortemFeedbackSummary,
   type PostmortemRevision,
 } from '@learning-loop/plugin-learning-common';
-import { nowIso } from './util';
+import { nowIso } from './records';
 
 /** Revisions and participant feedback of postmortems. */
 export class PostmortemReviewStore {

@@ -1,3 +1,4 @@
+import type { History } from './history';
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import {
@@ -11,18 +12,15 @@ import {
   type UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
 import {
-  StaleVersionError,
   deleteRecord,
   diffFields,
   found,
-  groupBy,
   newId,
   nowIso,
-  parseJson,
-  readAll,
-  readPage,
-  writeHistory,
-} from './util';
+  versionedUpdate,
+} from './records';
+import { groupBy, parseJson, readAll } from './sql';
+import { readPage } from './paging';
 import { PostmortemReviewStore } from './PostmortemReviewStore';
 import { syncPostmortemEntities } from './postmortemEntities';
 import { RecurrenceStore } from './RecurrenceStore';
@@ -57,6 +55,7 @@ const sortColumns: Record<ListPostmortemsQuery['orderBy'], string> = {
 export class PostmortemStore {
   constructor(
     private readonly db: Knex,
+    private readonly history: History,
     private readonly recurrence: RecurrenceStore,
   ) {}
 
@@ -161,7 +160,7 @@ export class PostmortemStore {
         })),
       );
       await syncPostmortemEntities(tx, [id]);
-      await writeHistory(tx, {
+      await this.history.write(tx, {
         recordType: 'postmortem',
         recordId: id,
         operation: 'create',
@@ -247,111 +246,89 @@ export class PostmortemStore {
     actor: string,
     options: { blameAcknowledged?: boolean } = {},
   ): Promise<Postmortem> {
-    await this.db.transaction(async tx => {
-      const row = found(
-        await tx('postmortems').where({ id }).first(),
-        'postmortem',
-        id,
-      );
-      const [before] = await this.hydrate(tx, [row]);
-      if (before.version !== input.version) {
-        throw new StaleVersionError('postmortem', id, input.version, before);
-      }
-      const {
-        version,
-        status,
-        acknowledgeBlameFindings: _ack,
-        ...content
-      } = input;
-      const now = nowIso();
-      const patch: Record<string, unknown> = {
-        version: version + 1,
-        updated_at: now,
-      };
-      if (content.title !== undefined) patch.title = content.title;
-      if (content.reviewDate !== undefined)
-        patch.review_date = content.reviewDate;
-      if (content.noActionReason !== undefined)
-        patch.no_action_reason = content.noActionReason;
-      for (const [field, column] of Object.entries(sections)) {
-        const value = content[field as keyof typeof sections];
-        if (value !== undefined) patch[column] = value;
-      }
-      for (const [field, column] of Object.entries(jsonFields)) {
-        const value = content[field as keyof typeof jsonFields];
-        if (value !== undefined) patch[column] = JSON.stringify(value);
-      }
-      if (status && status !== before.status) {
-        if (!canMovePostmortem(before.status, status)) {
-          throw new InputError(
-            `status: a ${before.status} postmortem cannot move to ${status}`,
-          );
+    const {
+      version,
+      status,
+      acknowledgeBlameFindings: _ack,
+      ...content
+    } = input;
+    await versionedUpdate(this.db, this.history, {
+      table: 'postmortems',
+      recordType: 'postmortem',
+      label: 'postmortem',
+      id,
+      version,
+      changes: { ...content, ...(status ? { status } : {}) },
+      actor,
+      read: async (tx, row) => (await this.hydrate(tx, [row]))[0],
+      columns: async (tx, before, now) => {
+        const patch: Record<string, unknown> = {};
+        if (content.title !== undefined) patch.title = content.title;
+        if (content.reviewDate !== undefined)
+          patch.review_date = content.reviewDate;
+        if (content.noActionReason !== undefined)
+          patch.no_action_reason = content.noActionReason;
+        for (const [field, column] of Object.entries(sections)) {
+          const value = content[field as keyof typeof sections];
+          if (value !== undefined) patch[column] = value;
         }
-        if (status === 'published') {
-          const noActionReason =
-            content.noActionReason === undefined
-              ? before.noActionReason
-              : content.noActionReason;
-          const actions = await tx('action_items')
-            .where({ postmortem_id: id })
-            .count({ n: '*' })
-            .first();
-          if (Number(actions?.n ?? 0) === 0 && !noActionReason) {
+        for (const [field, column] of Object.entries(jsonFields)) {
+          const value = content[field as keyof typeof jsonFields];
+          if (value !== undefined) patch[column] = JSON.stringify(value);
+        }
+        if (status && status !== before.status) {
+          if (!canMovePostmortem(before.status, status)) {
             throw new InputError(
-              'status: a postmortem is published only with at least one action item or a "no action needed" reason (noActionReason)',
+              `status: a ${before.status} postmortem cannot move to ${status}`,
             );
           }
-          patch.published_at = now;
-          if (options.blameAcknowledged) {
-            patch.blame_acknowledged_by = actor;
-            patch.blame_acknowledged_at = now;
+          if (status === 'published') {
+            const noActionReason =
+              content.noActionReason === undefined
+                ? before.noActionReason
+                : content.noActionReason;
+            const actions = await tx('action_items')
+              .where({ postmortem_id: id })
+              .count({ n: '*' })
+              .first();
+            if (Number(actions?.n ?? 0) === 0 && !noActionReason) {
+              throw new InputError(
+                'status: a postmortem is published only with at least one action item or a "no action needed" reason (noActionReason)',
+              );
+            }
+            patch.published_at = now;
+            if (options.blameAcknowledged) {
+              patch.blame_acknowledged_by = actor;
+              patch.blame_acknowledged_at = now;
+            }
           }
+          patch.status = status;
         }
-        patch.status = status;
-      }
-      const updated = await tx('postmortems')
-        .where({ id, version })
-        .update(patch);
-      if (updated !== 1) {
-        // another writer committed in between: answer with what it wrote, not with what this one read
-        const [current] = await this.hydrate(tx, [
+        return patch;
+      },
+      after: async (tx, _before, now) => {
+        if (content.contributingFactors !== undefined) {
+          await this.syncFactorModes(tx, id);
+        }
+        const [after] = await this.hydrate(tx, [
           await tx('postmortems').where({ id }).first(),
         ]);
-        throw new StaleVersionError('postmortem', id, version, current);
-      }
-      await writeHistory(tx, {
-        recordType: 'postmortem',
-        recordId: id,
-        operation: 'update',
-        actor,
-        at: now,
-        version: version + 1,
-        changes: diffFields(before as unknown as Record<string, unknown>, {
-          ...content,
-          ...(status ? { status } : {}),
-        }),
-      });
-      if (content.contributingFactors !== undefined) {
-        await this.syncFactorModes(tx, id);
-      }
-      const [after] = await this.hydrate(tx, [
-        await tx('postmortems').where({ id }).first(),
-      ]);
-      await PostmortemReviewStore.writeRevision(
-        tx,
-        id,
-        version + 1,
-        actor,
-        now,
-        postmortemContent(after),
-      );
+        await PostmortemReviewStore.writeRevision(
+          tx,
+          id,
+          version + 1,
+          actor,
+          now,
+          postmortemContent(after),
+        );
+      },
     });
     return this.get(id);
   }
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
-    await deleteRecord(this.db, {
+    await deleteRecord(this.db, this.history, {
       table: 'postmortems',
       recordType: 'postmortem',
       id,

@@ -1,3 +1,4 @@
+import type { History } from './history';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import {
@@ -9,7 +10,8 @@ import {
   type LearningSettings,
   type RecurrenceSuggestion,
 } from '@learning-loop/plugin-learning-common';
-import { groupBy, nowIso, writeHistory } from './util';
+import { groupBy } from './sql';
+import { nowIso } from './records';
 
 /** An entity and a failure mode: the unit a failure recurs in. */
 export interface FailurePair {
@@ -38,6 +40,7 @@ export const EFFECTIVENESS_SWEEP_ACTOR = 'plugin:learning/effectiveness-sweep';
 export class RecurrenceStore {
   constructor(
     private readonly db: Knex,
+    private readonly history: History,
     private readonly settings: LearningSettings,
   ) {}
 
@@ -394,7 +397,7 @@ export class RecurrenceStore {
             });
           if (!updated) continue;
           n++;
-          await writeHistory(tx, {
+          await this.history.write(tx, {
             recordType: 'action',
             recordId: row.id,
             operation: 'update',

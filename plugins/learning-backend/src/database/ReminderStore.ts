@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { openActionStatuses } from '@learning-loop/plugin-learning-common';
-import { nowIso, publishedPostmortemOf } from './util';
+import { nowIso } from './records';
+import { publishedPostmortemOf } from './sql';
 
 /** An open action due by a day, with who owns it. */
 export interface DueAction {

@@ -1,3 +1,4 @@
+import type { History } from './history';
 import type { Knex } from 'knex';
 import { InputError } from '@backstage/errors';
 import {
@@ -11,16 +12,15 @@ import {
   type UpdateRunbookInput,
 } from '@learning-loop/plugin-learning-common';
 import {
-  StaleVersionError,
   deleteRecord,
   diffFields,
   found,
-  groupBy,
   newId,
   nowIso,
-  readPage,
-  writeHistory,
-} from './util';
+  versionedUpdate,
+} from './records';
+import { groupBy } from './sql';
+import { readPage } from './paging';
 
 const sortColumns: Record<ListRunbooksQuery['orderBy'], string> = {
   title: 'title',
@@ -39,7 +39,7 @@ function nextReviewDue(
 
 /** Stores runbooks and the incidents they were used in or missing from. */
 export class RunbookStore {
-  constructor(private readonly db: Knex) {}
+  constructor(private readonly db: Knex, private readonly history: History) {}
 
   async create(input: CreateRunbookInput, actor: string): Promise<Runbook> {
     const id = newId();
@@ -69,7 +69,7 @@ export class RunbookStore {
         input.usedInIncidentIds,
         input.missingInIncidentIds,
       );
-      await writeHistory(tx, {
+      await this.history.write(tx, {
         recordType: 'runbook',
         recordId: id,
         operation: 'create',
@@ -116,25 +116,22 @@ export class RunbookStore {
     input: UpdateRunbookInput,
     actor: string,
   ): Promise<Runbook> {
-    await this.db.transaction(async tx => {
-      const row = found(
-        await tx('runbooks').where({ id }).first(),
-        'runbook',
-        id,
-      );
-      const [before] = await this.hydrate(tx, [row]);
-      if (before.version !== input.version) {
-        throw new StaleVersionError('runbook', id, input.version, before);
-      }
-      const { version, ...changes } = input;
-      const after = { ...before, ...changes };
-      if (!after.body && !after.url) {
-        throw new InputError('body: a runbook needs a body or a url');
-      }
-      const now = nowIso();
-      const updated = await tx('runbooks')
-        .where({ id, version })
-        .update({
+    const { version, ...changes } = input;
+    await versionedUpdate(this.db, this.history, {
+      table: 'runbooks',
+      recordType: 'runbook',
+      label: 'runbook',
+      id,
+      version,
+      changes,
+      actor,
+      read: async (tx, row) => (await this.hydrate(tx, [row]))[0],
+      columns: (_tx, before) => {
+        const after = { ...before, ...changes };
+        if (!after.body && !after.url) {
+          throw new InputError('body: a runbook needs a body or a url');
+        }
+        return {
           title: after.title,
           body: after.body ?? null,
           url: after.url ?? null,
@@ -145,40 +142,27 @@ export class RunbookStore {
             after.reviewIntervalDays,
             before.createdAt,
           ),
-          version: version + 1,
-          updated_at: now,
-        });
-      if (updated !== 1) {
-        throw new StaleVersionError('runbook', id, version, before);
-      }
-      if (changes.usedInIncidentIds || changes.missingInIncidentIds) {
-        await tx('runbook_incidents').where({ runbook_id: id }).delete();
-        await this.writeUsage(
-          tx,
-          id,
-          after.usedInIncidentIds,
-          after.missingInIncidentIds,
-        );
-      }
-      await writeHistory(tx, {
-        recordType: 'runbook',
-        recordId: id,
-        operation: 'update',
-        actor,
-        at: now,
-        version: version + 1,
-        changes: diffFields(
-          before as unknown as Record<string, unknown>,
-          changes,
-        ),
-      });
+        };
+      },
+      after: async (tx, before) => {
+        if (changes.usedInIncidentIds || changes.missingInIncidentIds) {
+          const after = { ...before, ...changes };
+          await tx('runbook_incidents').where({ runbook_id: id }).delete();
+          await this.writeUsage(
+            tx,
+            id,
+            after.usedInIncidentIds,
+            after.missingInIncidentIds,
+          );
+        }
+      },
     });
     return this.get(id);
   }
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
-    await deleteRecord(this.db, {
+    await deleteRecord(this.db, this.history, {
       table: 'runbooks',
       recordType: 'runbook',
       id,

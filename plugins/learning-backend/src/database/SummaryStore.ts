@@ -18,7 +18,7 @@ import {
 import { actionFromRow } from './ActionStore';
 import type { IncidentStore } from './IncidentStore';
 import type { RunbookStore } from './RunbookStore';
-import { groupBy, publishedPostmortemOf } from './util';
+import { groupBy, publishedPostmortemOf } from './sql';
 
 const LATEST_INCIDENTS = 5;
 const OPEN_ACTIONS_SHOWN = 50;

@@ -7,7 +7,7 @@ import {
   type PostmortemStatus,
 } from '@learning-loop/plugin-learning-common';
 import type { IncidentRow } from './IncidentStore';
-import { groupBy, readAll } from './util';
+import { groupBy, readAll } from './sql';
 
 /** Turns incident rows into incidents, reading their links for the whole batch at once. */
 export async function hydrateIncidents(

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { chunks } from './util';
+import { chunks } from './sql';
 
 /** The postmortems that cover any of these incidents. */
 export async function postmortemsOfIncidents(

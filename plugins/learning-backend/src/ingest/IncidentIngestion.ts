@@ -13,7 +13,7 @@ import type {
   IncidentWebhookRequest,
 } from '@learning-loop/plugin-learning-node';
 import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
-import { parseInput } from '../service/context';
+import { parseInput } from '../lib/parseInput';
 
 /** What became of one event of a delivery. */
 export interface IngestOutcome {

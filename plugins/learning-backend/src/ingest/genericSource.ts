@@ -16,7 +16,7 @@ import {
   type IncidentWebhookRequest,
 } from '@learning-loop/plugin-learning-node';
 import { z } from 'zod';
-import { parseInput } from '../service/context';
+import { parseInput } from '../lib/parseInput';
 
 /** The signature header of the generic format: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`. */
 export const GENERIC_SIGNATURE_HEADER = 'x-learning-loop-signature';

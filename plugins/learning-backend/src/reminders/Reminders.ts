@@ -6,11 +6,8 @@ import type {
   NotificationService,
 } from '@backstage/plugin-notifications-node';
 import { DateTime } from 'luxon';
-import type {
-  DueAction,
-  DuePostmortem,
-  ReminderStore,
-} from '../database/ReminderStore';
+import type { DueAction, DuePostmortem } from '../database/ReminderStore';
+import type { ReminderRecords } from '../database/LearningStore';
 import type { ReminderSettings } from './config';
 
 /** What one run sent, per kind. */
@@ -42,7 +39,7 @@ class NotificationsUnavailable extends Error {}
 export class Reminders {
   constructor(
     private readonly deps: {
-      store: ReminderStore;
+      store: ReminderRecords;
       notifications: NotificationService;
       catalog: CatalogService;
       auth: AuthService;

@@ -50,6 +50,9 @@ describe('a database outage', () => {
         knex: () => {
           throw failure;
         },
+        revision: async () => {
+          throw failure;
+        },
         summaries: {
           gateFacts: async () => {
             throw failure;

@@ -6,15 +6,15 @@ import {
   type BulkItemResult,
   type BulkUpdateResult,
 } from '@learning-loop/plugin-learning-common';
-import { StaleVersionError } from '../database/util';
+import { StaleVersionError } from '../lib/errors';
 import {
   actorOf,
   audited,
   authorizeEntities,
   credentialsOf,
-  parseInput,
   type RouteContext,
 } from './context';
+import { parseInput } from '../lib/parseInput';
 
 const statusOfError: Record<string, number> = {
   InputError: 400,

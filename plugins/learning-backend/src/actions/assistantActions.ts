@@ -6,7 +6,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
-import { assertEntityReadable, type ReadScopes } from './readScope';
+import { assertEntityReadable, type ReadScopes } from '../domain/readScope';
 
 const normalise = (ref: string) =>
   stringifyEntityRef(

@@ -1,12 +1,8 @@
 import type { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { applyLearningMigrations } from '../database/DatabaseLearningStore';
-import { writeHistory } from '../database/util';
-import {
-  dataRevision,
-  ResultCache,
-  type ResultCacheOptions,
-} from './resultCache';
+import { dataRevision, History } from '../database/history';
+import { ResultCache, type ResultCacheOptions } from './resultCache';
 
 jest.setTimeout(60_000);
 
@@ -45,7 +41,12 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
   });
 
   it('reads the revision once for the requests of a moment, and again as soon as a write of this process commits', async () => {
-    const cache = new ResultCache(knex, { revisionMemoMs: 60_000 });
+    const cache = new ResultCache({
+      revisionMemoMs: 60_000,
+      revision: () => dataRevision(knex),
+    });
+    // the store tells the cache of its writes
+    const writes = new History(knex, () => cache.writeStarted());
     let computed = 0;
     const compute = async () => ({ computed: ++computed });
     expect(await cache.json('q', compute)).toBe('{"computed":1}');
@@ -54,7 +55,7 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
     expect(await cache.json('q', compute)).toBe('{"computed":1}');
     // a write through the stores (history in its transaction) is seen by the next request
     await knex.transaction(async tx => {
-      await writeHistory(tx, {
+      await writes.write(tx, {
         recordType: 'incident',
         recordId: 'i',
         operation: 'update',
@@ -67,7 +68,7 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
     // a write that rolls back ends too: the next request reads the revision again (unchanged)
     await expect(
       knex.transaction(async tx => {
-        await writeHistory(tx, {
+        await writes.write(tx, {
           recordType: 'incident',
           recordId: 'i',
           operation: 'update',
@@ -83,10 +84,10 @@ describe.each(databases.eachSupportedId())('dataRevision on %p', id => {
 });
 
 describe('ResultCache', () => {
-  const setup = (options: ResultCacheOptions = {}) => {
+  const setup = (options: Partial<ResultCacheOptions> = {}) => {
     let revision = 'r1';
     let clock = 0;
-    const cache = new ResultCache({} as Knex, {
+    const cache = new ResultCache({
       revisionMemoMs: 0,
       ...options,
       revision: async () => revision,
@@ -176,7 +177,7 @@ describe('ResultCache', () => {
   it('reuses one reading of the revision for a moment, but not across a write of this process', async () => {
     let reads = 0;
     let clock = 0;
-    const cache = new ResultCache({} as Knex, {
+    const cache = new ResultCache({
       revisionMemoMs: 250,
       revision: async () => `r${++reads}`,
       now: () => clock,

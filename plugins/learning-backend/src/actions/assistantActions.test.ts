@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
 import { DatabaseLearningStore } from '../database/DatabaseLearningStore';
 import { registerLearningActions } from './assistantActions';
-import { ReadScopes } from './readScope';
+import { ReadScopes } from '../domain/readScope';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 

@@ -13,10 +13,10 @@ import {
   audited,
   authorizeEntities,
   credentialsOf,
-  parseInput,
   type RouteContext,
 } from './context';
-import { entityFilter } from './readScope';
+import { parseInput } from '../lib/parseInput';
+import { entityFilter } from '../domain/readScope';
 
 type AppRouter = ReturnType<typeof Router>;
 

@@ -5,55 +5,27 @@ import type {
   HttpAuthService,
   LoggerService,
   PermissionsService,
-  UserInfoService,
 } from '@backstage/backend-plugin-api';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
-import { InputError, NotAllowedError } from '@backstage/errors';
+import { NotAllowedError } from '@backstage/errors';
 import type { JsonObject } from '@backstage/types';
 import {
   AuthorizeResult,
   type ResourcePermission,
 } from '@backstage/plugin-permission-common';
-import type { LearningSettings } from '@learning-loop/plugin-learning-common';
-import type { z } from 'zod';
-import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
-import type { ReadScopes } from './readScope';
+import type { LearningDeps } from '../domain/deps';
+import type { ResultCache } from '../lib/resultCache';
+import type { ReadScopes } from '../domain/readScope';
 
-/** What every route needs. */
-export interface RouteContext {
-  store: DatabaseLearningStore;
+/** What every route needs: the domain's dependencies and the HTTP services. */
+export interface RouteContext extends LearningDeps {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
-  catalog: CatalogService;
-  userInfo: UserInfoService;
   logger: LoggerService;
-  settings: LearningSettings;
   /** What each caller may read (the catalog's `catalog.entity.read`); createRouter makes it when not given. */
   readScopes: ReadScopes;
-}
-
-/** Parses request input with a zod schema; failures become a 400 naming each field. */
-export function parseInput<S extends z.ZodTypeAny>(
-  schema: S,
-  value: unknown,
-  where: 'body' | 'query' | 'path',
-): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const problems = result.error.issues
-      .map(issue => {
-        const path = issue.path.join('.');
-        const message =
-          issue.code === 'unrecognized_keys'
-            ? `unknown field(s) ${issue.keys.join(', ')}`
-            : issue.message;
-        return path ? `${path}: ${message}` : message;
-      })
-      .join('; ');
-    throw new InputError(`Invalid ${where}: ${problems}`);
-  }
-  return result.data;
+  /** Answers kept per caller, question and data revision; the plugin makes it and hands the store its write hook. */
+  cache: ResultCache;
 }
 
 /** Who made a request, as written into created_by and the history. */

@@ -10,11 +10,13 @@ import {
   type Postmortem,
   type UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
-import type { RouteContext } from './context';
+import type { LearningDeps } from './deps';
+
+type Deps = Pick<LearningDeps, 'store' | 'settings'>;
 
 /** The template a postmortem follows: the one it names, else the one its incidents would get. */
 export async function templateOf(
-  ctx: RouteContext,
+  ctx: Deps,
   postmortem: Pick<Postmortem, 'templateId' | 'incidentIds'>,
 ) {
   const named = ctx.settings.postmortemTemplates.find(
@@ -29,7 +31,7 @@ export async function templateOf(
 
 /** Fills in the template for a new postmortem from its incidents' severity and kind. */
 export async function withTemplate(
-  ctx: RouteContext,
+  ctx: Deps,
   input: CreatePostmortemInput,
 ): Promise<CreatePostmortemInput> {
   if (input.templateId) {
@@ -75,7 +77,7 @@ export function proseOf(p: Postmortem): Record<string, string | undefined> {
  * or no-action reason" rule is enforced by the store in the same transaction as the publication.
  */
 export async function checkPostmortemUpdate(
-  ctx: RouteContext,
+  ctx: Deps,
   current: Postmortem,
   input: UpdatePostmortemInput,
 ): Promise<{ blameAcknowledged: boolean }> {
@@ -152,7 +154,7 @@ export function isParticipant(
  * the owners.
  */
 export async function authorizePostmortemEdit(
-  ctx: RouteContext,
+  ctx: Deps,
   id: string,
   input: UpdatePostmortemInput,
   credentials: BackstageCredentials,

@@ -12,10 +12,14 @@ import {
   audited,
   authorizeEntities,
   credentialsOf,
-  parseInput,
   type RouteContext,
 } from './context';
-import { assertReadable, withoutHiddenRefs, type ReadScope } from './readScope';
+import { parseInput } from '../lib/parseInput';
+import {
+  assertReadable,
+  withoutHiddenRefs,
+  type ReadScope,
+} from '../domain/readScope';
 
 /** How one kind of record is listed, read, created, updated and authorised. */
 export interface RecordRoutesSpec<

@@ -8,29 +8,23 @@ import {
   previousPeriod,
   revisionParamsSchema,
 } from '@learning-loop/plugin-learning-common';
-import {
-  actorOf,
-  audited,
-  credentialsOf,
-  parseInput,
-  type RouteContext,
-} from './context';
-import { isParticipant } from './postmortemWorkflow';
+import { actorOf, audited, credentialsOf, type RouteContext } from './context';
+import { parseInput } from '../lib/parseInput';
+import { isParticipant } from '../domain/postmortemWorkflow';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   assertEntityReadable,
   assertReadable,
   entityFilter,
-} from './readScope';
-import type { ResultCache } from './resultCache';
-import { questionKey } from './overviewRoutes';
+} from '../domain/readScope';
+import { questionKey } from '../lib/questionKey';
 
 /** Settings the frontend needs, revisions of postmortems, and participants' ratings. */
 export function addPostmortemReviewRoutes(
   router: Router,
   ctx: RouteContext,
-  cache: ResultCache,
 ): void {
+  const { cache } = ctx;
   router.get('/settings', async (req, res) => {
     await credentialsOf(ctx, req);
     res.json({

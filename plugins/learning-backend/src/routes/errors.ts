@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler } from 'express';
 import { ServiceUnavailableError, serializeError } from '@backstage/errors';
-import { StaleVersionError } from '../database/util';
+import { StaleVersionError } from '../lib/errors';
 
 /** A stale update answers 409 with the standard error body plus the current record, so the client can re-apply. */
 export const staleVersionHandler: ErrorRequestHandler = (

@@ -1,29 +1,3 @@
-import type { Knex } from 'knex';
-import { onLocalWrite } from '../database/util';
-
-/** How far back the revision looks for writes that committed after a later one (PostgreSQL sequence order). */
-const REVISION_WINDOW = 1000;
-
-/**
- * The data revision: changes whenever any Learning Loop record changes, on any replica. Every write appends to the
- * history table in its transaction (the effectiveness sweep too), so the newest history id and the number of rows
- * just below it identify the data: a transaction that took an earlier id and committed after a later one still
- * changes the count. Two index lookups.
- */
-export async function dataRevision(db: Knex): Promise<string> {
-  const row: any = await db('history')
-    .where(
-      'id',
-      '>',
-      db('history').select(
-        db.raw('coalesce(max(id), 0) - ?', [REVISION_WINDOW]),
-      ),
-    )
-    .select(db.raw('count(*) as n'), db.raw('max(id) as m'))
-    .first();
-  return `${row?.m ?? 0}.${row?.n ?? 0}`;
-}
-
 export interface ResultCacheOptions {
   /** Most answers kept (least recently used go first). */
   maxEntries?: number;
@@ -38,8 +12,8 @@ export interface ResultCacheOptions {
   freshMs?: number;
   /** How long an answer that is no longer fresh may still be served while a new one is computed. */
   staleMs?: number;
-  /** The current revision; tests pass their own. */
-  revision?: () => Promise<string>;
+  /** The current data revision (the store's). */
+  revision: () => Promise<string>;
   now?: () => number;
 }
 
@@ -68,19 +42,18 @@ export class ResultCache {
   hits = 0;
   misses = 0;
 
-  constructor(db: Knex, options: ResultCacheOptions = {}) {
+  constructor(options: ResultCacheOptions) {
     this.maxEntries = options.maxEntries ?? 500;
     this.maxChars = options.maxChars ?? 32 * 1024 * 1024;
     this.revisionMemoMs = options.revisionMemoMs ?? 250;
     this.freshMs = options.freshMs ?? 60_000;
     this.staleMs = options.staleMs ?? 10 * 60_000;
-    this.revision = options.revision ?? (() => dataRevision(db));
-    if (!options.revision) onLocalWrite(() => this.writeStarted());
+    this.revision = options.revision;
     this.now = options.now ?? Date.now;
   }
 
   /**
-   * A write through this process begins: until `done` is called no request reuses an earlier reading of the
+   * A write through this process begins (the store's `onWrite` hook calls this): until `done` is called no request reuses an earlier reading of the
    * revision, and afterwards the next request reads it again (read-your-writes on this replica).
    */
   writeStarted(): () => void {

@@ -1,0 +1,72 @@
+import type {
+  AuthService,
+  LoggerService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type { NotificationService } from '@backstage/plugin-notifications-node';
+import type { LearningStore } from '../database/LearningStore';
+import { Reminders } from '../reminders/Reminders';
+import { readReminderSettings } from '../reminders/config';
+
+/**
+ * Schedules Learning Loop's two jobs. Both have global scope: one backend replica runs each per interval, however
+ * many there are. Each run logs one line, so operators (and the replica test) can see which replica ran it.
+ * - the effectiveness sweep: preventive actions whose watch window closed without their failure coming back are
+ *   marked effective (`learning.effectivenessSweep.frequencyMinutes`, default hourly);
+ * - the reminders of due and overdue work and the weekly digests (`learning.reminders`), unless disabled;
+ *   reminder_deliveries keeps them to one per item and day.
+ */
+export async function scheduleLearningJobs(deps: {
+  config: RootConfigService;
+  scheduler: SchedulerService;
+  logger: LoggerService;
+  store: LearningStore;
+  catalog: CatalogService;
+  auth: AuthService;
+  notifications: NotificationService;
+}): Promise<void> {
+  const { config, scheduler, logger, store } = deps;
+  const sweepMinutes =
+    config.getOptionalNumber('learning.effectivenessSweep.frequencyMinutes') ??
+    60;
+  await scheduler.scheduleTask({
+    id: 'learning-effectiveness-sweep',
+    frequency: { seconds: Math.round(sweepMinutes * 60) },
+    timeout: { minutes: 5 },
+    scope: 'global',
+    fn: async () => {
+      const closed = await store.recurrence.closeWatchWindows();
+      logger.info(
+        `Learning Loop effectiveness sweep run: ${closed} preventive action(s) proved effective`,
+      );
+    },
+  });
+
+  const settings = readReminderSettings(config);
+  if (!settings.enabled) return;
+  const reminders = new Reminders({
+    store: store.reminders,
+    notifications: deps.notifications,
+    catalog: deps.catalog,
+    auth: deps.auth,
+    logger,
+    settings,
+  });
+  await scheduler.scheduleTask({
+    id: 'learning-reminders',
+    frequency: { seconds: Math.round(settings.frequencyMinutes * 60) },
+    timeout: { minutes: 10 },
+    initialDelay: {
+      seconds: Math.round(Math.min(1, settings.frequencyMinutes) * 60),
+    },
+    scope: 'global',
+    fn: async () => {
+      const run = await reminders.run();
+      logger.info(
+        `Learning Loop reminders run: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s) sent`,
+      );
+    },
+  });
+}

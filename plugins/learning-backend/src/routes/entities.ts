@@ -1,0 +1,43 @@
+import type { Router } from 'express';
+import {
+  decideReleaseGate,
+  entityParamsSchema,
+} from '@learning-loop/plugin-learning-common';
+import { entitySummary } from '../domain/entitySummary';
+import { assertEntityReadable } from '../domain/readScope';
+import { parseInput } from '../lib/parseInput';
+import { questionKey } from '../lib/questionKey';
+import { credentialsOf, type RouteContext } from './context';
+
+/** Per entity: the release gate and the summary its Learning tab opens with, kept per data revision. */
+export function addEntityRoutes(router: Router, ctx: RouteContext): void {
+  const { store, cache } = ctx;
+  // the release gate CI/CD asks before deploying: is this entity blocked, and why?
+  router.get('/gate/:kind/:namespace/:name', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const entityRef = parseInput(entityParamsSchema, req.params, 'path');
+    assertEntityReadable(await ctx.readScopes.of(credentials), entityRef);
+    const json = await cache.json(
+      questionKey('gate', credentials, entityRef),
+      async () =>
+        decideReleaseGate(
+          entityRef,
+          await store.summaries.gateFacts(entityRef),
+          ctx.settings.releaseGate,
+        ),
+    );
+    res.type('application/json').send(json);
+  });
+
+  router.get('/entities/:kind/:namespace/:name/summary', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const entityRef = parseInput(entityParamsSchema, req.params, 'path');
+    const scope = await ctx.readScopes.of(credentials);
+    assertEntityReadable(scope, entityRef);
+    const json = await cache.json(
+      questionKey('summary', credentials, entityRef, scope),
+      () => entitySummary(ctx, entityRef, credentials, scope),
+    );
+    res.type('application/json').send(json);
+  });
+}

@@ -1,0 +1,97 @@
+import type { Router } from 'express';
+import {
+  createIncidentSchema,
+  ingestIncidentsSchema,
+  learningIncidentCreatePermission,
+  learningIncidentDeletePermission,
+  learningIncidentUpdatePermission,
+  listIncidentsQuerySchema,
+  updateIncidentSchema,
+  type Incident,
+} from '@learning-loop/plugin-learning-common';
+import { entityFilter } from '../domain/readScope';
+import { visiblePage } from '../domain/visibility';
+import { parseInput } from '../lib/parseInput';
+import { questionKey } from '../lib/questionKey';
+import {
+  actorOf,
+  audited,
+  authorizeEntities,
+  type RouteContext,
+} from './context';
+import { addRecordRoutes } from './recordRoutes';
+
+/** Incidents: the record routes, and the batch other services push (a replay never duplicates). */
+export function addIncidentRoutes(router: Router, ctx: RouteContext): void {
+  const { store, cache } = ctx;
+  addRecordRoutes(router, ctx, {
+    path: 'incidents',
+    recordType: 'incident',
+    schemas: {
+      create: createIncidentSchema,
+      update: updateIncidentSchema,
+      list: listIncidentsQuerySchema,
+    },
+    permissions: {
+      create: learningIncidentCreatePermission,
+      update: learningIncidentUpdatePermission,
+      delete: learningIncidentDeletePermission,
+    },
+    list: (q, credentials, scope) =>
+      cache.json(questionKey('incidents', credentials, q, scope), async () =>
+        visiblePage(scope, await store.incidents.list(q, entityFilter(scope))),
+      ),
+    refsOf: (incident: Incident) => incident.entityRefs,
+    delete: (id, actor) => store.incidents.delete(id, actor),
+    get: id => store.incidents.get(id),
+    create: async (input, actor) => {
+      const created = await store.incidents.create(input, actor);
+      return {
+        ...created,
+        recurrenceSuggestions: await store.recurrence.suggestions(created),
+      };
+    },
+    update: (id, input, actor) => store.incidents.update(id, input, actor),
+    entitiesOfCreate: input => input.entityRefs,
+    entitiesOfRecord: async id => (await store.incidents.get(id)).entityRefs,
+    entitiesAddedBy: (input, current) =>
+      (input.entityRefs ?? []).filter(ref => !current.includes(ref)),
+  });
+
+  // other services push incidents in bulk; a replay never duplicates (registered before /incidents/:id)
+  router.post('/incidents\\:batch', async (req, res) => {
+    const credentials = await ctx.httpAuth.credentials(req, {
+      allow: ['service'],
+    });
+    const input = parseInput(ingestIncidentsSchema, req.body, 'body');
+    const results = [];
+    for (const incident of input.incidents) {
+      const outcome = await audited(
+        ctx,
+        req,
+        'incident-ingest',
+        {
+          actionType: 'upsert',
+          source: incident.source,
+          externalId: incident.externalId,
+        },
+        async () => {
+          await authorizeEntities(
+            ctx,
+            credentials,
+            learningIncidentCreatePermission,
+            { every: incident.entityRefs },
+          );
+          return store.incidents.upsertExternal(incident, actorOf(credentials));
+        },
+      );
+      results.push({
+        source: incident.source,
+        externalId: incident.externalId,
+        id: outcome.incident.id,
+        operation: outcome.operation,
+      });
+    }
+    res.json({ results });
+  });
+}

@@ -1,0 +1,46 @@
+import type { Request, Response, Router } from 'express';
+import {
+  monthlyReviewQuerySchema,
+  overviewQuerySchema,
+  quarterlyReviewQuerySchema,
+} from '@learning-loop/plugin-learning-common';
+import { OrgViews } from '../domain/orgViews';
+import { parseInput } from '../lib/parseInput';
+import { questionKey } from '../lib/questionKey';
+import { credentialsOf, type RouteContext } from './context';
+
+/**
+ * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews, kept per
+ * caller, question and data revision. Each answers only about entities the caller may read in the catalog.
+ */
+export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
+  const views = new OrgViews(ctx);
+  router.get('/overview', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(overviewQuerySchema, req.query, 'query');
+    const json = await ctx.cache.json(
+      questionKey('overview', credentials, query),
+      () => views.overview(credentials, query),
+    );
+    res.type('application/json').send(json);
+  });
+
+  const review =
+    (kind: 'monthly' | 'quarterly') => async (req: Request, res: Response) => {
+      const credentials = await credentialsOf(ctx, req);
+      const query = parseInput(
+        kind === 'monthly'
+          ? monthlyReviewQuerySchema
+          : quarterlyReviewQuerySchema,
+        req.query,
+        'query',
+      );
+      const json = await ctx.cache.json(
+        questionKey(`reviews/${kind}`, credentials, query),
+        () => views.review(kind, credentials, query),
+      );
+      res.type('application/json').send(json);
+    };
+  router.get('/reviews/monthly', review('monthly'));
+  router.get('/reviews/quarterly', review('quarterly'));
+}

@@ -1,0 +1,53 @@
+import express from 'express';
+import Router from 'express-promise-router';
+import type { IncidentIngestion } from '../ingest/IncidentIngestion';
+import { ReadScopes } from '../domain/readScope';
+import { ResultCache } from '../lib/resultCache';
+import { addActionRoutes } from './actions';
+import type { RouteContext } from './context';
+import { addEntityRoutes } from './entities';
+import { staleVersionHandler, unavailableHandler } from './errors';
+import { addIncidentRoutes } from './incidents';
+import { addIngestEventRoutes, addWebhookRoutes } from './ingestRoutes';
+import { addOverviewRoutes } from './overviewRoutes';
+import { addPostmortemRoutes } from './postmortems';
+import { addPostmortemReviewRoutes } from './postmortemRoutes';
+import { addRunbookRoutes } from './runbooks';
+
+/** Request bodies above this size are refused with 413. */
+const BODY_LIMIT = '512kb';
+
+/** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
+export async function createRouter(
+  context: Omit<RouteContext, 'readScopes' | 'cache'> & Partial<RouteContext>,
+  ingest: {
+    ingestion: IncidentIngestion;
+    maxBodyBytes: number;
+    bodyTimeoutMs: number;
+  },
+): Promise<express.Router> {
+  const ctx: RouteContext = {
+    ...context,
+    readScopes: context.readScopes ?? new ReadScopes(context),
+    // without the store's write hook a write is seen once the revision is read again (a quarter second)
+    cache:
+      context.cache ??
+      new ResultCache({ revision: () => context.store.revision() }),
+  };
+  const router = Router();
+  addWebhookRoutes(router, ctx, ingest.ingestion, ingest);
+  router.use(express.json({ limit: BODY_LIMIT }));
+
+  addIncidentRoutes(router, ctx);
+  addPostmortemRoutes(router, ctx);
+  addRunbookRoutes(router, ctx);
+  addActionRoutes(router, ctx);
+  addPostmortemReviewRoutes(router, ctx);
+  addOverviewRoutes(router, ctx);
+  addIngestEventRoutes(router, ctx, ingest.ingestion);
+  addEntityRoutes(router, ctx);
+
+  router.use(staleVersionHandler);
+  router.use(unavailableHandler);
+  return router;
+}
