@@ -6,6 +6,7 @@
 export * from './vocabulary';
 export * from './records';
 export * from './schemas';
+export * from './querySchemas';
 export * from './permissions';
 export * from './time';
 export * from './actions';

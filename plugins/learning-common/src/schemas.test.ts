@@ -1,10 +1,12 @@
 import {
   createActionSchema,
   createIncidentSchema,
-  listActionsQuerySchema,
-  listIncidentsQuerySchema,
   updateActionSchema,
 } from './schemas';
+import {
+  listActionsQuerySchema,
+  listIncidentsQuerySchema,
+} from './querySchemas';
 
 describe('schemas', () => {
   it('normalises entity refs and timestamps', () => {

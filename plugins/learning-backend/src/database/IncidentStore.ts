@@ -26,32 +26,8 @@ import {
   syncPostmortemEntities,
 } from './postmortemEntities';
 import { RecurrenceStore } from './RecurrenceStore';
-import { hydrateIncidents } from './incidentHydration';
-
-/** The incidents table as stored. */
-export interface IncidentRow {
-  id: string;
-  title: string;
-  kind: string;
-  severity: string;
-  started_at: Date | string;
-  detected_at: Date | string | null;
-  acknowledged_at: Date | string | null;
-  mitigated_at: Date | string | null;
-  resolved_at: Date | string | null;
-  source: string;
-  external_id: string | null;
-  external_url: string | null;
-  summary: string | null;
-  duplicate_of_id: string | null;
-  recurrence_of_id: string | null;
-  postmortem_due_date: string | null;
-  is_recurrence?: boolean | number;
-  version: number;
-  created_at: Date | string;
-  created_by: string;
-  updated_at: Date | string;
-}
+import { hydrateIncidents, type IncidentRow } from './incidentHydration';
+import { assertLinksExist, writeIncidentLinks } from './incidentLinks';
 
 const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
   startedAt: 'incidents.started_at',
@@ -77,10 +53,7 @@ export class IncidentStore {
     const id = newId();
     const now = nowIso();
     await this.db.transaction(async tx => {
-      await this.assertLinksExist(tx, [
-        input.duplicateOfId,
-        input.recurrenceOfId,
-      ]);
+      await assertLinksExist(tx, [input.duplicateOfId, input.recurrenceOfId]);
       await tx('incidents').insert({
         id,
         title: input.title,
@@ -104,7 +77,7 @@ export class IncidentStore {
         created_by: actor,
         updated_at: now,
       });
-      await this.writeLinks(
+      await writeIncidentLinks(
         tx,
         id,
         input.startedAt,
@@ -226,7 +199,7 @@ export class IncidentStore {
         if (changes.duplicateOfId === id || changes.recurrenceOfId === id) {
           throw new InputError('an incident cannot link to itself');
         }
-        await this.assertLinksExist(tx, [
+        await assertLinksExist(tx, [
           changes.duplicateOfId,
           changes.recurrenceOfId,
         ]);
@@ -260,7 +233,7 @@ export class IncidentStore {
           await tx('incident_failure_modes')
             .where({ incident_id: id, origin: 'label' })
             .delete();
-          await this.writeLinks(
+          await writeIncidentLinks(
             tx,
             id,
             after.startedAt,
@@ -400,50 +373,6 @@ export class IncidentStore {
       map.set(id, list.map(r => r.entity_ref).sort());
     }
     return map;
-  }
-
-  private async assertLinksExist(
-    tx: Knex,
-    ids: Array<string | null | undefined>,
-  ): Promise<void> {
-    for (const linked of ids) {
-      if (
-        linked &&
-        !(await tx('incidents').where({ id: linked }).first('id'))
-      ) {
-        throw new InputError(`linked incident ${linked} does not exist`);
-      }
-    }
-  }
-
-  private async writeLinks(
-    tx: Knex,
-    id: string,
-    startedAt: string,
-    entityRefs: string[],
-    failureModes: string[],
-  ) {
-    const refs = [...new Set(entityRefs)];
-    await tx('incident_entities').insert(
-      refs.map(entity_ref => ({
-        incident_id: id,
-        entity_ref,
-        started_at: startedAt,
-      })),
-    );
-    const modes = [...new Set(failureModes)];
-    if (modes.length) {
-      await tx('incident_failure_modes')
-        .insert(
-          modes.map(failure_mode => ({
-            incident_id: id,
-            failure_mode,
-            origin: 'label',
-          })),
-        )
-        .onConflict(['incident_id', 'failure_mode'])
-        .ignore();
-    }
   }
 
   /** Turns rows into incidents, reading their links for the whole batch at once. */

@@ -6,8 +6,32 @@ import {
   type Incident,
   type PostmortemStatus,
 } from '@learning-loop/plugin-learning-common';
-import type { IncidentRow } from './IncidentStore';
 import { groupBy, readAll } from './sql';
+
+/** The incidents table as stored. */
+export interface IncidentRow {
+  id: string;
+  title: string;
+  kind: string;
+  severity: string;
+  started_at: Date | string;
+  detected_at: Date | string | null;
+  acknowledged_at: Date | string | null;
+  mitigated_at: Date | string | null;
+  resolved_at: Date | string | null;
+  source: string;
+  external_id: string | null;
+  external_url: string | null;
+  summary: string | null;
+  duplicate_of_id: string | null;
+  recurrence_of_id: string | null;
+  postmortem_due_date: string | null;
+  is_recurrence?: boolean | number;
+  version: number;
+  created_at: Date | string;
+  created_by: string;
+  updated_at: Date | string;
+}
 
 /** Turns incident rows into incidents, reading their links for the whole batch at once. */
 export async function hydrateIncidents(
