@@ -5,7 +5,7 @@ import {
   type LearningSettings,
 } from '@learning-loop/plugin-learning-common';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+import type { LearningStore } from '../database/LearningStore';
 import { assertEntityReadable, type ReadScopes } from '../domain/readScope';
 
 const normalise = (ref: string) =>
@@ -23,7 +23,7 @@ const normalise = (ref: string) =>
 export function registerLearningActions(
   registry: ActionsRegistryService,
   options: {
-    store: DatabaseLearningStore;
+    store: LearningStore;
     settings: LearningSettings;
     /** An assistant answers only about entities the person it acts for may read. */
     readScopes: ReadScopes;

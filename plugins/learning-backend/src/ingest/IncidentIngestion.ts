@@ -12,7 +12,7 @@ import type {
   IncidentSourceEvent,
   IncidentWebhookRequest,
 } from '@learning-loop/plugin-learning-node';
-import type { DatabaseLearningStore } from '../database/DatabaseLearningStore';
+import type { LearningStore } from '../database/LearningStore';
 import { parseInput } from '../lib/parseInput';
 
 /** What became of one event of a delivery. */
@@ -71,7 +71,7 @@ export class IncidentIngestion {
 
   constructor(
     private readonly deps: {
-      store: DatabaseLearningStore;
+      store: LearningStore;
       catalog: CatalogService;
       auth: AuthService;
       logger: LoggerService;

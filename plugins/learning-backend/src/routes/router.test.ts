@@ -14,12 +14,15 @@ import { IncidentIngestion } from '../ingest/IncidentIngestion';
 import { StaleVersionError } from '../lib/errors';
 import { createRouter } from './router';
 
-// The routes against a mocked store: what they parse, what they ask the store, what they answer. The database
+// The routes against a mocked store (jest.Mocked, deep: each record kind's methods): what they parse, what they ask the store, what they answer. The database
 // tests (routes/*.test.ts on SQLite and PostgreSQL) cover the same routes end to end.
 
 const service = 'component:default/subtitle-service';
 
-function mockStore(): jest.Mocked<LearningStore> {
+/** A store whose every record kind's methods are jest mocks. */
+type MockedStore = jest.MockedObjectDeep<LearningStore>;
+
+function mockStore(): MockedStore {
   const store = {
     incidents: { list: jest.fn(), create: jest.fn(), get: jest.fn() },
     recurrence: { suggestions: jest.fn() },
@@ -33,7 +36,7 @@ function mockStore(): jest.Mocked<LearningStore> {
     revision: jest.fn(async () => 'r1'),
     history: jest.fn(),
   };
-  return store as unknown as jest.Mocked<LearningStore>;
+  return store as unknown as MockedStore;
 }
 
 const incident: Incident = {
@@ -52,9 +55,9 @@ const incident: Incident = {
   createdAt: '2026-11-01T10:05:00.000Z',
   createdBy: 'user:default/olive',
   updatedAt: '2026-11-01T11:05:00.000Z',
-} as Incident;
+} as unknown as Incident;
 
-async function app(store: jest.Mocked<LearningStore>) {
+async function app(store: MockedStore) {
   const ctx = {
     store,
     httpAuth: mockServices.httpAuth({
