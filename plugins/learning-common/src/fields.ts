@@ -1,5 +1,6 @@
+import { normalizeEntityRef } from './entityRefs';
 import { z } from 'zod';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { DateTime } from 'luxon';
 
 // Field schemas the record and query schemas share; the package exports the public ones through schemas.ts.
@@ -20,7 +21,7 @@ export const entityRefSchema = z
   .transform((value, ctx) => {
     try {
       const ref = parseEntityRef(value);
-      return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+      return normalizeEntityRef(ref);
     } catch {
       ctx.addIssue({
         code: 'custom',

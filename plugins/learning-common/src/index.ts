@@ -19,3 +19,5 @@ export * from './postmortemMarkdown';
 export * from './metrics';
 export * from './reviews';
 export * from './gate';
+export * from './entityRefs';
+export * from './constants';

@@ -1,5 +1,5 @@
+import { normalizeEntityRef } from './entityRefs';
 import { z } from 'zod';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   actionStatuses,
   incidentKinds,
@@ -268,7 +268,7 @@ export const idParamSchema = z.object({
 /** Path parameters of entity routes. */
 export const entityParamsSchema = z
   .object({ kind: trimmed(64), namespace: trimmed(64), name: trimmed(253) })
-  .transform(p => stringifyEntityRef(p).toLocaleLowerCase('en-US'));
+  .transform(p => normalizeEntityRef(p));
 
 /** Query of GET /ingest-events: received webhook events, by default those still waiting for an entity. */
 export const listIngestEventsQuerySchema = z

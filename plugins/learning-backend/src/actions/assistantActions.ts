@@ -1,20 +1,21 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import {
   openActionStatuses,
   decideReleaseGate,
   type LearningSettings,
 } from '@learning-loop/plugin-learning-common';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef } from '@backstage/catalog-model';
 import type { LearningStore } from '../database/LearningStore';
 import { assertEntityReadable, type ReadScopes } from '../domain/readScope';
 
 const normalise = (ref: string) =>
-  stringifyEntityRef(
+  normalizeEntityRef(
     parseEntityRef(ref, {
       defaultKind: 'component',
       defaultNamespace: 'default',
     }),
-  ).toLocaleLowerCase('en-US');
+  );
 
 /**
  * Read-only actions for assistants, exposed by Backstage's MCP server through the actions registry: an entity's

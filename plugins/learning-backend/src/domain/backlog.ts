@@ -1,5 +1,5 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import type { ListActionsQuery } from '@learning-loop/plugin-learning-common';
 import type { BacklogScope } from '../database/ActionStore';
@@ -44,9 +44,7 @@ export async function listActions(
       { credentials },
     );
     scope = {
-      entityRefs: items.map(e =>
-        stringifyEntityRef(e).toLocaleLowerCase('en-US'),
-      ),
+      entityRefs: items.map(e => normalizeEntityRef(e)),
       owners: [query.team],
     };
   } else if (query.mine) {
@@ -58,7 +56,7 @@ export async function listActions(
     const { ownershipEntityRefs } = await ctx.userInfo.getUserInfo(credentials);
     scope = {
       entityRefs: [],
-      owners: ownershipEntityRefs.map(r => r.toLocaleLowerCase('en-US')),
+      owners: ownershipEntityRefs.map(r => normalizeEntityRef(r)),
     };
   }
   const page = await ctx.store.actions.list(

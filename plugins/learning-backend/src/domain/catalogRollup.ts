@@ -1,17 +1,14 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { parseEntityRef, type Entity } from '@backstage/catalog-model';
 
-const ref = (e: Entity) => stringifyEntityRef(e).toLocaleLowerCase('en-US');
+const ref = (e: Entity) => normalizeEntityRef(e);
 const normalise = (value: unknown, defaultKind: string, namespace: string) =>
   typeof value === 'string' && value
-    ? stringifyEntityRef(
+    ? normalizeEntityRef(
         parseEntityRef(value, { defaultKind, defaultNamespace: namespace }),
-      ).toLocaleLowerCase('en-US')
+      )
     : undefined;
 
 /** Kinds that hold Learning Loop records. */

@@ -2,15 +2,13 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { DateTime } from 'luxon';
 import {
   previousPeriod,
+  STALE_DRAFT_DAYS,
   type OverviewQuery,
 } from '@learning-loop/plugin-learning-common';
 import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import type { LearningDeps } from './deps';
 import { breakdowns, reviewPeriod } from './overview';
-
-/** Drafts untouched for longer than this are listed as stale. */
-const STALE_DRAFT_DAYS = 14;
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each

@@ -1,26 +1,19 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import {
-  parseEntityRef,
-  stringifyEntityRef,
-  type Entity,
-} from '@backstage/catalog-model';
+import { parseEntityRef, type Entity } from '@backstage/catalog-model';
 import type { ActionItem } from '@learning-loop/plugin-learning-common';
 
 const normalise = (
   ref: string,
   defaultKind: string,
   defaultNamespace = 'default',
-) =>
-  stringifyEntityRef(
-    parseEntityRef(ref, { defaultKind, defaultNamespace }),
-  ).toLocaleLowerCase('en-US');
+) => normalizeEntityRef(parseEntityRef(ref, { defaultKind, defaultNamespace }));
 
 function indexByRef(items: Array<Entity | undefined>): Map<string, Entity> {
   const map = new Map<string, Entity>();
   for (const item of items) {
-    if (item)
-      map.set(stringifyEntityRef(item).toLocaleLowerCase('en-US'), item);
+    if (item) map.set(normalizeEntityRef(item), item);
   }
   return map;
 }
@@ -89,7 +82,7 @@ export class OwnershipChecks {
         user
           ? (user.relations ?? [])
               .filter(r => r.type === 'memberOf')
-              .map(r => r.targetRef.toLocaleLowerCase('en-US'))
+              .map(r => normalizeEntityRef(r.targetRef))
           : undefined,
       );
     });

@@ -2,6 +2,7 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError } from '@backstage/errors';
 import {
   canMovePostmortem,
+  normalizeEntityRef,
   chooseTemplate,
   findBlameLanguageInSections,
   markdownSectionFields,
@@ -144,7 +145,9 @@ export function isParticipant(
   return (
     principal.type === 'user' &&
     postmortem.participants.some(
-      p => p.entityRef === principal.userEntityRef?.toLocaleLowerCase('en-US'),
+      p =>
+        principal.userEntityRef !== undefined &&
+        p.entityRef === normalizeEntityRef(principal.userEntityRef),
     )
   );
 }

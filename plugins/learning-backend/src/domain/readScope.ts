@@ -1,8 +1,8 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import type {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
@@ -63,9 +63,7 @@ export class ReadScopes {
     );
     return {
       all: false,
-      refs: new Set(
-        items.map(e => stringifyEntityRef(e).toLocaleLowerCase('en-US')),
-      ),
+      refs: new Set(items.map(e => normalizeEntityRef(e))),
     };
   }
 }

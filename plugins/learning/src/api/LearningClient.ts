@@ -1,5 +1,6 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { entityRefPath } from '@learning-loop/plugin-learning-common';
 import type { LearningApi, ListQuery } from './LearningApi';
 
 /** Talks to the learning backend through Backstage's discovery and authenticated fetch. */
@@ -12,10 +13,10 @@ export class LearningClient implements LearningApi {
   ) {}
 
   getEntitySummary(entityRef: string) {
-    return this.request<any>(`/entities/${entityPath(entityRef)}/summary`);
+    return this.request<any>(`/entities/${entityRefPath(entityRef)}/summary`);
   }
   getGate(entityRef: string) {
-    return this.request<any>(`/gate/${entityPath(entityRef)}`);
+    return this.request<any>(`/gate/${entityRefPath(entityRef)}`);
   }
   listIncidents(query: ListQuery) {
     return this.request<any>(`/incidents${toQueryString(query)}`);
@@ -105,15 +106,6 @@ export class LearningClient implements LearningApi {
     }
     return (await response.json()) as T;
   }
-}
-
-/** kind/namespace/name of an entity ref, each part URL-encoded. */
-function entityPath(entityRef: string): string {
-  const [kind, rest] = entityRef.split(':');
-  const [namespace, name] = rest.includes('/')
-    ? rest.split('/')
-    : ['default', rest];
-  return [kind, namespace, name].map(encodeURIComponent).join('/');
 }
 
 /** Builds `?a=1&b=x,y` from defined values. */

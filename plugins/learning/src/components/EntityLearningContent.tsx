@@ -1,8 +1,8 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import { useCallback } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import Chip from '@material-ui/core/Chip';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   InfoCard,
@@ -160,7 +160,7 @@ function CountsCard(props: { summary: EntityLearningSummary }) {
 /** The entity Learning tab: incident history, postmortems, runbooks, open actions and recurrence status. */
 export function EntityLearningContent() {
   const { entity } = useEntity();
-  const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const entityRef = normalizeEntityRef(entity);
   const api = useApi(learningApiRef);
   const {
     value: summary,

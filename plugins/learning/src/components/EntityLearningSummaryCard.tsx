@@ -1,5 +1,5 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import useAsync from 'react-use/esm/useAsync';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   InfoCard,
@@ -31,7 +31,7 @@ function Figure(props: { label: string; value: number; alert?: boolean }) {
 /** A compact Learning summary for an entity's overview tab. */
 export function EntityLearningSummaryCard() {
   const { entity } = useEntity();
-  const entityRef = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const entityRef = normalizeEntityRef(entity);
   const api = useApi(learningApiRef);
   const { value, loading, error } = useAsync(
     () => api.getEntitySummary(entityRef),

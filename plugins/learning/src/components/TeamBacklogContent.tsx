@@ -1,4 +1,4 @@
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Content } from '@backstage/core-components';
 import { BacklogView } from './actions/BacklogView';
@@ -6,7 +6,7 @@ import { BacklogView } from './actions/BacklogView';
 /** A group's Learning tab: every action on entities the team owns, or assigned to the team. */
 export function TeamBacklogContent() {
   const { entity } = useEntity();
-  const team = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
+  const team = normalizeEntityRef(entity);
   return (
     <Content noPadding>
       <BacklogView

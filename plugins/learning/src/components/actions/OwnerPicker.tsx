@@ -1,3 +1,4 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import useAsync from 'react-use/esm/useAsync';
 import { useApi } from '@backstage/core-plugin-api';
 import { useState } from 'react';
@@ -5,7 +6,6 @@ import {
   catalogApiRef,
   type CatalogApi,
 } from '@backstage/plugin-catalog-react';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
 
@@ -40,7 +40,7 @@ function loadOwnerOptions(catalogApi: CatalogApi): Promise<OwnerOption[]> {
     .then(({ items }) =>
       items
         .map(e => {
-          const ref = stringifyEntityRef(e).toLocaleLowerCase('en-US');
+          const ref = normalizeEntityRef(e);
           const name =
             (e.spec as any)?.profile?.displayName ??
             e.metadata.title ??

@@ -10,7 +10,6 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { catalogApiRef, EntityRefLink } from '@backstage/plugin-catalog-react';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
@@ -21,6 +20,8 @@ import {
   incidentKinds,
   severities,
   type Rate,
+  normalizeEntityRef,
+  STALE_DRAFT_DAYS,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { formatDate, humanize } from '../format';
@@ -282,7 +283,7 @@ export function OverviewPage() {
       items
         .filter(e => e.kind === kind)
         .map(e => ({
-          value: stringifyEntityRef(e).toLocaleLowerCase('en-US'),
+          value: normalizeEntityRef(e),
           label:
             (e.spec as any)?.profile?.displayName ??
             e.metadata.title ??
@@ -604,7 +605,7 @@ export function OverviewPage() {
             </Grid>
             <Grid item xs={12} md={6}>
               <AttentionList
-                title="Drafts untouched for 14 days"
+                title={`Drafts untouched for ${STALE_DRAFT_DAYS} days`}
                 name="stale-drafts"
                 items={value.antiPatterns.staleDrafts}
                 render={r => (

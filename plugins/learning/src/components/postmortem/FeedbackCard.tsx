@@ -1,3 +1,4 @@
+import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import { useState } from 'react';
 import { useApi, identityApiRef } from '@backstage/core-plugin-api';
 import useAsync from 'react-use/esm/useAsync';
@@ -19,9 +20,9 @@ export function FeedbackCard(props: {
   const identityApi = useApi(identityApiRef);
   const { value: me } = useAsync(
     async () =>
-      (
-        await identityApi.getBackstageIdentity()
-      ).userEntityRef.toLocaleLowerCase('en-US'),
+      normalizeEntityRef(
+        (await identityApi.getBackstageIdentity()).userEntityRef,
+      ),
     [identityApi],
   );
   const [rating, setRating] = useState<number | null>(null);
