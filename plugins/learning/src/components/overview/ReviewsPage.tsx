@@ -11,11 +11,10 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import MenuItem from '@material-ui/core/MenuItem';
-import TextField from '@material-ui/core/TextField';
 import { reviewToMarkdown } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { download, toCsv } from './csv';
+import { SelectField } from '../shared/SelectField';
 
 const lastMonths = Array.from({ length: 12 }, (_, n) =>
   DateTime.utc()
@@ -54,50 +53,33 @@ export function ReviewsPage() {
         style={{ gap: 12 }}
         mb={3}
       >
-        <TextField
-          select
-          size="small"
-          variant="outlined"
+        <SelectField
           label="Review"
+          ariaLabel="Review kind"
+          minWidth={240}
           value={kind}
-          onChange={e => setKind(e.target.value as any)}
-          inputProps={{ 'aria-label': 'Review kind' }}
-        >
-          <MenuItem value="monthly">Monthly incident review</MenuItem>
-          <MenuItem value="quarterly">Quarterly learning synthesis</MenuItem>
-        </TextField>
+          options={[
+            { value: 'monthly', label: 'Monthly incident review' },
+            { value: 'quarterly', label: 'Quarterly learning synthesis' },
+          ]}
+          onChange={k => setKind(k as 'monthly' | 'quarterly')}
+        />
         {kind === 'monthly' ? (
-          <TextField
-            select
-            size="small"
-            variant="outlined"
+          <SelectField
             label="Month"
+            ariaLabel="Month"
             value={month}
-            onChange={e => setMonth(e.target.value)}
-            inputProps={{ 'aria-label': 'Month' }}
-          >
-            {lastMonths.map(m => (
-              <MenuItem key={m} value={m}>
-                {m}
-              </MenuItem>
-            ))}
-          </TextField>
+            options={lastMonths.map(m => ({ value: m, label: m }))}
+            onChange={m => m && setMonth(m)}
+          />
         ) : (
-          <TextField
-            select
-            size="small"
-            variant="outlined"
+          <SelectField
             label="Quarter"
+            ariaLabel="Quarter"
             value={quarter}
-            onChange={e => setQuarter(e.target.value)}
-            inputProps={{ 'aria-label': 'Quarter' }}
-          >
-            {lastQuarters.map(q => (
-              <MenuItem key={q} value={q}>
-                {q}
-              </MenuItem>
-            ))}
-          </TextField>
+            options={lastQuarters.map(q => ({ value: q, label: q }))}
+            onChange={q => q && setQuarter(q)}
+          />
         )}
         <Button
           variant="outlined"

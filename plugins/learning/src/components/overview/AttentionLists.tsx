@@ -1,0 +1,137 @@
+import { InfoCard, Link } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import { STALE_DRAFT_DAYS } from '@learning-loop/plugin-learning-common';
+import { formatDate } from '../format';
+import { CsvButton, type Row } from './BreakdownTable';
+import { toCsv } from './csv';
+
+function AttentionList(props: {
+  title: string;
+  items: Row[];
+  render: (r: Row) => JSX.Element;
+  name: string;
+  csv: Array<{ title: string; value: (r: Row) => unknown }>;
+}) {
+  return (
+    <InfoCard
+      title={`${props.title} (${props.items.length})`}
+      action={
+        <CsvButton
+          name={props.name}
+          csv={() => toCsv(props.items, props.csv)}
+        />
+      }
+    >
+      {props.items.length === 0 && (
+        <Typography variant="body2">Nothing here.</Typography>
+      )}
+      {props.items.slice(0, 10).map((item, n) => (
+        <Box key={n} mb={0.5}>
+          {props.render(item)}
+        </Box>
+      ))}
+    </InfoCard>
+  );
+}
+
+/** One list of what needs attention: where it comes from in the answer, how an item reads, its CSV columns. */
+interface AttentionListSpec {
+  key: string;
+  title: string;
+  name: string;
+  render: (r: Row) => JSX.Element;
+  csv: Array<{ title: string; value: (r: Row) => unknown }>;
+}
+
+const lists: AttentionListSpec[] = [
+  {
+    key: 'overduePostmortems',
+    title: 'Postmortems past their due date',
+    name: 'overdue-postmortems',
+    render: r => (
+      <span>
+        {r.severity} · {r.title} · due {r.dueDate}
+      </span>
+    ),
+    csv: [
+      { title: 'Incident', value: r => r.title },
+      { title: 'Severity', value: r => r.severity },
+      { title: 'Due', value: r => r.dueDate },
+    ],
+  },
+  {
+    key: 'recurrencesWithoutAction',
+    title: 'Recurrences with no action',
+    name: 'recurrences-without-action',
+    render: r => (
+      <span>
+        {r.severity} · {r.title} · {formatDate(r.startedAt)}
+      </span>
+    ),
+    csv: [
+      { title: 'Incident', value: r => r.title },
+      { title: 'Severity', value: r => r.severity },
+      { title: 'Started', value: r => r.startedAt },
+    ],
+  },
+  {
+    key: 'overdueActions',
+    title: 'Actions past their SLO',
+    name: 'overdue-actions',
+    render: r => (
+      <span>
+        {r.priority} · {r.title} · due {r.dueDate} ·{' '}
+        <EntityRefLink entityRef={r.entityRef} />
+      </span>
+    ),
+    csv: [
+      { title: 'Action', value: r => r.title },
+      { title: 'Priority', value: r => r.priority },
+      { title: 'Due', value: r => r.dueDate },
+      { title: 'Entity', value: r => r.entityRef },
+      { title: 'Owner', value: r => r.owner },
+    ],
+  },
+  {
+    key: 'staleDrafts',
+    title: `Drafts untouched for ${STALE_DRAFT_DAYS} days`,
+    name: 'stale-drafts',
+    render: r => <Link to={`postmortems/${r.postmortemId}`}>{r.title}</Link>,
+    csv: [
+      { title: 'Postmortem', value: r => r.title },
+      { title: 'Last change', value: r => r.updatedAt },
+    ],
+  },
+  {
+    key: 'runbooksPastReview',
+    title: 'Runbooks past their review date',
+    name: 'runbooks-past-review',
+    render: r => (
+      <span>
+        {r.title} · review due {r.reviewDue} ·{' '}
+        <EntityRefLink entityRef={r.entityRef} />
+      </span>
+    ),
+    csv: [
+      { title: 'Runbook', value: r => r.title },
+      { title: 'Review due', value: r => r.reviewDue },
+      { title: 'Entity', value: r => r.entityRef },
+    ],
+  },
+];
+
+/** What needs attention now: one list per kind of neglect in the overview's `antiPatterns`. */
+export function AttentionLists(props: { antiPatterns: Record<string, Row[]> }) {
+  return (
+    <Grid container spacing={3}>
+      {lists.map(({ key, ...list }) => (
+        <Grid item xs={12} md={6} key={key}>
+          <AttentionList {...list} items={props.antiPatterns[key] ?? []} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}

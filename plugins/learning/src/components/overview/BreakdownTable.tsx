@@ -1,0 +1,107 @@
+import { Table, type TableColumn } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Button from '@material-ui/core/Button';
+import { download, toCsv } from './csv';
+
+/** A row of a breakdown or an attention list, as the overview answers it. */
+export type Row = Record<string, any>;
+
+const rateFields = ['repeatRate', 'postmortemCoverage', 'actionCompletion'];
+
+/** Rates as percentages, counts as they are. */
+function showCell(field: string, value: number | undefined) {
+  if (!rateFields.includes(field)) return value;
+  return value === undefined ? '—' : `${Math.round(value * 100)}%`;
+}
+const breakdownColumns: Array<{
+  title: string;
+  field: string;
+  value: (r: Row) => unknown;
+}> = [
+  { title: 'Incidents', field: 'incidents', value: r => r.incidents },
+  { title: 'SEV1+SEV2', field: 'major', value: r => r.major },
+  {
+    title: 'Repeat rate',
+    field: 'repeatRate',
+    value: r => (r.repeatRate === undefined ? '' : r.repeatRate),
+  },
+  {
+    title: 'Postmortem coverage',
+    field: 'postmortemCoverage',
+    value: r =>
+      r.postmortemCoverage === undefined ? '' : r.postmortemCoverage,
+  },
+  {
+    title: 'Postmortems overdue',
+    field: 'postmortemsOverdue',
+    value: r => r.postmortemsOverdue,
+  },
+  {
+    title: 'Action completion',
+    field: 'actionCompletion',
+    value: r => (r.actionCompletion === undefined ? '' : r.actionCompletion),
+  },
+  {
+    title: 'Actions overdue',
+    field: 'actionsOverdue',
+    value: r => r.actionsOverdue,
+  },
+  {
+    title: 'Ineffective actions',
+    field: 'actionsIneffective',
+    value: r => r.actionsIneffective,
+  },
+];
+
+export function CsvButton(props: { name: string; csv: () => string }) {
+  return (
+    <Button
+      size="small"
+      onClick={() => download(`${props.name}.csv`, props.csv(), 'text/csv')}
+    >
+      Export CSV
+    </Button>
+  );
+}
+
+export function Breakdown(props: { title: string; rows: Row[]; name: string }) {
+  const columns: TableColumn<Row>[] = [
+    {
+      title: props.title,
+      field: 'title',
+      render: r => <EntityRefLink entityRef={r.ref} title={r.title} />,
+    },
+    ...breakdownColumns.map(c => ({
+      title: c.title,
+      field: c.field,
+      type: 'numeric' as const,
+      render: (r: Row) => showCell(c.field, r[c.field]),
+    })),
+  ];
+  const csv = () =>
+    toCsv(props.rows, [
+      { title: props.title, value: r => r.ref },
+      ...breakdownColumns,
+    ]);
+  return (
+    <Table<Row>
+      title={`By ${props.title.toLowerCase()}`}
+      columns={columns}
+      data={props.rows.map(r => ({ ...r }))}
+      options={{
+        paging: false,
+        search: false,
+        sorting: true,
+        padding: 'dense',
+      }}
+      actions={[
+        {
+          icon: () => <CsvButton name={props.name} csv={csv} />,
+          isFreeAction: true,
+          onClick: () => undefined,
+          tooltip: 'Export CSV',
+        },
+      ]}
+    />
+  );
+}

@@ -1,0 +1,175 @@
+import { InfoCard } from '@backstage/core-components';
+import Grid from '@material-ui/core/Grid';
+import Typography from '@material-ui/core/Typography';
+import {
+  severities,
+  type LearningMetrics,
+  type Rate,
+} from '@learning-loop/plugin-learning-common';
+
+/** The headline figures of a period and the one before, as the overview answers them. */
+export type Headline = LearningMetrics & {
+  postmortemsOverdue: number;
+  actionsOverdue: number;
+  actionsIneffective: number;
+};
+
+const pct = (r?: Rate) =>
+  r?.value === undefined ? '—' : `${Math.round(r.value * 100)}%`;
+const hours = (m?: number) =>
+  m === undefined ? '—' : `${Math.round((m / 60) * 10) / 10} h`;
+
+function Tile(props: {
+  label: string;
+  value: string;
+  previous: string;
+  n: number;
+  change?: string;
+  testId: string;
+}) {
+  return (
+    <InfoCard>
+      <Typography variant="overline">{props.label}</Typography>
+      <Typography variant="h4" component="p" data-testid={props.testId}>
+        {props.value}
+      </Typography>
+      <Typography variant="caption" component="p">
+        previous period {props.previous}
+        {props.change ? ` · ${props.change}` : ''} · n={props.n}
+      </Typography>
+    </InfoCard>
+  );
+}
+
+function change(
+  now?: number,
+  before?: number,
+  higherIsBetter = false,
+): string | undefined {
+  if (now === undefined || before === undefined || now === before)
+    return undefined;
+  return `${now > before ? '▲' : '▼'} ${
+    now > before === higherIsBetter ? 'better' : 'worse'
+  }`;
+}
+
+/** The headline tiles: each figure of the period with the previous period's, the change and the sample size. */
+export function HeadlineTiles(props: { now: Headline; before: Headline }) {
+  const { now, before } = props;
+  return (
+    <Grid container spacing={2}>
+      {[
+        {
+          label: 'Incidents',
+          testId: 'tile-incidents',
+          value: String(now.incidents.n),
+          previous: String(before.incidents.n),
+          n: now.incidents.n,
+          change: change(now.incidents.n, before.incidents.n),
+        },
+        {
+          label: 'SEV1 / SEV2 / SEV3 / SEV4',
+          testId: 'tile-severity',
+          value: severities.map(s => now.incidents.bySeverity[s]).join(' / '),
+          previous: severities
+            .map(s => before.incidents.bySeverity[s])
+            .join(' / '),
+          n: now.incidents.n,
+        },
+        {
+          label: 'Repeat-incident rate',
+          testId: 'tile-repeat',
+          value: pct(now.repeatRate),
+          previous: pct(before.repeatRate),
+          n: now.repeatRate.denominator,
+          change: change(now.repeatRate.value, before.repeatRate.value),
+        },
+        {
+          label: 'Time to resolve (median / p90)',
+          testId: 'tile-ttr',
+          value: `${hours(now.ttr.median)} / ${hours(now.ttr.p90)}`,
+          previous: `${hours(before.ttr.median)} / ${hours(before.ttr.p90)}`,
+          n: now.ttr.n,
+          change: change(now.ttr.median, before.ttr.median),
+        },
+        {
+          label: 'Postmortem coverage',
+          testId: 'tile-coverage',
+          value: pct(now.postmortemCoverage),
+          previous: pct(before.postmortemCoverage),
+          n: now.postmortemCoverage.denominator,
+          change: change(
+            now.postmortemCoverage.value,
+            before.postmortemCoverage.value,
+            true,
+          ),
+        },
+        {
+          label: 'Postmortem lead time SEV1 / SEV2 (median)',
+          testId: 'tile-lead',
+          value: `${now.postmortemLeadTimeDays.SEV1.median ?? '—'} / ${
+            now.postmortemLeadTimeDays.SEV2.median ?? '—'
+          } d`,
+          previous: `${before.postmortemLeadTimeDays.SEV1.median ?? '—'} / ${
+            before.postmortemLeadTimeDays.SEV2.median ?? '—'
+          } d`,
+          n:
+            now.postmortemLeadTimeDays.SEV1.n +
+            now.postmortemLeadTimeDays.SEV2.n,
+        },
+        {
+          label: 'Postmortems overdue',
+          testId: 'tile-pm-overdue',
+          value: String(now.postmortemsOverdue),
+          previous: String(before.postmortemsOverdue),
+          n: now.postmortemsOverdue,
+          change: change(now.postmortemsOverdue, before.postmortemsOverdue),
+        },
+        {
+          label: 'Action completion',
+          testId: 'tile-completion',
+          value: pct(now.actionCompletion),
+          previous: pct(before.actionCompletion),
+          n: now.actionCompletion.denominator,
+          change: change(
+            now.actionCompletion.value,
+            before.actionCompletion.value,
+            true,
+          ),
+        },
+        {
+          label: 'Actions done on time',
+          testId: 'tile-ontime',
+          value: pct(now.actionOnTime),
+          previous: pct(before.actionOnTime),
+          n: now.actionOnTime.denominator,
+          change: change(
+            now.actionOnTime.value,
+            before.actionOnTime.value,
+            true,
+          ),
+        },
+        {
+          label: 'Actions overdue',
+          testId: 'tile-overdue',
+          value: String(now.actionsOverdue),
+          previous: String(before.actionsOverdue),
+          n: now.actionsOverdue,
+          change: change(now.actionsOverdue, before.actionsOverdue),
+        },
+        {
+          label: 'Ineffective preventive actions',
+          testId: 'tile-ineffective',
+          value: String(now.actionsIneffective),
+          previous: String(before.actionsIneffective),
+          n: now.effectiveness.denominator,
+          change: change(now.actionsIneffective, before.actionsIneffective),
+        },
+      ].map(tile => (
+        <Grid item xs={12} sm={6} md={3} key={tile.label}>
+          <Tile {...tile} />
+        </Grid>
+      ))}
+    </Grid>
+  );
+}

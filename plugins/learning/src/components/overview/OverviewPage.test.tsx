@@ -1,0 +1,181 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
+import {
+  computeMetrics,
+  type MetricIncident,
+} from '@learning-loop/plugin-learning-common';
+import { learningApiRef, type LearningApi } from '../../api';
+import { OverviewPage } from './OverviewPage';
+
+const incident = (n: number, severity: MetricIncident['severity']) => ({
+  id: `i${n}`,
+  kind: 'incident',
+  severity,
+  isRecurrence: n === 2,
+  startedAt: `2026-10-0${n}T10:00:00.000Z`,
+  resolvedAt: `2026-10-0${n}T12:00:00.000Z`,
+});
+const current = computeMetrics(
+  [incident(1, 'SEV1'), incident(2, 'SEV2'), incident(3, 'SEV3')],
+  [],
+  '2026-09-01T00:00:00.000Z',
+  '2026-11-30T00:00:00.000Z',
+);
+const previous = computeMetrics(
+  [incident(4, 'SEV2')].map(i => ({ ...i, startedAt: '2026-07-01T10:00:00Z' })),
+  [],
+  '2026-06-01T00:00:00.000Z',
+  '2026-09-01T00:00:00.000Z',
+);
+
+const overview = {
+  period: { from: current.from, to: current.to },
+  previousPeriod: { from: previous.from, to: previous.to },
+  entities: 4,
+  headline: {
+    current: {
+      ...current,
+      postmortemsOverdue: 2,
+      actionsOverdue: 5,
+      actionsIneffective: 1,
+    },
+    previous: {
+      ...previous,
+      postmortemsOverdue: 1,
+      actionsOverdue: 3,
+      actionsIneffective: 0,
+    },
+  },
+  breakdowns: {
+    teams: [
+      {
+        ref: 'group:default/localization-team',
+        title: 'Localization',
+        incidents: 3,
+        major: 2,
+        repeatRate: 1 / 3,
+        postmortemsOverdue: 2,
+        actionsOverdue: 5,
+        actionsIneffective: 1,
+      },
+    ],
+    systems: [],
+    domains: [],
+  },
+  trends: [],
+  aging: [],
+  antiPatterns: {
+    overduePostmortems: [
+      { title: 'Vendor timeouts', severity: 'SEV1', dueDate: '2026-10-10' },
+    ],
+    recurrencesWithoutAction: [],
+    overdueActions: [
+      {
+        title: 'Add a circuit breaker',
+        priority: 'P1',
+        dueDate: '2026-10-20',
+        entityRef: 'component:default/subtitle-service',
+        owner: 'group:default/localization-team',
+      },
+    ],
+    staleDrafts: [],
+    runbooksPastReview: [],
+  },
+};
+
+function renderPage(getOverview: jest.Mock, url = '/') {
+  const api = { getOverview } as unknown as LearningApi;
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [learningApiRef, api],
+        [
+          catalogApiRef,
+          catalogApiMock({
+            entities: [
+              {
+                apiVersion: 'backstage.io/v1alpha1',
+                kind: 'Group',
+                metadata: { name: 'localization-team' },
+                spec: {
+                  type: 'team',
+                  profile: { displayName: 'Localization' },
+                  children: [],
+                },
+              },
+            ],
+          }),
+        ],
+      ]}
+    >
+      <OverviewPage />
+    </TestApiProvider>,
+    {
+      routeEntries: [url],
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+    },
+  );
+}
+
+describe('OverviewPage', () => {
+  it('shows the headline figures against the previous period, the breakdown and what needs attention', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overview);
+    await renderPage(getOverview);
+    expect(await screen.findByTestId('tile-incidents')).toHaveTextContent('3');
+    expect(screen.getByTestId('tile-severity')).toHaveTextContent(
+      '1 / 1 / 1 / 0',
+    );
+    expect(screen.getByTestId('tile-overdue')).toHaveTextContent('5');
+    expect(screen.getByText(/4 entities/)).toBeInTheDocument();
+    expect(screen.getByText('By team')).toBeInTheDocument();
+    expect(screen.getByTestId('tile-repeat')).toHaveTextContent('33%');
+    expect(
+      screen.getByRole('link', { name: 'Localization' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('Postmortems past their due date (1)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(/SEV1 · Vendor timeouts · due/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Actions past their SLO (1)')).toBeInTheDocument();
+    expect(
+      screen.getByText('Drafts untouched for 14 days (0)'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('Nothing here.')).toHaveLength(3);
+  });
+
+  it('asks the server again with the filters a person picks, read from the URL', async () => {
+    const getOverview = jest.fn().mockResolvedValue(overview);
+    await renderPage(getOverview, '/?days=30&severity=SEV1');
+    await screen.findByTestId('tile-incidents');
+    expect(getOverview).toHaveBeenLastCalledWith(
+      expect.objectContaining({ days: 30, severity: ['SEV1'], kind: [] }),
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: /Filter by team/ }),
+    );
+    await userEvent.click(
+      within(screen.getByRole('listbox')).getByText('Localization'),
+    );
+    await waitFor(() =>
+      expect(getOverview).toHaveBeenLastCalledWith(
+        expect.objectContaining({
+          days: 30,
+          team: 'group:default/localization-team',
+        }),
+      ),
+    );
+  });
+
+  it('says what went wrong when the overview cannot be loaded', async () => {
+    await renderPage(jest.fn().mockRejectedValue(new Error('backend down')));
+    expect((await screen.findAllByText(/backend down/)).length).toBeGreaterThan(
+      0,
+    );
+    expect(screen.queryByTestId('tile-incidents')).not.toBeInTheDocument();
+  });
+});
