@@ -26,6 +26,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reachable, waitFor, stopGroup } from '../test/waiting.mjs';
 import { chromium } from 'playwright-core';
 
 const root = path.resolve(
@@ -53,8 +54,6 @@ const logDir = path.join(root, '.learning-loop/logs');
 mkdirSync(logDir, { recursive: true });
 const commandLog = path.join(logDir, 'adopter-commands.log');
 writeFileSync(commandLog, '');
-
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * Runs a command, its output going to the command log; throws with the log's tail when it fails. Asynchronous:
@@ -191,24 +190,6 @@ async function freePort() {
   const { port } = server.address();
   await new Promise(resolve => server.close(resolve));
   return port;
-}
-
-async function reachable(url) {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(2000);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
 }
 
 const checks = [];
@@ -529,27 +510,6 @@ check('the Learning page renders from the sidebar', async () => {
     fullPage: true,
   });
 });
-
-/** Stops `yarn start` and everything it started, waiting for the group to go (SIGKILL after 15 s). */
-async function stopGroup(child) {
-  const alive = () => {
-    try {
-      process.kill(-child.pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let waited = 0; waited < 15_000 && alive(); waited += 500)
-    await sleep(500);
-  if (alive()) process.kill(-child.pid, 'SIGKILL');
-  await sleep(500);
-}
 
 async function main() {
   let passed = 0;

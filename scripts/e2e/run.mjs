@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sleep, reachable, waitFor } from '../test/waiting.mjs';
 import { chromium } from 'playwright-core';
 import { injectionVectors } from './injection-vectors.mjs';
 
@@ -27,26 +28,6 @@ const artifacts = path.join(root, 'e2e-artifacts');
 const resultsArg = process.argv.indexOf('--results');
 const resultsFile = resultsArg > 0 ? process.argv[resultsArg + 1] : undefined;
 const entityPath = '/catalog/default/component/subtitle-service';
-
-const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
-
-async function reachable(url) {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(3000) });
-    return response.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(2000);
-  }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-}
 
 async function guestToken() {
   const response = await fetch(`${backendUrl}/api/auth/guest/refresh`, {

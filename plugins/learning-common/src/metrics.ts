@@ -211,3 +211,24 @@ export function previousPeriod(
   const length = DateTime.fromISO(to, { zone: 'utc' }).diff(start);
   return { from: start.minus(length).toISO()!, to: start.toISO()! };
 }
+
+/** The default length of a period a query names by neither `from` nor `days`. */
+export const DEFAULT_PERIOD_DAYS = 90;
+
+/**
+ * The period a query asks about, [from, to): `to` defaults to now, `from` to `days` (default 90) before `to`; with
+ * the period of the same length just before it, for comparisons.
+ */
+export function resolvePeriod(
+  query: { from?: string; to?: string; days?: number },
+  now: DateTime = DateTime.utc(),
+): { from: string; to: string; previous: { from: string; to: string } } {
+  const to = query.to ?? now.toUTC().toISO()!;
+  const from =
+    query.from ??
+    DateTime.fromISO(to)
+      .minus({ days: query.days ?? DEFAULT_PERIOD_DAYS })
+      .toUTC()
+      .toISO()!;
+  return { from, to, previous: previousPeriod(from, to) };
+}

@@ -1,7 +1,7 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { DateTime } from 'luxon';
 import {
-  previousPeriod,
+  resolvePeriod,
   STALE_DRAFT_DAYS,
   type OverviewQuery,
 } from '@learning-loop/plugin-learning-common';
@@ -38,14 +38,7 @@ export class OrgViews {
 
   /** The improvement overview of a period against the previous one, for the entities the filters select. */
   async overview(credentials: BackstageCredentials, query: OverviewQuery) {
-    const to = query.to ?? DateTime.utc().toISO()!;
-    const from =
-      query.from ??
-      DateTime.fromISO(to)
-        .minus({ days: query.days ?? 90 })
-        .toUTC()
-        .toISO()!;
-    const before = previousPeriod(from, to);
+    const { from, to, previous: before } = resolvePeriod(query);
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
     const visible = catalog.entitiesMatching(query);
     const scope: MetricsScope = {

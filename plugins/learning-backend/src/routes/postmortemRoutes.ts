@@ -1,11 +1,10 @@
 import type { Router } from 'express';
 import { NotAllowedError, InputError } from '@backstage/errors';
-import { DateTime } from 'luxon';
 import {
   idParamSchema,
   metricsQuerySchema,
   postmortemFeedbackSchema,
-  previousPeriod,
+  resolvePeriod,
   revisionParamsSchema,
 } from '@learning-loop/plugin-learning-common';
 import { actorOf, audited, credentialsOf, type RouteContext } from './context';
@@ -47,14 +46,7 @@ export function addPostmortemReviewRoutes(
     const json = await cache.json(
       questionKey('metrics', credentials, query, readScope),
       async () => {
-        const to = query.to ?? DateTime.utc().toISO()!;
-        const from =
-          query.from ??
-          DateTime.fromISO(to)
-            .minus({ days: query.days ?? 90 })
-            .toUTC()
-            .toISO()!;
-        const before = previousPeriod(from, to);
+        const { from, to, previous: before } = resolvePeriod(query);
         // without an entity, the figures cover the entities the caller may read
         const scope = query.entityRef
           ? { entityRef: query.entityRef }
