@@ -1,11 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { mockServices } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
-import { IncidentIngestion } from '../ingest/IncidentIngestion';
-import { createRouter } from './router';
+import { routerApp } from '../__testUtils__/routerApp';
 
 const spec = parse(
   fs.readFileSync(path.resolve(__dirname, '../../openapi.yaml'), 'utf8'),
@@ -21,21 +17,7 @@ function openApiPath(expressPath: string): string {
 
 /** The method and path of every route the router serves, in OpenAPI form. */
 async function servedRoutes(): Promise<string[]> {
-  const ctx = {
-    store: {} as any,
-    httpAuth: mockServices.httpAuth(),
-    permissions: mockServices.permissions(),
-    auditor: mockServices.auditor.mock(),
-    catalog: catalogServiceMock(),
-    logger: mockServices.logger.mock(),
-    userInfo: mockServices.userInfo(),
-    settings: defaultLearningSettings,
-  };
-  const router = await createRouter(ctx, {
-    ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
-    maxBodyBytes: 1024,
-    bodyTimeoutMs: 1000,
-  });
+  const { router } = await routerApp({} as any);
   return (router as any).stack
     .filter((layer: any) => layer.route)
     .flatMap((layer: any) =>

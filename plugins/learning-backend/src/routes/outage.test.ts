@@ -1,11 +1,5 @@
-import express from 'express';
 import request from 'supertest';
-import { mockServices } from '@backstage/backend-test-utils';
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { defaultLearningSettings } from '@learning-loop/plugin-learning-common';
-import { IncidentIngestion } from '../ingest/IncidentIngestion';
-import { createRouter } from './router';
+import { routerApp } from '../__testUtils__/routerApp';
 import { isDatabaseUnavailable } from './errors';
 
 const refused = () =>
@@ -44,39 +38,17 @@ describe('a database outage', () => {
 
   it('answers 503 saying nothing was changed, where other failures stay 500', async () => {
     let failure: Error = refused();
-    const ctx = {
-      store: {
-        // the first read of a request (the data revision) fails as the database is down
-        knex: () => {
+    const { app } = await routerApp({
+      // the first read of a request (the data revision) fails as the database is down
+      revision: async () => {
+        throw failure;
+      },
+      summaries: {
+        gateFacts: async () => {
           throw failure;
         },
-        revision: async () => {
-          throw failure;
-        },
-        summaries: {
-          gateFacts: async () => {
-            throw failure;
-          },
-        },
-      } as any,
-      httpAuth: mockServices.httpAuth(),
-      permissions: mockServices.permissions(),
-      auditor: mockServices.auditor.mock(),
-      catalog: catalogServiceMock(),
-      logger: mockServices.logger.mock(),
-      userInfo: mockServices.userInfo(),
-      settings: defaultLearningSettings,
-    };
-    const router = await createRouter(ctx, {
-      ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
-      maxBodyBytes: 1024,
-      bodyTimeoutMs: 1000,
-    });
-    const middleware = MiddlewareFactory.create({
-      config: mockServices.rootConfig(),
-      logger: mockServices.logger.mock(),
-    });
-    const app = express().use(router).use(middleware.error());
+      },
+    } as any);
     const outage = await request(app).get(
       '/gate/component/default/subtitle-service',
     );

@@ -1,21 +1,18 @@
-import express from 'express';
 import request from 'supertest';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
-  defaultLearningSettings,
   type ActionItem,
   type EntityLearningSummary,
   type Incident,
 } from '@learning-loop/plugin-learning-common';
 import type { LearningStore } from '../database/LearningStore';
-import { IncidentIngestion } from '../ingest/IncidentIngestion';
 import { StaleVersionError } from '../lib/errors';
-import { createRouter } from './router';
+import { routerApp } from '../__testUtils__/routerApp';
 
-// The routes against a mocked store (jest.Mocked, deep: each record kind's methods): what they parse, what they ask the store, what they answer. The database
-// tests (routes/*.test.ts on SQLite and PostgreSQL) cover the same routes end to end.
+// The routes against a mocked store (jest.Mocked, deep: each record kind's methods): what they parse, what they
+// ask the store, what they answer. The database tests (routes/*.test.ts on SQLite and PostgreSQL) cover the same
+// routes end to end.
 
 const service = 'component:default/subtitle-service';
 
@@ -57,14 +54,11 @@ const incident: Incident = {
   updatedAt: '2026-11-01T11:05:00.000Z',
 } as unknown as Incident;
 
-async function app(store: MockedStore) {
-  const ctx = {
-    store,
+function app(store: MockedStore) {
+  return routerApp(store, {
     httpAuth: mockServices.httpAuth({
       defaultCredentials: mockCredentials.user('user:default/olive'),
     }),
-    permissions: mockServices.permissions(),
-    auditor: mockServices.auditor.mock(),
     catalog: catalogServiceMock({
       entities: [
         {
@@ -81,20 +75,7 @@ async function app(store: MockedStore) {
         },
       ],
     }),
-    logger: mockServices.logger.mock(),
-    userInfo: mockServices.userInfo(),
-    settings: defaultLearningSettings,
-  };
-  const router = await createRouter(ctx, {
-    ingestion: new IncidentIngestion({ ...ctx, auth: mockServices.auth() }),
-    maxBodyBytes: 1024,
-    bodyTimeoutMs: 1000,
-  });
-  const middleware = MiddlewareFactory.create({
-    config: mockServices.rootConfig(),
-    logger: mockServices.logger.mock(),
-  });
-  return express().use(router).use(middleware.error());
+  }).then(r => r.app);
 }
 
 describe('the routes on a mocked store', () => {
