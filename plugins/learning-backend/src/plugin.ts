@@ -2,23 +2,22 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { learningPermissions } from '@learning-loop/plugin-learning-common';
-import { DatabaseLearningStore } from './database/DatabaseLearningStore';
-import { createRouter } from './routes/router';
-import { ReadScopes } from './domain/readScope';
-import { registerLearningActions } from './actions/assistantActions';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
-import { readLearningSettings } from './settings';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import {
   learningIncidentSourcesExtensionPoint,
   type IncidentSource,
 } from '@learning-loop/plugin-learning-node';
-import { IncidentIngestion } from './ingest/IncidentIngestion';
-import { readIngestConfig } from './ingest/config';
-import { notificationService } from '@backstage/plugin-notifications-node';
+import { registerLearningActions } from './actions/assistantActions';
+import { DatabaseLearningStore } from './database/DatabaseLearningStore';
+import { ReadScopes } from './domain/readScope';
+import { createIngestion } from './ingest/config';
 import { scheduleLearningJobs } from './jobs/scheduleJobs';
 import { ResultCache } from './lib/resultCache';
+import { createRouter, ingestAuthPolicy } from './routes/router';
+import { readLearningSettings } from './settings';
 
 /**
  * Learning Loop backend plugin: incidents, postmortems, runbooks and action items attached to catalog entities.
@@ -30,9 +29,7 @@ export const learningPlugin = createBackendPlugin({
   register(env) {
     const addedSources: IncidentSource[] = [];
     env.registerExtensionPoint(learningIncidentSourcesExtensionPoint, {
-      addIncidentSource(...sources) {
-        addedSources.push(...sources);
-      },
+      addIncidentSource: (...sources) => addedSources.push(...sources),
     });
     env.registerInit({
       deps: {
@@ -52,20 +49,15 @@ export const learningPlugin = createBackendPlugin({
         notifications: notificationService,
       },
       async init(deps) {
-        const { config, database, catalog, logger, auth } = deps;
-        const settings = readLearningSettings(config);
+        const settings = readLearningSettings(deps.config);
         // the store tells the answer cache of its writes (read-your-writes on this replica)
-        const caches: ResultCache[] = [];
+        let cache: ResultCache | undefined;
         const store = await DatabaseLearningStore.create({
-          database,
+          database: deps.database,
           settings,
-          onWrite: () => {
-            const ends = caches.map(c => c.writeStarted());
-            return () => ends.forEach(end => end());
-          },
+          onWrite: () => cache?.writeStarted() ?? (() => {}),
         });
-        const cache = new ResultCache({ revision: () => store.revision() });
-        caches.push(cache);
+        cache = new ResultCache({ revision: () => store.revision() });
         deps.permissionsRegistry.addPermissions(learningPermissions);
         const readScopes = new ReadScopes(deps);
         registerLearningActions(deps.actionsRegistry, {
@@ -74,25 +66,16 @@ export const learningPlugin = createBackendPlugin({
           readScopes,
         });
         await scheduleLearningJobs({ ...deps, store });
-        const ingest = readIngestConfig(config);
-        const ingestion = new IncidentIngestion({
-          store,
-          catalog,
-          auth,
-          logger,
+        const ingest = createIngestion({
+          config: deps.config,
+          added: addedSources,
+          deps: { ...deps, store },
         });
-        for (const source of [...ingest.sources, ...addedSources]) {
-          ingestion.addSource(source);
-        }
-        // tools cannot hold Backstage tokens: each receiver checks its own signature or secret instead
-        deps.httpRouter.addAuthPolicy({
-          path: '/ingest',
-          allow: 'unauthenticated',
-        });
+        deps.httpRouter.addAuthPolicy(ingestAuthPolicy);
         deps.httpRouter.use(
           await createRouter(
             { ...deps, store, settings, readScopes, cache },
-            { ...ingest, ingestion },
+            ingest,
           ),
         );
       },

@@ -21,3 +21,4 @@ export * from './reviews';
 export * from './gate';
 export * from './entityRefs';
 export * from './constants';
+export * from './overview';

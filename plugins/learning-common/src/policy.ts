@@ -32,6 +32,17 @@ export interface LearningSettings {
   contributingFactorCategories: string[];
 }
 
+/** GET /settings: the rules in force that the frontend needs. */
+export type LearningUiSettings = Pick<
+  LearningSettings,
+  | 'contributingFactorCategories'
+  | 'failureModes'
+  | 'effectivenessWatchDays'
+  | 'postmortems'
+  | 'actionSlo'
+  | 'recurrenceWindowDays'
+> & { templates: PostmortemTemplate[] };
+
 /** Contributing-factor categories offered when config names none. */
 export const defaultContributingFactorCategories = [
   'dependency-timeout',

@@ -1,4 +1,5 @@
 import { normalizeEntityRef } from './entityRefs';
+import { createIncidentSchema } from './schemas';
 import { z } from 'zod';
 import {
   actionStatuses,
@@ -17,8 +18,6 @@ import {
   entityRefSchema,
   timestampSchema,
   dateSchema,
-  urlSchema,
-  markdown,
   labelSchema,
 } from './fields';
 
@@ -198,27 +197,16 @@ export const ingestIncidentsSchema = z
   .object({
     incidents: z
       .array(
-        z
-          .object({
-            title: trimmed(300),
-            kind: v.incidentKind.default('incident'),
-            severity: v.severity,
-            entityRefs: z.array(entityRefSchema).min(1).max(50),
-            startedAt: timestampSchema,
-            detectedAt: timestampSchema.optional(),
-            acknowledgedAt: timestampSchema.optional(),
-            mitigatedAt: timestampSchema.optional(),
-            resolvedAt: timestampSchema.optional(),
+        // the fields of POST /incidents, with the tool and its id required and no links to other incidents
+        createIncidentSchema
+          .omit({ duplicateOfId: true, recurrenceOfId: true })
+          .extend({
             source: v.incidentSource.refine(
               s => s !== 'manual',
               'an ingested incident names the tool it comes from',
             ),
             externalId: trimmed(200),
-            externalUrl: urlSchema.optional(),
-            failureModes: z.array(labelSchema).max(20).default([]),
-            summary: markdown.optional(),
-          })
-          .strict(),
+          }),
       )
       .min(1)
       .max(100),
@@ -292,3 +280,24 @@ export const mapIngestEventSchema = z
   .strict();
 /** Input of mapping an unmapped event. */
 export type MapIngestEventInput = z.infer<typeof mapIngestEventSchema>;
+
+/** What a caller may send as the query of GET /overview (before parsing: lists may be given as arrays). */
+export type OverviewQueryInput = z.input<typeof overviewQuerySchema>;
+/** What a caller may send as the query of GET /metrics. */
+export type MetricsQueryInput = z.input<typeof metricsQuerySchema>;
+/** What a caller may send as the query of GET /reviews/monthly. */
+export type MonthlyReviewQueryInput = z.input<typeof monthlyReviewQuerySchema>;
+/** What a caller may send as the query of GET /reviews/quarterly. */
+export type QuarterlyReviewQueryInput = z.input<
+  typeof quarterlyReviewQuerySchema
+>;
+/** What a caller may send as the query of GET /incidents. */
+export type ListIncidentsQueryInput = z.input<typeof listIncidentsQuerySchema>;
+/** What a caller may send as the query of GET /postmortems. */
+export type ListPostmortemsQueryInput = z.input<
+  typeof listPostmortemsQuerySchema
+>;
+/** What a caller may send as the query of GET /runbooks. */
+export type ListRunbooksQueryInput = z.input<typeof listRunbooksQuerySchema>;
+/** What a caller may send as the query of GET /actions. */
+export type ListActionsQueryInput = z.input<typeof listActionsQuerySchema>;

@@ -332,3 +332,22 @@ export interface IngestEvent {
   mappedAt: string | null;
   mappedBy: string | null;
 }
+
+/** GET /ingest-events: a page of received events and the sources this backend accepts. */
+export interface IngestEventPage extends Page<IngestEvent> {
+  sources: string[];
+}
+
+/** What became of one event of a webhook delivery (POST /ingest/{source} answers `{ results }`). */
+export interface IngestOutcome {
+  deliveryId: string;
+  externalId: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'duplicate' | 'unmapped';
+  incidentId?: string;
+}
+
+/** POST /ingest-events/{id}/map: the incident recorded and how many waiting events it took. */
+export interface IngestEventMapResult {
+  incident: Incident;
+  events: number;
+}

@@ -1,4 +1,5 @@
 import type { LearningMetrics } from './metrics';
+import type { OverdueActionItem } from './overview';
 
 /** A monthly incident review or quarterly learning synthesis, as GET /reviews/{monthly,quarterly} returns it. */
 export interface LearningReview {
@@ -32,14 +33,7 @@ export interface LearningReview {
     completedAt: string;
     effectiveness?: string;
   }>;
-  actionsOverdue: Array<{
-    actionId: string;
-    title: string;
-    entityRef: string;
-    owner: string;
-    priority: string;
-    dueDate: string;
-  }>;
+  actionsOverdue: OverdueActionItem[];
 }
 
 const cell = (value: unknown) =>

@@ -5,6 +5,7 @@ import {
   openActionStatuses,
   toIsoTimestamp,
   utcDate,
+  type AttentionLists,
 } from '@learning-loop/plugin-learning-common';
 import {
   scopeEntities,
@@ -27,7 +28,7 @@ export class AttentionStore {
   async antiPatterns(
     scope: MetricsScope,
     options: { staleDraftDays: number; limit?: number; now?: DateTime },
-  ) {
+  ): Promise<AttentionLists> {
     const now = options.now ?? DateTime.utc();
     const today = utcDate(now);
     const limit = options.limit ?? 50;

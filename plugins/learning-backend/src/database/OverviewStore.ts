@@ -4,6 +4,9 @@ import { DateTime } from 'luxon';
 import {
   openActionStatuses,
   utcDate,
+  type AgingBucket,
+  type EntityCounts,
+  type MonthTrend,
 } from '@learning-loop/plugin-learning-common';
 import {
   scopeEntities,
@@ -11,32 +14,7 @@ import {
   type MetricsStore,
 } from './MetricsStore';
 
-/** Counts of one entity in a period: summable into teams, systems and domains. */
-export interface EntityCounts {
-  entityRef: string;
-  incidents: number;
-  major: number;
-  recurrences: number;
-  postmortemsNeeded: number;
-  postmortemsPublished: number;
-  postmortemsOverdue: number;
-  actionsDue: number;
-  actionsDone: number;
-  actionsOpenDue: number;
-  actionsOverdue: number;
-  actionsIneffective: number;
-}
-
-/** One month of the trends. */
-export interface MonthTrend {
-  month: string;
-  bySeverity: Record<string, number>;
-  incidents: number;
-  recurrences: number;
-  ttrMedianMinutes?: number;
-  actionsOpened: number;
-  actionsClosed: number;
-}
+export type { EntityCounts, MonthTrend };
 
 /**
  * The organisation-wide aggregates: per-entity counts (rolled up through the catalog by the caller), monthly
@@ -278,7 +256,7 @@ export class OverviewStore {
   async agingBuckets(
     scope: MetricsScope,
     now: DateTime = DateTime.utc(),
-  ): Promise<Array<{ bucket: string; actions: number }>> {
+  ): Promise<AgingBucket[]> {
     const ago = (days: number) => now.minus({ days }).toISO()!;
     const row: any = await this.db('action_items')
       .modify(q => scopeEntities(q, 'entity_ref', scope))

@@ -3,6 +3,8 @@ import { DateTime } from 'luxon';
 import {
   resolvePeriod,
   STALE_DRAFT_DAYS,
+  type LearningOverview,
+  type LearningReview,
   type OverviewQuery,
 } from '@learning-loop/plugin-learning-common';
 import type { MetricsScope } from '../database/MetricsStore';
@@ -37,7 +39,10 @@ export class OrgViews {
   }
 
   /** The improvement overview of a period against the previous one, for the entities the filters select. */
-  async overview(credentials: BackstageCredentials, query: OverviewQuery) {
+  async overview(
+    credentials: BackstageCredentials,
+    query: OverviewQuery,
+  ): Promise<LearningOverview> {
     const { from, to, previous: before } = resolvePeriod(query);
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
     const visible = catalog.entitiesMatching(query);
@@ -105,7 +110,7 @@ export class OrgViews {
       system?: string;
       domain?: string;
     },
-  ) {
+  ): Promise<LearningReview> {
     const period = reviewPeriod(query);
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
     const scope: MetricsScope = {

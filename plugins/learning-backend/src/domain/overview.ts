@@ -1,16 +1,9 @@
 import { DateTime } from 'luxon';
-import type { EntityCounts } from '../database/OverviewStore';
+import type {
+  BreakdownRow,
+  EntityCounts,
+} from '@learning-loop/plugin-learning-common';
 import type { CatalogRollup } from './catalogRollup';
-
-/** One row of a breakdown: a team, system or domain with its summed counts and derived rates. */
-export interface BreakdownRow extends Omit<EntityCounts, 'entityRef'> {
-  ref: string;
-  title: string;
-  entities: number;
-  repeatRate?: number;
-  postmortemCoverage?: number;
-  actionCompletion?: number;
-}
 
 const ratio = (a: number, b: number) =>
   b ? Math.round((a / b) * 1000) / 1000 : undefined;

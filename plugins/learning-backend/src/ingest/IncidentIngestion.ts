@@ -6,6 +6,8 @@ import {
   ingestIncidentsSchema,
   type Incident,
   type IncidentSource as IncidentSourceName,
+  type IngestEventMapResult,
+  type IngestOutcome,
 } from '@learning-loop/plugin-learning-common';
 import type {
   IncidentSource,
@@ -15,13 +17,7 @@ import type {
 import type { LearningStore } from '../database/LearningStore';
 import { parseInput } from '../lib/parseInput';
 
-/** What became of one event of a delivery. */
-export interface IngestOutcome {
-  deliveryId: string;
-  externalId: string;
-  outcome: 'created' | 'updated' | 'unchanged' | 'duplicate' | 'unmapped';
-  incidentId?: string;
-}
+export type { IngestOutcome };
 
 const ENTITY_FIELDS = ['kind', 'metadata.namespace', 'metadata.name'];
 const ingestItemSchema = ingestIncidentsSchema.shape.incidents.element;
@@ -126,7 +122,7 @@ export class IncidentIngestion {
     eventId: string,
     entityRefs: string[],
     actor: string,
-  ): Promise<{ incident: Incident; events: number }> {
+  ): Promise<IngestEventMapResult> {
     const { store } = this.deps;
     const event = await store.ingestEvents.get(eventId);
     if (event.status !== 'unmapped') {

@@ -3,6 +3,7 @@ import type { IncidentSource } from '@learning-loop/plugin-learning-node';
 import { createGenericSource } from './genericSource';
 import { createIncidentIoSource } from './incidentIoSource';
 import { createOpsgenieSource } from './opsgenieSource';
+import { IncidentIngestion } from './IncidentIngestion';
 
 /** Webhook bodies above this many bytes are refused with 413 unless `learning.ingest.maxBodyBytes` says otherwise. */
 export const DEFAULT_INGEST_MAX_BODY_BYTES = 256 * 1024;
@@ -48,5 +49,26 @@ export function readIngestConfig(config: Config): {
       DEFAULT_INGEST_MAX_BODY_BYTES,
     bodyTimeoutMs: ingest?.getOptionalNumber('bodyTimeoutMs') ?? 10_000,
     sources,
+  };
+}
+
+/**
+ * The ingestion of this backend: the built-in sources config enables and those backend modules added through
+ * `learningIncidentSourcesExtensionPoint`, with the body limits of the receivers.
+ */
+export function createIngestion(options: {
+  config: Config;
+  added: IncidentSource[];
+  deps: ConstructorParameters<typeof IncidentIngestion>[0];
+}) {
+  const ingest = readIngestConfig(options.config);
+  const ingestion = new IncidentIngestion(options.deps);
+  for (const source of [...ingest.sources, ...options.added]) {
+    ingestion.addSource(source);
+  }
+  return {
+    ingestion,
+    maxBodyBytes: ingest.maxBodyBytes,
+    bodyTimeoutMs: ingest.bodyTimeoutMs,
   };
 }

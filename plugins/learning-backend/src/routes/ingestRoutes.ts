@@ -5,6 +5,7 @@ import {
   learningIncidentCreatePermission,
   listIngestEventsQuerySchema,
   mapIngestEventSchema,
+  type IngestEventPage,
 } from '@learning-loop/plugin-learning-common';
 import type { IncidentWebhookRequest } from '@learning-loop/plugin-learning-node';
 import type { IncidentIngestion } from '../ingest/IncidentIngestion';
@@ -94,10 +95,11 @@ export function addIngestEventRoutes(
     const credentials = await credentialsOf(ctx, req);
     const query = parseInput(listIngestEventsQuerySchema, req.query, 'query');
     const scope = await ctx.readScopes.of(credentials);
-    res.json({
+    const answer: IngestEventPage = {
       ...(await ctx.store.ingestEvents.list(query, entityFilter(scope))),
       sources: ingestion.sourceIds(),
-    });
+    };
+    res.json(answer);
   });
 
   router.post('/ingest-events/:id/map', async (req, res) => {

@@ -6,6 +6,8 @@ import {
   postmortemFeedbackSchema,
   resolvePeriod,
   revisionParamsSchema,
+  type LearningUiSettings,
+  type MetricsComparison,
 } from '@learning-loop/plugin-learning-common';
 import { actorOf, audited, credentialsOf, type RouteContext } from './context';
 import { parseInput } from '../lib/parseInput';
@@ -26,7 +28,7 @@ export function addPostmortemReviewRoutes(
   const { cache } = ctx;
   router.get('/settings', async (req, res) => {
     await credentialsOf(ctx, req);
-    res.json({
+    const settings: LearningUiSettings = {
       templates: ctx.settings.postmortemTemplates,
       contributingFactorCategories: ctx.settings.contributingFactorCategories,
       failureModes: ctx.settings.failureModes,
@@ -34,7 +36,8 @@ export function addPostmortemReviewRoutes(
       postmortems: ctx.settings.postmortems,
       actionSlo: ctx.settings.actionSlo,
       recurrenceWindowDays: ctx.settings.recurrenceWindowDays,
-    });
+    };
+    res.json(settings);
   });
 
   router.get('/metrics', async (req, res) => {
@@ -45,7 +48,7 @@ export function addPostmortemReviewRoutes(
     // kept per data revision like the summary: the Learning tab asks for it on every visit
     const json = await cache.json(
       questionKey('metrics', credentials, query, readScope),
-      async () => {
+      async (): Promise<MetricsComparison> => {
         const { from, to, previous: before } = resolvePeriod(query);
         // without an entity, the figures cover the entities the caller may read
         const scope = query.entityRef

@@ -17,6 +17,12 @@ import { addRunbookRoutes } from './runbooks';
 /** Request bodies above this size are refused with 413. */
 const BODY_LIMIT = '512kb';
 
+/** Tools cannot hold Backstage tokens: each webhook receiver checks its own signature or secret instead. */
+export const ingestAuthPolicy = {
+  path: '/ingest',
+  allow: 'unauthenticated',
+} as const;
+
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
 export async function createRouter(
   context: Omit<RouteContext, 'readScopes' | 'cache'> & Partial<RouteContext>,

@@ -1,14 +1,23 @@
 import { createApiRef } from '@backstage/core-plugin-api';
+
+export type { LearningUiSettings } from '@learning-loop/plugin-learning-common';
 import type {
   ActionItem,
   GateDecision,
   LearningReview,
-  LearningMetrics,
+  LearningOverview,
+  ListActionsQueryInput,
+  ListIncidentsQueryInput,
+  ListPostmortemsQueryInput,
+  ListRunbooksQueryInput,
+  MetricsComparison,
+  MetricsQueryInput,
+  MonthlyReviewQueryInput,
+  OverviewQueryInput,
   CreatePostmortemInput,
-  LearningSettings,
+  LearningUiSettings,
   PostmortemContent,
   PostmortemRevision,
-  PostmortemTemplate,
   UpdatePostmortemInput,
   BulkUpdateActionsInput,
   BulkUpdateResult,
@@ -31,9 +40,9 @@ export type ListQuery = Record<
 /** The Learning Loop REST API as the frontend uses it. */
 export interface LearningApi {
   getEntitySummary(entityRef: string): Promise<EntityLearningSummary>;
-  listIncidents(query: ListQuery): Promise<Page<Incident>>;
+  listIncidents(query: ListIncidentsQueryInput): Promise<Page<Incident>>;
   getIncident(id: string): Promise<Incident>;
-  listPostmortems(query: ListQuery): Promise<Page<Postmortem>>;
+  listPostmortems(query: ListPostmortemsQueryInput): Promise<Page<Postmortem>>;
   getPostmortem(id: string): Promise<Postmortem>;
   createPostmortem(
     input: Partial<CreatePostmortemInput> &
@@ -55,19 +64,17 @@ export interface LearningApi {
   ): Promise<Postmortem>;
   getSettings(): Promise<LearningUiSettings>;
   getGate(entityRef: string): Promise<GateDecision>;
-  getOverview(query: ListQuery): Promise<any>;
+  getOverview(query: OverviewQueryInput): Promise<LearningOverview>;
   getReview(
     kind: 'monthly' | 'quarterly',
-    query: ListQuery,
+    query: Omit<MonthlyReviewQueryInput, 'month'> & {
+      month?: string;
+      quarter?: string;
+    },
   ): Promise<LearningReview>;
-  getMetrics(query: {
-    entityRef?: string;
-    days?: number;
-    from?: string;
-    to?: string;
-  }): Promise<{ current: LearningMetrics; previous: LearningMetrics }>;
-  listRunbooks(query: ListQuery): Promise<Page<Runbook>>;
-  listActions(query: ListQuery): Promise<Page<ActionItem>>;
+  getMetrics(query: MetricsQueryInput): Promise<MetricsComparison>;
+  listRunbooks(query: ListRunbooksQueryInput): Promise<Page<Runbook>>;
+  listActions(query: ListActionsQueryInput): Promise<Page<ActionItem>>;
   createAction(
     input: Partial<CreateActionInput> &
       Pick<CreateActionInput, 'entityRef' | 'title'>,
@@ -81,15 +88,6 @@ export interface LearningApi {
     recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
     id: string,
   ): Promise<{ items: HistoryEntry[] }>;
-}
-
-/** The settings the frontend reads from the backend. */
-export interface LearningUiSettings {
-  templates: PostmortemTemplate[];
-  contributingFactorCategories: string[];
-  postmortems: LearningSettings['postmortems'];
-  actionSlo: LearningSettings['actionSlo'];
-  recurrenceWindowDays: number;
 }
 
 /** Reference to the {@link LearningApi}. */

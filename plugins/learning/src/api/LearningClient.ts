@@ -1,7 +1,30 @@
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import { entityRefPath } from '@learning-loop/plugin-learning-common';
-import type { LearningApi, ListQuery } from './LearningApi';
+import type {
+  ActionItem,
+  BulkUpdateActionsInput,
+  BulkUpdateResult,
+  EntityLearningSummary,
+  GateDecision,
+  HistoryEntry,
+  Incident,
+  LearningOverview,
+  ListActionsQueryInput,
+  ListIncidentsQueryInput,
+  ListPostmortemsQueryInput,
+  ListRunbooksQueryInput,
+  LearningReview,
+  MetricsComparison,
+  MetricsQueryInput,
+  OverviewQueryInput,
+  Page,
+  Postmortem,
+  PostmortemContent,
+  PostmortemRevision,
+  Runbook,
+} from '@learning-loop/plugin-learning-common';
+import type { LearningApi, LearningUiSettings } from './LearningApi';
 
 /** Talks to the learning backend through Backstage's discovery and authenticated fetch. */
 export class LearningClient implements LearningApi {
@@ -12,83 +35,102 @@ export class LearningClient implements LearningApi {
     },
   ) {}
 
-  getEntitySummary(entityRef: string) {
-    return this.request<any>(`/entities/${entityRefPath(entityRef)}/summary`);
+  getEntitySummary(entityRef: string): Promise<EntityLearningSummary> {
+    return this.request(`/entities/${entityRefPath(entityRef)}/summary`);
   }
-  getGate(entityRef: string) {
-    return this.request<any>(`/gate/${entityRefPath(entityRef)}`);
+  getGate(entityRef: string): Promise<GateDecision> {
+    return this.request(`/gate/${entityRefPath(entityRef)}`);
   }
-  listIncidents(query: ListQuery) {
-    return this.request<any>(`/incidents${toQueryString(query)}`);
+  listIncidents(query: ListIncidentsQueryInput): Promise<Page<Incident>> {
+    return this.request(`/incidents${toQueryString(query)}`);
   }
-  getIncident(id: string) {
-    return this.request<any>(`/incidents/${encodeURIComponent(id)}`);
+  getIncident(id: string): Promise<Incident> {
+    return this.request(`/incidents/${encodeURIComponent(id)}`);
   }
-  listPostmortems(query: ListQuery) {
-    return this.request<any>(`/postmortems${toQueryString(query)}`);
+  listPostmortems(query: ListPostmortemsQueryInput): Promise<Page<Postmortem>> {
+    return this.request(`/postmortems${toQueryString(query)}`);
   }
-  getPostmortem(id: string) {
-    return this.request<any>(`/postmortems/${encodeURIComponent(id)}`);
+  getPostmortem(id: string): Promise<Postmortem> {
+    return this.request(`/postmortems/${encodeURIComponent(id)}`);
   }
-  createPostmortem(input: object) {
-    return this.request<any>('/postmortems', { method: 'POST', body: input });
+  createPostmortem(
+    input: Parameters<LearningApi['createPostmortem']>[0],
+  ): Promise<Postmortem> {
+    return this.request('/postmortems', { method: 'POST', body: input });
   }
-  updatePostmortem(id: string, patch: object) {
-    return this.request<any>(`/postmortems/${encodeURIComponent(id)}`, {
+  updatePostmortem(
+    id: string,
+    patch: Parameters<LearningApi['updatePostmortem']>[1],
+  ): Promise<Postmortem> {
+    return this.request(`/postmortems/${encodeURIComponent(id)}`, {
       method: 'PATCH',
       body: patch,
     });
   }
-  listRevisions(id: string) {
-    return this.request<any>(
-      `/postmortems/${encodeURIComponent(id)}/revisions`,
-    );
+  listRevisions(id: string): Promise<{ items: PostmortemRevision[] }> {
+    return this.request(`/postmortems/${encodeURIComponent(id)}/revisions`);
   }
-  getRevision(id: string, version: number) {
-    return this.request<any>(
+  getRevision(
+    id: string,
+    version: number,
+  ): Promise<PostmortemRevision & { content: PostmortemContent }> {
+    return this.request(
       `/postmortems/${encodeURIComponent(id)}/revisions/${version}`,
     );
   }
-  ratePostmortem(id: string, rating: number, comment?: string) {
-    return this.request<any>(
-      `/postmortems/${encodeURIComponent(id)}/feedback`,
-      { method: 'POST', body: { rating, comment } },
-    );
+  ratePostmortem(
+    id: string,
+    rating: number,
+    comment?: string,
+  ): Promise<Postmortem> {
+    return this.request(`/postmortems/${encodeURIComponent(id)}/feedback`, {
+      method: 'POST',
+      body: { rating, comment },
+    });
   }
-  getMetrics(query: ListQuery) {
-    return this.request<any>(`/metrics${toQueryString(query)}`);
+  getMetrics(query: MetricsQueryInput): Promise<MetricsComparison> {
+    return this.request(`/metrics${toQueryString(query)}`);
   }
-  getOverview(query: ListQuery) {
-    return this.request<any>(`/overview${toQueryString(query)}`);
+  getOverview(query: OverviewQueryInput): Promise<LearningOverview> {
+    return this.request(`/overview${toQueryString(query)}`);
   }
-  getReview(kind: 'monthly' | 'quarterly', query: ListQuery) {
-    return this.request<any>(`/reviews/${kind}${toQueryString(query)}`);
+  getReview(
+    kind: 'monthly' | 'quarterly',
+    query: Parameters<LearningApi['getReview']>[1],
+  ): Promise<LearningReview> {
+    return this.request(`/reviews/${kind}${toQueryString(query)}`);
   }
-  getSettings() {
-    return this.request<any>('/settings');
+  getSettings(): Promise<LearningUiSettings> {
+    return this.request('/settings');
   }
-  listRunbooks(query: ListQuery) {
-    return this.request<any>(`/runbooks${toQueryString(query)}`);
+  listRunbooks(query: ListRunbooksQueryInput): Promise<Page<Runbook>> {
+    return this.request(`/runbooks${toQueryString(query)}`);
   }
-  listActions(query: ListQuery) {
-    return this.request<any>(`/actions${toQueryString(query)}`);
+  listActions(query: ListActionsQueryInput): Promise<Page<ActionItem>> {
+    return this.request(`/actions${toQueryString(query)}`);
   }
-  createAction(input: object) {
-    return this.request<any>('/actions', { method: 'POST', body: input });
+  createAction(
+    input: Parameters<LearningApi['createAction']>[0],
+  ): Promise<ActionItem> {
+    return this.request('/actions', { method: 'POST', body: input });
   }
-  updateAction(id: string, patch: object) {
-    return this.request<any>(`/actions/${encodeURIComponent(id)}`, {
+  updateAction(
+    id: string,
+    patch: Parameters<LearningApi['updateAction']>[1],
+  ): Promise<ActionItem> {
+    return this.request(`/actions/${encodeURIComponent(id)}`, {
       method: 'PATCH',
       body: patch,
     });
   }
-  bulkUpdateActions(input: object) {
-    return this.request<any>('/actions/bulk', { method: 'POST', body: input });
+  bulkUpdateActions(input: BulkUpdateActionsInput): Promise<BulkUpdateResult> {
+    return this.request('/actions/bulk', { method: 'POST', body: input });
   }
-  getHistory(recordType: string, id: string) {
-    return this.request<any>(
-      `/${recordType}/${encodeURIComponent(id)}/history`,
-    );
+  getHistory(
+    recordType: Parameters<LearningApi['getHistory']>[0],
+    id: string,
+  ): Promise<{ items: HistoryEntry[] }> {
+    return this.request(`/${recordType}/${encodeURIComponent(id)}/history`);
   }
 
   private async request<T>(
@@ -109,7 +151,7 @@ export class LearningClient implements LearningApi {
 }
 
 /** Builds `?a=1&b=x,y` from defined values. */
-export function toQueryString(query: ListQuery): string {
+export function toQueryString(query: object): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
     if (

@@ -69,7 +69,7 @@ export function BacklogView(props: {
         ...props.scope,
         status,
         priority,
-        overdue: overdue ? true : undefined,
+        overdue: overdue ? 'true' : undefined,
         entityRef: entityRef.trim() || undefined,
         page: page + 1,
         limit: pageSize,

@@ -3,12 +3,15 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import { STALE_DRAFT_DAYS } from '@learning-loop/plugin-learning-common';
+import {
+  STALE_DRAFT_DAYS,
+  type AttentionLists as Lists,
+} from '@learning-loop/plugin-learning-common';
 import { formatDate } from '../format';
-import { CsvButton, type Row } from './BreakdownTable';
+import { CsvButton } from './BreakdownTable';
 import { toCsv } from './csv';
 
-function AttentionList(props: {
+function AttentionList<Row extends object>(props: {
   title: string;
   items: Row[];
   render: (r: Row) => JSX.Element;
@@ -38,16 +41,27 @@ function AttentionList(props: {
 }
 
 /** One list of what needs attention: where it comes from in the answer, how an item reads, its CSV columns. */
-interface AttentionListSpec {
-  key: string;
+interface AttentionListSpec<K extends keyof Lists> {
+  key: K;
   title: string;
   name: string;
-  render: (r: Row) => JSX.Element;
-  csv: Array<{ title: string; value: (r: Row) => unknown }>;
+  render: (r: Lists[K][number]) => JSX.Element;
+  csv: Array<{ title: string; value: (r: Lists[K][number]) => unknown }>;
 }
 
-const lists: AttentionListSpec[] = [
-  {
+/** A list of one key, typed by that key's items, with the function that shows it from an answer. */
+function list<K extends keyof Lists>(spec: AttentionListSpec<K>) {
+  return {
+    spec,
+    show: (answer: Lists) => {
+      const { key, ...rest } = spec;
+      return <AttentionList {...rest} items={answer[key] ?? []} />;
+    },
+  };
+}
+
+const lists = [
+  list({
     key: 'overduePostmortems',
     title: 'Postmortems past their due date',
     name: 'overdue-postmortems',
@@ -61,8 +75,8 @@ const lists: AttentionListSpec[] = [
       { title: 'Severity', value: r => r.severity },
       { title: 'Due', value: r => r.dueDate },
     ],
-  },
-  {
+  }),
+  list({
     key: 'recurrencesWithoutAction',
     title: 'Recurrences with no action',
     name: 'recurrences-without-action',
@@ -76,8 +90,8 @@ const lists: AttentionListSpec[] = [
       { title: 'Severity', value: r => r.severity },
       { title: 'Started', value: r => r.startedAt },
     ],
-  },
-  {
+  }),
+  list({
     key: 'overdueActions',
     title: 'Actions past their SLO',
     name: 'overdue-actions',
@@ -94,8 +108,8 @@ const lists: AttentionListSpec[] = [
       { title: 'Entity', value: r => r.entityRef },
       { title: 'Owner', value: r => r.owner },
     ],
-  },
-  {
+  }),
+  list({
     key: 'staleDrafts',
     title: `Drafts untouched for ${STALE_DRAFT_DAYS} days`,
     name: 'stale-drafts',
@@ -104,8 +118,8 @@ const lists: AttentionListSpec[] = [
       { title: 'Postmortem', value: r => r.title },
       { title: 'Last change', value: r => r.updatedAt },
     ],
-  },
-  {
+  }),
+  list({
     key: 'runbooksPastReview',
     title: 'Runbooks past their review date',
     name: 'runbooks-past-review',
@@ -120,16 +134,16 @@ const lists: AttentionListSpec[] = [
       { title: 'Review due', value: r => r.reviewDue },
       { title: 'Entity', value: r => r.entityRef },
     ],
-  },
+  }),
 ];
 
 /** What needs attention now: one list per kind of neglect in the overview's `antiPatterns`. */
-export function AttentionLists(props: { antiPatterns: Record<string, Row[]> }) {
+export function AttentionLists(props: { antiPatterns: Lists }) {
   return (
     <Grid container spacing={3}>
-      {lists.map(({ key, ...list }) => (
-        <Grid item xs={12} md={6} key={key}>
-          <AttentionList {...list} items={props.antiPatterns[key] ?? []} />
+      {lists.map(({ spec, show }) => (
+        <Grid item xs={12} md={6} key={spec.key}>
+          {show(props.antiPatterns)}
         </Grid>
       ))}
     </Grid>

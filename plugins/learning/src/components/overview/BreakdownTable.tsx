@@ -1,21 +1,27 @@
 import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Button from '@material-ui/core/Button';
+import type { BreakdownRow as Row } from '@learning-loop/plugin-learning-common';
 import { download, toCsv } from './csv';
 
-/** A row of a breakdown or an attention list, as the overview answers it. */
-export type Row = Record<string, any>;
+type NumericField = {
+  [K in keyof Row]-?: Row[K] extends number | undefined ? K : never;
+}[keyof Row];
 
-const rateFields = ['repeatRate', 'postmortemCoverage', 'actionCompletion'];
+const rateFields: NumericField[] = [
+  'repeatRate',
+  'postmortemCoverage',
+  'actionCompletion',
+];
 
 /** Rates as percentages, counts as they are. */
-function showCell(field: string, value: number | undefined) {
+function showCell(field: NumericField, value: number | undefined) {
   if (!rateFields.includes(field)) return value;
   return value === undefined ? '—' : `${Math.round(value * 100)}%`;
 }
 const breakdownColumns: Array<{
   title: string;
-  field: string;
+  field: NumericField;
   value: (r: Row) => unknown;
 }> = [
   { title: 'Incidents', field: 'incidents', value: r => r.incidents },

@@ -12,6 +12,12 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
+import {
+  severities,
+  type AgingBucket,
+  type Severity,
+  type MonthTrend as Trend,
+} from '@learning-loop/plugin-learning-common';
 
 /** A chart with a visible title and an accessible description, drawn in the theme's colours. */
 export function Chart(props: {
@@ -56,28 +62,21 @@ export function useChartColors() {
   };
 }
 
-type Trend = {
-  month: string;
-  bySeverity: Record<string, number>;
-  recurrences: number;
-  incidents: number;
-  ttrMedianMinutes?: number;
-  actionsOpened: number;
-  actionsClosed: number;
-};
-
 /** Monthly incidents by severity, stacked. */
 export function IncidentsBySeverityChart(props: { trends: Trend[] }) {
   const c = useChartColors();
-  const data = props.trends.map(t => ({ month: t.month, ...t.bySeverity }));
+  const data = props.trends.map(t => ({
+    ...(t.bySeverity as Partial<Record<Severity, number>>),
+    month: t.month,
+  }));
   return (
     <Chart
       title="Incidents by severity, per month"
       description={data
         .map(
           d =>
-            `${d.month}: ${['SEV1', 'SEV2', 'SEV3', 'SEV4']
-              .map(s => `${(d as any)[s]} ${s}`)
+            `${d.month}: ${severities
+              .map(s => `${d[s] ?? 0} ${s}`)
               .join(', ')}`,
         )
         .join('; ')}
@@ -88,7 +87,7 @@ export function IncidentsBySeverityChart(props: { trends: Trend[] }) {
         <YAxis allowDecimals={false} stroke={c.text} />
         <Tooltip contentStyle={c.tooltip} />
         <Legend />
-        {['SEV1', 'SEV2', 'SEV3', 'SEV4'].map((s, n) => (
+        {severities.map((s, n) => (
           <Bar
             key={s}
             dataKey={s}
@@ -182,9 +181,7 @@ export function BurnUpChart(props: { trends: Trend[] }) {
 }
 
 /** Open actions by how long they have waited. */
-export function AgingChart(props: {
-  aging: Array<{ bucket: string; actions: number }>;
-}) {
+export function AgingChart(props: { aging: AgingBucket[] }) {
   const c = useChartColors();
   return (
     <Chart

@@ -3,16 +3,9 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import {
   severities,
-  type LearningMetrics,
+  type OverviewHeadline as Headline,
   type Rate,
 } from '@learning-loop/plugin-learning-common';
-
-/** The headline figures of a period and the one before, as the overview answers them. */
-export type Headline = LearningMetrics & {
-  postmortemsOverdue: number;
-  actionsOverdue: number;
-  actionsIneffective: number;
-};
 
 const pct = (r?: Rate) =>
   r?.value === undefined ? '—' : `${Math.round(r.value * 100)}%`;

@@ -1,0 +1,130 @@
+import type { LearningMetrics } from './metrics';
+
+/**
+ * The response types of the organisation-wide routes (GET /overview, GET /metrics). The backend builds them and
+ * the frontend reads them, so a field renamed on one side fails the type check on the other.
+ */
+
+/** Counts of one entity in a period: summable into teams, systems and domains. */
+export interface EntityCounts {
+  entityRef: string;
+  incidents: number;
+  major: number;
+  recurrences: number;
+  postmortemsNeeded: number;
+  postmortemsPublished: number;
+  postmortemsOverdue: number;
+  actionsDue: number;
+  actionsDone: number;
+  actionsOpenDue: number;
+  actionsOverdue: number;
+  actionsIneffective: number;
+}
+
+/** One row of a breakdown: a team, system or domain with its summed counts and derived rates. */
+export interface BreakdownRow extends Omit<EntityCounts, 'entityRef'> {
+  ref: string;
+  title: string;
+  entities: number;
+  repeatRate?: number;
+  postmortemCoverage?: number;
+  actionCompletion?: number;
+}
+
+/** One month of the trends. */
+export interface MonthTrend {
+  month: string;
+  bySeverity: Record<string, number>;
+  incidents: number;
+  recurrences: number;
+  ttrMedianMinutes?: number;
+  actionsOpened: number;
+  actionsClosed: number;
+}
+
+/** Open actions by how long they have been open. */
+export interface AgingBucket {
+  bucket: string;
+  actions: number;
+}
+
+/** An open action past its due date. */
+export interface OverdueActionItem {
+  actionId: string;
+  title: string;
+  entityRef: string;
+  owner: string;
+  priority: string;
+  dueDate: string;
+}
+
+/** What needs attention now, each list capped. */
+export interface AttentionLists {
+  overduePostmortems: Array<{
+    incidentId: string;
+    title: string;
+    severity: string;
+    dueDate: string;
+  }>;
+  recurrencesWithoutAction: Array<{
+    incidentId: string;
+    title: string;
+    severity: string;
+    startedAt: string;
+  }>;
+  overdueActions: OverdueActionItem[];
+  staleDrafts: Array<{
+    postmortemId: string;
+    title: string;
+    updatedAt: string;
+  }>;
+  runbooksPastReview: Array<{
+    runbookId: string;
+    title: string;
+    entityRef: string;
+    reviewDue: string;
+  }>;
+}
+
+/** The headline figures of the overview: the metrics plus what is overdue and ineffective. */
+export type OverviewHeadline = LearningMetrics & {
+  postmortemsOverdue: number;
+  actionsOverdue: number;
+  actionsIneffective: number;
+};
+
+/** A period as [from, to). */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+/** GET /overview: the improvement overview of a period against the previous one. */
+export interface LearningOverview {
+  period: Period;
+  previousPeriod: Period;
+  filters: {
+    team?: string;
+    system?: string;
+    domain?: string;
+    severity?: string[];
+    kind?: string[];
+  };
+  /** How many catalog entities the filters select (and the caller may read). */
+  entities: number;
+  headline: { current: OverviewHeadline; previous: OverviewHeadline };
+  breakdowns: {
+    teams: BreakdownRow[];
+    systems: BreakdownRow[];
+    domains: BreakdownRow[];
+  };
+  trends: MonthTrend[];
+  aging: AgingBucket[];
+  antiPatterns: AttentionLists;
+}
+
+/** GET /metrics: the figures of a period and of the one before. */
+export interface MetricsComparison {
+  current: LearningMetrics;
+  previous: LearningMetrics;
+}
