@@ -51,13 +51,14 @@ export const learningPlugin = createBackendPlugin({
       async init(deps) {
         const settings = readLearningSettings(deps.config);
         // the store tells the answer cache of its writes (read-your-writes on this replica)
-        let cache: ResultCache | undefined;
+        const told: { cache?: ResultCache } = {};
         const store = await DatabaseLearningStore.create({
           database: deps.database,
           settings,
-          onWrite: () => cache?.writeStarted() ?? (() => {}),
+          onWrite: () => told.cache?.writeStarted() ?? (() => {}),
         });
-        cache = new ResultCache({ revision: () => store.revision() });
+        const cache = new ResultCache({ revision: () => store.revision() });
+        told.cache = cache;
         deps.permissionsRegistry.addPermissions(learningPermissions);
         const readScopes = new ReadScopes(deps);
         registerLearningActions(deps.actionsRegistry, {
