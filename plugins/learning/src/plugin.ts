@@ -39,7 +39,7 @@ export const EntityLearningContent = learningPlugin.provide(
     name: 'EntityLearningContent',
     component: {
       lazy: () =>
-        import('./components/EntityLearningContent').then(
+        import('./components/entity/EntityLearningContent').then(
           m => m.EntityLearningContent,
         ),
     },
@@ -52,7 +52,7 @@ export const EntityLearningSummaryCard = learningPlugin.provide(
     name: 'EntityLearningSummaryCard',
     component: {
       lazy: () =>
-        import('./components/EntityLearningSummaryCard').then(
+        import('./components/entity/EntityLearningSummaryCard').then(
           m => m.EntityLearningSummaryCard,
         ),
     },
@@ -65,7 +65,7 @@ export const EntityTeamBacklogContent = learningPlugin.provide(
     name: 'EntityTeamBacklogContent',
     component: {
       lazy: () =>
-        import('./components/TeamBacklogContent').then(
+        import('./components/actions/TeamBacklogContent').then(
           m => m.TeamBacklogContent,
         ),
     },

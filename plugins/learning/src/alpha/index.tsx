@@ -20,7 +20,7 @@ import {
 } from '@backstage/plugin-search-react/alpha';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { isLearningEntity, isTeamEntity } from '../components/entityFilter';
+import { isLearningEntity, isTeamEntity } from '../components/shared/entityFilter';
 
 const learningApi = ApiBlueprint.make({
   params: defineParams =>
@@ -50,7 +50,7 @@ const learningEntityContent = EntityContentBlueprint.make({
     title: 'Learning',
     filter: isLearningEntity,
     loader: () =>
-      import('../components/EntityLearningContent').then(m =>
+      import('../components/entity/EntityLearningContent').then(m =>
         compatWrapper(<m.EntityLearningContent />),
       ),
   },
@@ -63,7 +63,7 @@ const learningTeamContent = EntityContentBlueprint.make({
     title: 'Learning',
     filter: isTeamEntity,
     loader: () =>
-      import('../components/TeamBacklogContent').then(m =>
+      import('../components/actions/TeamBacklogContent').then(m =>
         compatWrapper(<m.TeamBacklogContent />),
       ),
   },
@@ -74,7 +74,7 @@ const learningEntityCard = EntityCardBlueprint.make({
   params: {
     filter: isLearningEntity,
     loader: () =>
-      import('../components/EntityLearningSummaryCard').then(m =>
+      import('../components/entity/EntityLearningSummaryCard').then(m =>
         compatWrapper(<m.EntityLearningSummaryCard />),
       ),
   },

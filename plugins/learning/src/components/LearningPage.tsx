@@ -16,10 +16,10 @@ import { rootRouteRef } from '../routes';
 import { EntityRefLinks } from '@backstage/plugin-catalog-react';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../api';
-import { formatDate, humanize } from './format';
-import { PostmortemPage } from './PostmortemPage';
+import { formatDate, humanize } from './shared/format';
+import { PostmortemPage } from './postmortem/PostmortemPage';
 import { PostmortemEditorPage } from './postmortem/PostmortemEditorPage';
-import { MyActionsPage } from './MyActionsPage';
+import { MyActionsPage } from './actions/MyActionsPage';
 import { OverviewPage } from './overview/OverviewPage';
 import { ReviewsPage } from './overview/ReviewsPage';
 

@@ -9,7 +9,7 @@ import {
   type ActionItem,
   type ActionStatus,
 } from '@learning-loop/plugin-learning-common';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 import { OwnerPicker } from './OwnerPicker';
 import { ReasonDialog } from './ReasonDialog';
 import { usePermissionToEdit } from './usePermissionToEdit';

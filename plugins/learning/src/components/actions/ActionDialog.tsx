@@ -18,7 +18,7 @@ import {
   type CreateActionInput,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 import { OwnerPicker } from './OwnerPicker';
 import type { ActionPatch } from './useActionEditing';
 

@@ -8,7 +8,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import EditIcon from '@material-ui/icons/Edit';
 import HistoryIcon from '@material-ui/icons/History';
 import type { ActionItem } from '@learning-loop/plugin-learning-common';
-import { formatDate, humanize } from '../format';
+import { formatDate, humanize } from '../shared/format';
 import { ActionDialog } from './ActionDialog';
 import { BulkBar } from './BulkBar';
 import {

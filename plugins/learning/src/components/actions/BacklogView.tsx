@@ -17,7 +17,7 @@ import {
   type ActionItem,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type ListQuery } from '../../api';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 import { ActionsTable } from './ActionsTable';
 import { mergeActions } from './EntityActionsCard';
 

@@ -15,7 +15,7 @@ import {
   type BulkUpdateResult,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 import { OwnerPicker } from './OwnerPicker';
 
 type Field = 'status' | 'owner' | 'dueDate';

@@ -10,7 +10,7 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import { learningApiRef } from '../../api';
-import { formatDateTime } from '../format';
+import { formatDateTime } from '../shared/format';
 
 function show(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';

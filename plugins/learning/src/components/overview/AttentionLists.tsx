@@ -7,7 +7,7 @@ import {
   STALE_DRAFT_DAYS,
   type AttentionLists as Lists,
 } from '@learning-loop/plugin-learning-common';
-import { formatDate } from '../format';
+import { formatDate } from '../shared/format';
 import { CsvButton } from './BreakdownTable';
 import { toCsv } from './csv';
 

@@ -7,8 +7,8 @@ import {
   normalizeEntityRef,
   severities,
 } from '@learning-loop/plugin-learning-common';
-import { humanize } from '../format';
-import { metricPeriods } from '../MetricsCard';
+import { humanize } from '../shared/format';
+import { metricPeriods } from '../entity/MetricsCard';
 import { SelectField, type SelectOption } from '../shared/SelectField';
 import type { OverviewFilters as Filters } from './useOverviewFilters';
 

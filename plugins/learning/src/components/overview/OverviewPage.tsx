@@ -10,7 +10,7 @@ import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { learningApiRef } from '../../api';
-import { formatDate } from '../format';
+import { formatDate } from '../shared/format';
 import { AttentionLists } from './AttentionLists';
 import { Breakdown } from './BreakdownTable';
 import {

@@ -16,7 +16,7 @@ import {
   type Participant,
   type TimelineEntry,
 } from '@learning-loop/plugin-learning-common';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 import { useOwnerOptions } from '../actions/OwnerPicker';
 
 /** A field of a row editor. */

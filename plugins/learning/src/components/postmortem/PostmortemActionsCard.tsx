@@ -12,7 +12,7 @@ import AddIcon from '@material-ui/icons/Add';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { ActionDialog } from '../actions/ActionDialog';
-import { formatDate, humanize } from '../format';
+import { formatDate, humanize } from '../shared/format';
 
 /** Follow-through: the actions this review produced, created from here, or why none are needed. */
 export function PostmortemActionsCard(props: {

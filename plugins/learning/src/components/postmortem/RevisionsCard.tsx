@@ -8,7 +8,7 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { diffRevisions } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
-import { formatDateTime } from '../format';
+import { formatDateTime } from '../shared/format';
 
 /** Every saved version of the postmortem, and a word-level diff between any two. */
 export function RevisionsCard(props: {

@@ -13,7 +13,7 @@ import type {
   BlameFinding,
   PostmortemStatus,
 } from '@learning-loop/plugin-learning-common';
-import { humanize } from '../format';
+import { humanize } from '../shared/format';
 
 /** The review's status and its next steps; publishing with blameless-check findings asks for acknowledgement. */
 export function WorkflowBar(props: {

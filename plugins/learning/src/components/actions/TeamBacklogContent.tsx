@@ -1,7 +1,7 @@
 import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Content } from '@backstage/core-components';
-import { BacklogView } from './actions/BacklogView';
+import { BacklogView } from './BacklogView';
 
 /** A group's Learning tab: every action on entities the team owns, or assigned to the team. */
 export function TeamBacklogContent() {

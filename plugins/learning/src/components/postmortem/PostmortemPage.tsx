@@ -14,8 +14,8 @@ import { useApi, useRouteRef } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
 import { makeStyles } from '@material-ui/core/styles';
 import { postmortemToMarkdown } from '@learning-loop/plugin-learning-common';
-import { rootRouteRef } from '../routes';
-import { FeedbackCard } from './postmortem/FeedbackCard';
+import { rootRouteRef } from '../../routes';
+import { FeedbackCard } from './FeedbackCard';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import Chip from '@material-ui/core/Chip';
@@ -26,8 +26,8 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
-import { learningApiRef } from '../api';
-import { formatDate, formatDateTime, humanize } from './format';
+import { learningApiRef } from '../../api';
+import { formatDate, formatDateTime, humanize } from '../shared/format';
 
 /** Markdown sections in the order a learning review is read. */
 export const postmortemSections: Array<[keyof Postmortem, string]> = [

@@ -8,8 +8,8 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { Route, Routes } from 'react-router-dom';
 import type { Postmortem } from '@learning-loop/plugin-learning-common';
-import { learningApiRef, type LearningApi } from '../api';
-import { rootRouteRef } from '../routes';
+import { learningApiRef, type LearningApi } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { PostmortemPage } from './PostmortemPage';
 
 const hostile: Postmortem = {

@@ -19,11 +19,11 @@ import {
   severities,
   type Incident,
 } from '@learning-loop/plugin-learning-common';
-import { learningApiRef } from '../api';
-import { rootRouteRef } from '../routes';
-import { formatDateTime, formatDuration, humanize, ordinal } from './format';
+import { learningApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { formatDateTime, formatDuration, humanize, ordinal } from '../shared/format';
 import { SeverityChip } from './SeverityChip';
-import { StartPostmortemButton } from './postmortem/StartPostmortemButton';
+import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 
 type Filters = { severity: string[]; status: string[]; kind: string[] };
 

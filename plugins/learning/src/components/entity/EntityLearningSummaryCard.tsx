@@ -10,7 +10,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import { learningApiRef } from '../api';
+import { learningApiRef } from '../../api';
 import { RecurrenceBadge } from './RecurrenceBadge';
 
 function Figure(props: { label: string; value: number; alert?: boolean }) {

@@ -20,14 +20,14 @@ import {
   severities,
   type EntityLearningSummary,
 } from '@learning-loop/plugin-learning-common';
-import { learningApiRef } from '../api';
-import { IncidentsTable } from './IncidentsTable';
+import { learningApiRef } from '../../api';
+import { IncidentsTable } from '../incidents/IncidentsTable';
 import { MetricsCard } from './MetricsCard';
-import { EntityActionsCard } from './actions/EntityActionsCard';
+import { EntityActionsCard } from '../actions/EntityActionsCard';
 import { PostmortemsCard } from './PostmortemsCard';
 import { RecurrenceBadge } from './RecurrenceBadge';
 import { RunbooksCard } from './RunbooksCard';
-import { formatDate, humanize, ordinal } from './format';
+import { formatDate, humanize, ordinal } from '../shared/format';
 
 /** The release gate CI/CD asks before deploying this entity, with its reasons. */
 function GateState(props: { entityRef: string }) {

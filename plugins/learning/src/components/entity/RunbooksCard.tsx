@@ -5,7 +5,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import type { Runbook } from '@learning-loop/plugin-learning-common';
-import { formatDate, formatRelative } from './format';
+import { formatDate, formatRelative } from '../shared/format';
 
 /** An entity's runbooks with when each was last reviewed. */
 export function RunbooksCard(props: { runbooks: Runbook[] }) {

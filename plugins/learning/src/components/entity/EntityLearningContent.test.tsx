@@ -17,8 +17,8 @@ import type {
   EntityLearningSummary,
   Incident,
 } from '@learning-loop/plugin-learning-common';
-import { learningApiRef, type LearningApi } from '../api';
-import { rootRouteRef } from '../routes';
+import { learningApiRef, type LearningApi } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { EntityLearningContent } from './EntityLearningContent';
 import { EntityLearningSummaryCard } from './EntityLearningSummaryCard';
 

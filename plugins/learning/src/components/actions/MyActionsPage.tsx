@@ -1,5 +1,5 @@
 import { Content } from '@backstage/core-components';
-import { BacklogView } from './actions/BacklogView';
+import { BacklogView } from './BacklogView';
 
 /** The signed-in user's backlog: actions owned by them or by one of their groups. */
 export function MyActionsPage() {

@@ -10,9 +10,9 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Typography from '@material-ui/core/Typography';
-import { learningApiRef } from '../api';
-import { rootRouteRef } from '../routes';
-import { formatDate, humanize } from './format';
+import { learningApiRef } from '../../api';
+import { rootRouteRef } from '../../routes';
+import { formatDate, humanize } from '../shared/format';
 
 /** The entity's latest postmortems, each linking to its page. */
 export function PostmortemsCard(props: {

@@ -19,7 +19,7 @@ import type {
   LearningMetrics,
   Rate,
 } from '@learning-loop/plugin-learning-common';
-import { learningApiRef } from '../api';
+import { learningApiRef } from '../../api';
 
 /** Periods the tab offers. */
 export const metricPeriods = [30, 90, 180, 365];
