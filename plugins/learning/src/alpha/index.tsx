@@ -20,7 +20,10 @@ import {
 } from '@backstage/plugin-search-react/alpha';
 import { LearningClient, learningApiRef } from '../api';
 import { rootRouteRef } from '../routes';
-import { isLearningEntity, isTeamEntity } from '../components/shared/entityFilter';
+import {
+  isLearningEntity,
+  isTeamEntity,
+} from '../components/shared/entityFilter';
 
 const learningApi = ApiBlueprint.make({
   params: defineParams =>

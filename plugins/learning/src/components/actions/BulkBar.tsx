@@ -112,6 +112,7 @@ export function BulkBar(props: {
           {field === 'status' && (
             <>
               <TextField
+                id="bulk-status"
                 select
                 fullWidth
                 label="Status"
@@ -126,6 +127,7 @@ export function BulkBar(props: {
               </TextField>
               {(value === 'wont-do' || value === 'blocked') && (
                 <TextField
+                  id="bulk-reason"
                   fullWidth
                   label="Reason"
                   value={reason}
@@ -145,6 +147,7 @@ export function BulkBar(props: {
           )}
           {field === 'dueDate' && (
             <TextField
+              id="bulk-due-date"
               fullWidth
               type="date"
               label="Due date"

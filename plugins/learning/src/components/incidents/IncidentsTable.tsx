@@ -21,7 +21,12 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
-import { formatDateTime, formatDuration, humanize, ordinal } from '../shared/format';
+import {
+  formatDateTime,
+  formatDuration,
+  humanize,
+  ordinal,
+} from '../shared/format';
 import { SeverityChip } from './SeverityChip';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 

@@ -58,6 +58,7 @@ export function FeedbackCard(props: {
             onChange={(_, v) => setRating(v)}
           />
           <TextField
+            id="review-comment"
             size="small"
             label="Comment"
             value={comment}

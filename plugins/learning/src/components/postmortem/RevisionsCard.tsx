@@ -40,6 +40,7 @@ export function RevisionsCard(props: {
     set: (v: number) => void,
   ) => (
     <TextField
+      id={`revision-${label.toLowerCase()}`}
       select
       size="small"
       label={label}
