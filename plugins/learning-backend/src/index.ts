@@ -9,3 +9,4 @@ export {
   applyLearningMigrations,
 } from './database/DatabaseLearningStore';
 export { readLearningSettings } from './settings';
+export { writeAsOf } from './database/records';

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError } from '@backstage/errors';
@@ -10,7 +11,18 @@ import type { History } from './history';
 
 /** The current time as the ISO string every timestamp column is written with. */
 export function nowIso(): string {
-  return new Date().toISOString();
+  return recordedTime.getStore() ?? new Date().toISOString();
+}
+
+const recordedTime = new AsyncLocalStorage<string>();
+
+/**
+ * Runs `write` as if it happened at `at` (ISO-8601): the records it creates or changes, and their history rows, get
+ * that time instead of now. For importers and demo data, whose records happened before they reached Learning Loop;
+ * the API never uses it.
+ */
+export function writeAsOf<T>(at: string, write: () => Promise<T>): Promise<T> {
+  return recordedTime.run(new Date(at).toISOString(), write);
 }
 
 /** A new record id. */

@@ -33,15 +33,19 @@ export default createBackendModule({
             database,
             settings: readLearningSettings(config),
           });
-          const knex = await database.getClient();
-          const existing = await knex('incidents').count({ n: '*' }).first();
-          if (Number(existing?.n ?? 0) > 0) {
+          const existing = await store.incidents.list({
+            page: 1,
+            limit: 1,
+            order: 'desc',
+            orderBy: 'startedAt',
+          });
+          if (existing.totalCount > 0) {
             logger.info(
               'Learning Loop demo data: database already has incidents, not seeding',
             );
             return;
           }
-          const counts = await seedDemoData(store, knex);
+          const counts = await seedDemoData(store);
           logger.info(
             `Learning Loop demo data seeded: ${JSON.stringify(counts)}`,
           );

@@ -29,7 +29,7 @@ describe('LocalizeVideos demo data', () => {
       database: mockServices.database({ knex }),
       settings: defaultLearningSettings,
     });
-    await seedDemoData(store, knex, DateTime.utc());
+    await seedDemoData(store, DateTime.utc());
   });
 
   const distinct = async (table: string, column: string) =>
@@ -84,6 +84,55 @@ describe('LocalizeVideos demo data', () => {
     ).toBeGreaterThan(0);
   });
 
+  it('back-dates through the store: each record and its history tell the same times, none in the future', async () => {
+    const page = await store.actions.list({
+      page: 1,
+      limit: 100,
+      order: 'asc',
+      orderBy: 'dueDate',
+    });
+    expect(page.items.length).toBeGreaterThan(20);
+    const now = DateTime.utc().toISO()!;
+    // created when the story says, months ago, not when the seed ran
+    expect(
+      page.items.filter(
+        a => a.createdAt < DateTime.utc().minus({ days: 200 }).toISO()!,
+      ).length,
+    ).toBeGreaterThan(5);
+    for (const action of page.items) {
+      const [created, ...later] = await store.history('action', action.id);
+      expect(created).toMatchObject({
+        operation: 'create',
+        at: action.createdAt,
+      });
+      // the due date the history shows at creation is the one the action has (none is moved behind its back)
+      const due = created.changes.find(c => c.field === 'dueDate')?.to;
+      if (!later.some(h => h.changes.some(c => c.field === 'dueDate'))) {
+        expect({ id: action.id, due }).toEqual({
+          id: action.id,
+          due: action.dueDate,
+        });
+      }
+      expect(action.createdAt <= now).toBe(true);
+      if (action.completedAt) {
+        expect(action.completedAt >= action.createdAt).toBe(true);
+        expect(action.completedAt <= now).toBe(true);
+      }
+    }
+    const published = await store.postmortems.list({
+      status: ['published'],
+      page: 1,
+      limit: 100,
+      order: 'asc',
+      orderBy: 'createdAt',
+    });
+    expect(published.totalCount).toBeGreaterThan(0);
+    for (const pm of published.items) {
+      expect(pm.publishedAt! > pm.createdAt).toBe(true);
+      expect(pm.publishedAt! <= now).toBe(true);
+    }
+  });
+
   it('tells the recurrence story on the two localisation services', async () => {
     const subtitle = await store.summaries.entitySummary(
       'component:default/subtitle-service',
@@ -129,7 +178,7 @@ describe('LocalizeVideos demo data', () => {
       database: mockServices.database({ knex: other }),
       settings: defaultLearningSettings,
     });
-    await seedDemoData(otherStore, other, DateTime.utc());
+    await seedDemoData(otherStore, DateTime.utc());
     const titles = async (db: typeof knex) =>
       (
         await db('incidents')

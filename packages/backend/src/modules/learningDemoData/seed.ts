@@ -1,8 +1,9 @@
-import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import type { DatabaseLearningStore } from '@learning-loop/plugin-learning-backend';
 import {
-  defaultActionSloDays,
+  writeAsOf,
+  type DatabaseLearningStore,
+} from '@learning-loop/plugin-learning-backend';
+import {
   type ActionStatus,
   type ActionType,
   type Incident,
@@ -161,7 +162,6 @@ interface Seeded {
 /** Fills an empty Learning Loop database with twelve months of LocalizeVideos history. Returns what it wrote. */
 export async function seedDemoData(
   store: DatabaseLearningStore,
-  knex: Knex,
   now: DateTime = DateTime.utc(),
 ): Promise<{
   incidents: number;
@@ -181,6 +181,8 @@ export async function seedDemoData(
       })
       .plus({ minutes });
   const iso = (d: DateTime) => d.toUTC().toISO()!;
+  /** A time of the story, but never after now (a review of yesterday's incident is not yet published). */
+  const past = (d: DateTime) => DateTime.min(d, now.minus({ minutes: 1 }));
   const seeded: Seeded[] = [];
 
   // 1. incidents: background noise per service, then the scripted story
@@ -240,50 +242,53 @@ export async function seedDemoData(
     const detect = rnd.int(2, 25);
     const ack = detect + rnd.int(1, 10);
     const open = spec.duration === 0;
-    const incident = await store.incidents.create(
-      {
-        title: spec.title,
-        kind: spec.kind,
-        severity: spec.severity,
-        entityRefs:
-          spec.service === 'component:default/customer-portal' &&
-          spec.severity === 'SEV1'
-            ? [spec.service, 'component:default/billing-service']
-            : [spec.service],
-        startedAt: iso(started),
-        detectedAt: iso(started.plus({ minutes: detect })),
-        acknowledgedAt: iso(started.plus({ minutes: ack })),
-        mitigatedAt: open
-          ? undefined
-          : iso(
-              started.plus({
-                minutes: Math.max(ack + 5, Math.round(spec.duration * 0.7)),
-              }),
-            ),
-        resolvedAt: open
-          ? undefined
-          : iso(started.plus({ minutes: Math.max(ack + 10, spec.duration) })),
-        source: rnd.weighted({
-          manual: 3,
-          pagerduty: 5,
-          opsgenie: 1,
-          'incident-io': 1,
-        }),
-        failureModes: spec.failureModes,
-        summary: `**${
-          spec.title
-        }.** Customers noticed delays in their localisation orders; on-call ${
-          open ? 'is investigating' : 'restored service'
-        }.`,
-      },
-      rnd.pick(people[demoServices.find(s => s.ref === spec.service)!.owner]),
+    // recorded when it was detected, as the paging tool would have
+    const incident = await writeAsOf(
+      iso(started.plus({ minutes: detect })),
+      () =>
+        store.incidents.create(
+          {
+            title: spec.title,
+            kind: spec.kind,
+            severity: spec.severity,
+            entityRefs:
+              spec.service === 'component:default/customer-portal' &&
+              spec.severity === 'SEV1'
+                ? [spec.service, 'component:default/billing-service']
+                : [spec.service],
+            startedAt: iso(started),
+            detectedAt: iso(started.plus({ minutes: detect })),
+            acknowledgedAt: iso(started.plus({ minutes: ack })),
+            mitigatedAt: open
+              ? undefined
+              : iso(
+                  started.plus({
+                    minutes: Math.max(ack + 5, Math.round(spec.duration * 0.7)),
+                  }),
+                ),
+            resolvedAt: open
+              ? undefined
+              : iso(
+                  started.plus({ minutes: Math.max(ack + 10, spec.duration) }),
+                ),
+            source: rnd.weighted({
+              manual: 3,
+              pagerduty: 5,
+              opsgenie: 1,
+              'incident-io': 1,
+            }),
+            failureModes: spec.failureModes,
+            summary: `**${
+              spec.title
+            }.** Customers noticed delays in their localisation orders; on-call ${
+              open ? 'is investigating' : 'restored service'
+            }.`,
+          },
+          rnd.pick(
+            people[demoServices.find(s => s.ref === spec.service)!.owner],
+          ),
+        ),
     );
-    await knex('incidents')
-      .where({ id: incident.id })
-      .update({
-        created_at: iso(started.plus({ minutes: detect })),
-        updated_at: iso(started.plus({ minutes: spec.duration + 30 })),
-      });
     seeded.push({ incident, script: spec.script });
   }
   // one duplicate, as happens when two people page for the same outage
@@ -328,92 +333,96 @@ export async function seedDemoData(
     )!.owner;
     const team = people[owner];
     const author = team[0];
-    let pm = await store.postmortems.create(
-      {
-        title: `Learning review: ${incident.title}`,
-        incidentIds: [incident.id],
-        templateId: 'default',
-        summary: `${incident.title}. This review looks at how our systems allowed it, not at who was on call.`,
-        impact: `- Customers affected: ${rnd.int(
-          3,
-          400,
-        )}\n- Orders delayed: ${rnd.int(10, 2000)}\n- Duration: ${Math.round(
-          DateTime.fromISO(incident.resolvedAt!).diff(
-            DateTime.fromISO(incident.startedAt),
-            'minutes',
-          ).minutes,
-        )} minutes`,
-        detection:
-          'An alert on queue age paged on-call. A customer ticket arrived a few minutes later.',
-        response:
-          'On-call acknowledged, opened an incident channel and pulled in the owning team.',
-        recovery:
-          'Traffic was shifted and the backlog drained; delayed orders were re-queued automatically.',
-        timeline: [
-          {
-            at: incident.startedAt,
-            kind: 'trigger',
-            text: 'Error rate starts climbing',
-          },
-          {
-            at: incident.detectedAt!,
-            kind: 'detection',
-            text: 'Queue-age alert fires',
-          },
-          {
-            at: incident.acknowledgedAt!,
-            kind: 'escalation',
-            text: 'On-call acknowledges and pages the owning team',
-          },
-          {
-            at: incident.mitigatedAt!,
-            kind: 'mitigation',
-            text: 'Mitigation in place, error rate back to normal',
-          },
-          {
-            at: incident.resolvedAt!,
-            kind: 'resolution',
-            text: 'Backlog drained; incident resolved',
-          },
-        ],
-        contributingFactors: incident.failureModes.map(mode => ({
-          category: mode,
-          text: `The design assumed ${mode.replace(
-            /-/g,
-            ' ',
-          )} could not happen at this volume.`,
-        })),
-        wentWell:
-          '- Alerting caught it before most customers did\n- Rollback tooling worked first time',
-        wentPoorly:
-          '- The runbook did not cover this case\n- Status page was updated late',
-        whereWeGotLucky: 'It happened outside the nightly batch window.',
-        whyWeWereSurprised:
-          'Nobody knew the retry policy had a hard-coded ceiling.',
-        lessons: 'Make limits visible on dashboards; rehearse vendor failover.',
-        decisions: [
-          {
-            decision: 'Shift traffic before debugging further',
-            rationale: 'Customer impact first',
-            decidedBy: author,
-            decidedAt: incident.acknowledgedAt,
-          },
-        ],
-        participants: [
-          { entityRef: author, role: 'facilitator' },
-          ...team
-            .slice(1)
-            .map(p => ({ entityRef: p, role: 'responder' as const })),
-          { entityRef: 'user:default/maya.okafor', role: 'observer' },
-        ],
-        reviewDate: DateTime.fromISO(incident.resolvedAt!)
-          .plus({ days: 3 })
-          .toISODate()!,
-      },
-      author,
+    // the review starts the day after the incident is resolved
+    const createdAt = DateTime.fromISO(incident.resolvedAt!).plus({ days: 1 });
+    let pm = await writeAsOf(iso(past(createdAt)), () =>
+      store.postmortems.create(
+        {
+          title: `Learning review: ${incident.title}`,
+          incidentIds: [incident.id],
+          templateId: 'default',
+          summary: `${incident.title}. This review looks at how our systems allowed it, not at who was on call.`,
+          impact: `- Customers affected: ${rnd.int(
+            3,
+            400,
+          )}\n- Orders delayed: ${rnd.int(10, 2000)}\n- Duration: ${Math.round(
+            DateTime.fromISO(incident.resolvedAt!).diff(
+              DateTime.fromISO(incident.startedAt),
+              'minutes',
+            ).minutes,
+          )} minutes`,
+          detection:
+            'An alert on queue age paged on-call. A customer ticket arrived a few minutes later.',
+          response:
+            'On-call acknowledged, opened an incident channel and pulled in the owning team.',
+          recovery:
+            'Traffic was shifted and the backlog drained; delayed orders were re-queued automatically.',
+          timeline: [
+            {
+              at: incident.startedAt,
+              kind: 'trigger',
+              text: 'Error rate starts climbing',
+            },
+            {
+              at: incident.detectedAt!,
+              kind: 'detection',
+              text: 'Queue-age alert fires',
+            },
+            {
+              at: incident.acknowledgedAt!,
+              kind: 'escalation',
+              text: 'On-call acknowledges and pages the owning team',
+            },
+            {
+              at: incident.mitigatedAt!,
+              kind: 'mitigation',
+              text: 'Mitigation in place, error rate back to normal',
+            },
+            {
+              at: incident.resolvedAt!,
+              kind: 'resolution',
+              text: 'Backlog drained; incident resolved',
+            },
+          ],
+          contributingFactors: incident.failureModes.map(mode => ({
+            category: mode,
+            text: `The design assumed ${mode.replace(
+              /-/g,
+              ' ',
+            )} could not happen at this volume.`,
+          })),
+          wentWell:
+            '- Alerting caught it before most customers did\n- Rollback tooling worked first time',
+          wentPoorly:
+            '- The runbook did not cover this case\n- Status page was updated late',
+          whereWeGotLucky: 'It happened outside the nightly batch window.',
+          whyWeWereSurprised:
+            'Nobody knew the retry policy had a hard-coded ceiling.',
+          lessons:
+            'Make limits visible on dashboards; rehearse vendor failover.',
+          decisions: [
+            {
+              decision: 'Shift traffic before debugging further',
+              rationale: 'Customer impact first',
+              decidedBy: author,
+              decidedAt: incident.acknowledgedAt,
+            },
+          ],
+          participants: [
+            { entityRef: author, role: 'facilitator' },
+            ...team
+              .slice(1)
+              .map(p => ({ entityRef: p, role: 'responder' as const })),
+            { entityRef: 'user:default/maya.okafor', role: 'observer' },
+          ],
+          reviewDate: DateTime.fromISO(incident.resolvedAt!)
+            .plus({ days: 3 })
+            .toISODate()!,
+        },
+        author,
+      ),
     );
     postmortems++;
-    const createdAt = DateTime.fromISO(incident.resolvedAt!).plus({ days: 1 });
     // action items: scripted for the story, generated otherwise
     const planned: Array<{
       title: string;
@@ -491,80 +500,75 @@ export async function seedDemoData(
     // some unpublished drafts have no follow-up yet; the scripted story always keeps its actions
     if (status !== 'published' && rnd.next() < 0.4 && !key) planned.length = 0;
     for (const plan of planned) {
-      const action = await store.actions.create(
-        {
-          entityRef: incident.entityRefs[0],
-          postmortemId: pm.id,
-          incidentId: incident.id,
-          title: plan.title,
-          type: plan.type,
-          category: plan.category,
-          priority: plan.priority,
-          status: 'open',
-          owner: rnd.next() < 0.6 ? owner : rnd.pick(team),
-        },
-        author,
-        owner,
+      // created with the review (its due date follows from the priority's SLO then), done when the story says
+      const done = plan.status === 'done';
+      const action = await writeAsOf(iso(past(createdAt)), () =>
+        store.actions.create(
+          {
+            entityRef: incident.entityRefs[0],
+            postmortemId: pm.id,
+            incidentId: incident.id,
+            title: plan.title,
+            type: plan.type,
+            category: plan.category,
+            priority: plan.priority,
+            status: done ? 'open' : plan.status,
+            statusReason: plan.reason,
+            owner: rnd.next() < 0.6 ? owner : rnd.pick(team),
+          },
+          author,
+          owner,
+        ),
       );
-      const due = createdAt
-        .plus({ days: defaultActionSloDays[plan.priority] })
-        .toISODate()!;
-      const completed =
-        plan.completedDaysAgo !== undefined
-          ? iso(at(plan.completedDaysAgo))
-          : null;
-      await knex('action_items')
-        .where({ id: action.id })
-        .update({
-          status: plan.status,
-          status_reason: plan.reason ?? null,
-          completed_at: completed,
-          effectiveness:
-            plan.status === 'done' &&
-            (plan.type === 'prevent' || plan.type === 'detect')
-              ? 'pending'
-              : null,
-          due_date: due,
-          created_at: iso(createdAt),
-          updated_at: completed ?? iso(createdAt),
-        });
+      if (done) {
+        const completed = DateTime.max(
+          at(plan.completedDaysAgo!),
+          createdAt.plus({ hours: 1 }),
+        );
+        await writeAsOf(iso(past(completed)), () =>
+          store.actions.update(
+            action.id,
+            { version: action.version, status: 'done' },
+            action.owner,
+          ),
+        );
+      }
       actions++;
     }
+    // in review the next day, published some days later (never in the future)
+    const reviewAt = iso(past(createdAt.plus({ days: 1 })));
     if (status !== 'draft') {
-      pm = await store.postmortems.update(
-        pm.id,
-        { version: pm.version, status: 'in-review' },
-        author,
+      pm = await writeAsOf(reviewAt, () =>
+        store.postmortems.update(
+          pm.id,
+          { version: pm.version, status: 'in-review' },
+          author,
+        ),
       );
     }
     if (status === 'published') {
       if (planned.length === 0) {
-        pm = await store.postmortems.update(
-          pm.id,
-          {
-            version: pm.version,
-            noActionReason:
-              'Fixed by the repair during the incident; nothing further to prevent.',
-          },
-          author,
+        pm = await writeAsOf(reviewAt, () =>
+          store.postmortems.update(
+            pm.id,
+            {
+              version: pm.version,
+              noActionReason:
+                'Fixed by the repair during the incident; nothing further to prevent.',
+            },
+            author,
+          ),
         );
       }
-      pm = await store.postmortems.update(
-        pm.id,
-        { version: pm.version, status: 'published' },
-        author,
+      const publishedAt = past(createdAt.plus({ days: rnd.int(2, 9) }));
+      pm = await writeAsOf(iso(publishedAt), () =>
+        store.postmortems.update(
+          pm.id,
+          { version: pm.version, status: 'published' },
+          author,
+        ),
       );
     }
-    await knex('postmortems')
-      .where({ id: pm.id })
-      .update({
-        created_at: iso(createdAt),
-        updated_at: iso(createdAt.plus({ days: 4 })),
-        published_at:
-          status === 'published'
-            ? iso(createdAt.plus({ days: rnd.int(2, 9) }))
-            : null,
-      });
   }
 
   // 3. backlog items that did not come from a postmortem, including the guest team's own work
@@ -631,25 +635,23 @@ export async function seedDemoData(
   };
   for (const item of direct) {
     const owner = demoServices.find(s => s.ref === item.ref)!.owner;
-    const action = await store.actions.create(
-      {
-        entityRef: item.ref,
-        title: item.title,
-        priority: item.priority,
-        status: item.status,
-        statusReason: reasons[item.status],
-        type: item.type,
-        category: 'reliability',
-        dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()!,
-      },
-      people[owner][0],
-      owner,
+    const createdAt = now.minus({ days: 30 - item.dueDaysFromNow / 2 });
+    await writeAsOf(iso(createdAt), () =>
+      store.actions.create(
+        {
+          entityRef: item.ref,
+          title: item.title,
+          priority: item.priority,
+          status: item.status,
+          statusReason: reasons[item.status],
+          type: item.type,
+          category: 'reliability',
+          dueDate: now.plus({ days: item.dueDaysFromNow }).toISODate()!,
+        },
+        people[owner][0],
+        owner,
+      ),
     );
-    await knex('action_items')
-      .where({ id: action.id })
-      .update({
-        created_at: iso(now.minus({ days: 30 - item.dueDaysFromNow / 2 })),
-      });
     actions++;
   }
   const guestIncident = script('vendor-3');
@@ -674,24 +676,23 @@ export async function seedDemoData(
   for (const service of demoServices) {
     const name = service.ref.split('/')[1];
     const lastReviewed = name === 'subtitle-service' ? 260 : rnd.int(5, 150);
-    const runbook = await store.runbooks.create(
-      {
-        entityRef: service.ref,
-        title: `${name}: first response`,
-        body: `## First response for ${name}\n\n1. Check the service dashboard for error rate and queue age.\n2. If a deploy happened in the last hour, roll it back.\n3. Page the owning team if customers are affected.\n\n> Keep this runbook short: link deeper guides instead of copying them.`,
-        lastReviewedAt: iso(at(lastReviewed)),
-        reviewIntervalDays: 180,
-        usedInIncidentIds: seeded
-          .filter(s => s.incident.entityRefs.includes(service.ref))
-          .slice(-2)
-          .map(s => s.incident.id),
-        missingInIncidentIds: [],
-      },
-      people[service.owner][0],
+    await writeAsOf(iso(at(360)), () =>
+      store.runbooks.create(
+        {
+          entityRef: service.ref,
+          title: `${name}: first response`,
+          body: `## First response for ${name}\n\n1. Check the service dashboard for error rate and queue age.\n2. If a deploy happened in the last hour, roll it back.\n3. Page the owning team if customers are affected.\n\n> Keep this runbook short: link deeper guides instead of copying them.`,
+          lastReviewedAt: iso(at(lastReviewed)),
+          reviewIntervalDays: 180,
+          usedInIncidentIds: seeded
+            .filter(s => s.incident.entityRefs.includes(service.ref))
+            .slice(-2)
+            .map(s => s.incident.id),
+          missingInIncidentIds: [],
+        },
+        people[service.owner][0],
+      ),
     );
-    await knex('runbooks')
-      .where({ id: runbook.id })
-      .update({ created_at: iso(at(360)) });
     runbooks++;
   }
   await store.runbooks.create(
