@@ -9,12 +9,13 @@ import type {
 import { StaleVersionError } from '../lib/errors';
 import type { History } from './history';
 
+/** The time a `writeAsOf` runs its writes at; none outside one. */
+const recordedTime = new AsyncLocalStorage<string>();
+
 /** The current time as the ISO string every timestamp column is written with. */
 export function nowIso(): string {
   return recordedTime.getStore() ?? new Date().toISOString();
 }
-
-const recordedTime = new AsyncLocalStorage<string>();
 
 /**
  * Runs `write` as if it happened at `at` (ISO-8601): the records it creates or changes, and their history rows, get

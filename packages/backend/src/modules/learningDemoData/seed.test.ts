@@ -99,26 +99,33 @@ describe('LocalizeVideos demo data', () => {
         a => a.createdAt < DateTime.utc().minus({ days: 200 }).toISO()!,
       ).length,
     ).toBeGreaterThan(5);
+    const disagreements: string[] = [];
     for (const action of page.items) {
       const [created, ...later] = await store.history('action', action.id);
-      expect(created).toMatchObject({
-        operation: 'create',
-        at: action.createdAt,
-      });
+      if (created.operation !== 'create' || created.at !== action.createdAt) {
+        disagreements.push(
+          `${action.id}: created ${action.createdAt}, history says ${created.at}`,
+        );
+      }
       // the due date the history shows at creation is the one the action has (none is moved behind its back)
       const due = created.changes.find(c => c.field === 'dueDate')?.to;
-      if (!later.some(h => h.changes.some(c => c.field === 'dueDate'))) {
-        expect({ id: action.id, due }).toEqual({
-          id: action.id,
-          due: action.dueDate,
-        });
+      const moved = later.some(h => h.changes.some(c => c.field === 'dueDate'));
+      if (!moved && due !== action.dueDate) {
+        disagreements.push(
+          `${action.id}: due ${action.dueDate}, history says ${due}`,
+        );
       }
-      expect(action.createdAt <= now).toBe(true);
-      if (action.completedAt) {
-        expect(action.completedAt >= action.createdAt).toBe(true);
-        expect(action.completedAt <= now).toBe(true);
+      const completed = action.completedAt;
+      if (
+        action.createdAt > now ||
+        (completed && (completed < action.createdAt || completed > now))
+      ) {
+        disagreements.push(
+          `${action.id}: created ${action.createdAt}, completed ${completed}`,
+        );
       }
     }
+    expect(disagreements).toEqual([]);
     const published = await store.postmortems.list({
       status: ['published'],
       page: 1,

@@ -499,6 +499,7 @@ export async function seedDemoData(
     }
     // some unpublished drafts have no follow-up yet; the scripted story always keeps its actions
     if (status !== 'published' && rnd.next() < 0.4 && !key) planned.length = 0;
+    const postmortemId = pm.id;
     for (const plan of planned) {
       // created with the review (its due date follows from the priority's SLO then), done when the story says
       const done = plan.status === 'done';
@@ -506,7 +507,7 @@ export async function seedDemoData(
         store.actions.create(
           {
             entityRef: incident.entityRefs[0],
-            postmortemId: pm.id,
+            postmortemId,
             incidentId: incident.id,
             title: plan.title,
             type: plan.type,
