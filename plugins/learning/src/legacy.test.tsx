@@ -22,23 +22,18 @@ import {
   learningRouteRef,
   type LearningApi,
 } from './index';
+import {
+  localizationTeam,
+  pendingApi,
+  subtitleService,
+} from './__testUtils__/fixtures';
 
 // The legacy frontend system's exports, as an app that does not use the new frontend system mounts them: each
 // renders inside a legacy app (renderInTestApp), the page under its own <Route>. Learning Loop calls a test does not
 // answer stay pending, so what shows is each extension's own frame.
 
-const service: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'subtitle-service', namespace: 'default' },
-  spec: { owner: 'localization-team' },
-};
-const team: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name: 'localization-team', title: 'Localization' },
-  spec: { type: 'team', children: [] },
-};
+const service = subtitleService;
+const team = localizationTeam;
 
 function mount(
   element: JSX.Element,
@@ -46,10 +41,7 @@ function mount(
   answers: Partial<LearningApi> = {},
   routeEntries?: string[],
 ) {
-  const api = new Proxy(answers, {
-    get: (target, name) =>
-      (target as any)[name] ?? jest.fn(() => new Promise(() => {})),
-  }) as LearningApi;
+  const api = pendingApi(answers);
   return renderInTestApp(
     <TestApiProvider
       apis={[

@@ -11,37 +11,25 @@ import {
 import { catalogApiRef, EntityProvider } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type { Entity } from '@backstage/catalog-model';
-import { learningApiRef, type LearningApi } from '../api';
+import { learningApiRef } from '../api';
+import {
+  localizationTeam,
+  pendingApi,
+  subtitleService,
+} from '../__testUtils__/fixtures';
 import plugin from './index';
 
 // The new frontend system's extensions of the plugin: what an app gets by installing the package with
 // `app.packages: all`. Each is looked up by the id an adopter would use in app-config to configure or disable it.
 
-const service: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'subtitle-service', namespace: 'default' },
-  spec: { owner: 'localization-team', type: 'service' },
-};
-const team: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name: 'localization-team', title: 'Localization' },
-  spec: { type: 'team', children: [] },
-};
+const service = subtitleService;
+const team = localizationTeam;
 const user: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'User',
   metadata: { name: 'olive' },
   spec: {},
 };
-
-/** A Learning API whose calls never answer, except those given. */
-const pendingApi = (answers: Partial<LearningApi> = {}) =>
-  new Proxy(answers, {
-    get: (target, name) =>
-      (target as any)[name] ?? jest.fn(() => new Promise(() => {})),
-  }) as LearningApi;
 
 describe('the new frontend system plugin', () => {
   it('offers the page, the entity tabs, the summary card, the API and the search result', () => {

@@ -10,28 +10,11 @@ import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { ResponseError } from '@backstage/errors';
-import type { ActionItem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
+import { anAction } from '../../__testUtils__/fixtures';
 import { ActionsTable } from './ActionsTable';
 
-const action: ActionItem = {
-  id: 'a1',
-  version: 3,
-  createdAt: '2026-10-01T00:00:00.000Z',
-  createdBy: 'user:default/a',
-  updatedAt: '2026-10-01T00:00:00.000Z',
-  entityRef: 'component:default/subtitle-service',
-  title: 'Load-test vendor failover',
-  type: 'prevent',
-  category: 'reliability',
-  priority: 'P0',
-  owner: 'group:default/localization-team',
-  dueDate: '2026-11-10',
-  status: 'open',
-  overdue: true,
-  daysPastDue: 11,
-  ageDays: 40,
-};
+const action = anAction();
 
 function setup(
   options: {

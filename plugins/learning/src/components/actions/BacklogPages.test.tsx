@@ -12,36 +12,13 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import type { Entity } from '@backstage/catalog-model';
-import type { ActionItem } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
+import { anAction, localizationTeam } from '../../__testUtils__/fixtures';
 import { MyActionsPage } from './MyActionsPage';
 import { TeamBacklogContent } from './TeamBacklogContent';
 
-const team: Entity = {
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name: 'localization-team', title: 'Localization' },
-  spec: { type: 'team', children: [] },
-};
-const action: ActionItem = {
-  id: 'a1',
-  version: 1,
-  createdAt: '2026-10-01T00:00:00.000Z',
-  createdBy: 'user:default/a',
-  updatedAt: '2026-10-01T00:00:00.000Z',
-  entityRef: 'component:default/subtitle-service',
-  title: 'Load-test vendor failover',
-  type: 'prevent',
-  category: 'reliability',
-  priority: 'P0',
-  owner: 'group:default/localization-team',
-  dueDate: '2026-11-10',
-  status: 'open',
-  overdue: true,
-  daysPastDue: 11,
-  ageDays: 40,
-};
+const team = localizationTeam;
+const action = anAction({ version: 1 });
 
 async function mount(element: JSX.Element) {
   const listActions = jest.fn(async () => ({

@@ -3,33 +3,13 @@ import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { catalogApiRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import type {
-  ActionItem,
-  BulkUpdateResult,
-} from '@learning-loop/plugin-learning-common';
+import type { BulkUpdateResult } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
+import { anAction } from '../../__testUtils__/fixtures';
 import { BulkBar } from './BulkBar';
 
-const action = (id: string, title: string, version: number): ActionItem => ({
-  id,
-  version,
-  createdAt: '2026-10-01T00:00:00.000Z',
-  createdBy: 'user:default/a',
-  updatedAt: '2026-10-01T00:00:00.000Z',
-  entityRef: 'component:default/subtitle-service',
-  title,
-  type: 'prevent',
-  category: 'reliability',
-  priority: 'P1',
-  owner: 'group:default/localization-team',
-  dueDate: '2026-11-10',
-  status: 'open',
-  overdue: false,
-  daysPastDue: 0,
-  ageDays: 40,
-});
-const first = action('a1', 'Add a circuit breaker', 3);
-const second = action('a2', 'Load-test vendor failover', 1);
+const first = anAction({ title: 'Add a circuit breaker' });
+const second = anAction({ id: 'a2', version: 1 });
 
 async function setup(result: BulkUpdateResult) {
   const bulkUpdateActions = jest.fn(async () => result);

@@ -13,11 +13,11 @@ import {
   entityRouteRef,
 } from '@backstage/plugin-catalog-react';
 import type {
-  ActionItem,
   EntityLearningSummary,
   Incident,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
+import { anAction } from '../../__testUtils__/fixtures';
 import { rootRouteRef } from '../../routes';
 import { EntityLearningContent } from './EntityLearningContent';
 import { EntityLearningSummaryCard } from './EntityLearningSummaryCard';
@@ -63,21 +63,7 @@ const incident = (n: number, severity: Incident['severity']): Incident => ({
   postmortemDueDate: n === 2 ? '2026-11-02' : undefined,
 });
 
-const overdueAction: ActionItem = {
-  ...meta,
-  id: 'a1',
-  entityRef: 'component:default/subtitle-service',
-  title: 'Load-test vendor failover',
-  type: 'prevent',
-  category: 'reliability',
-  priority: 'P0',
-  owner: 'group:default/localization-team',
-  dueDate: '2026-11-10',
-  status: 'open',
-  overdue: true,
-  daysPastDue: 11,
-  ageDays: 40,
-};
+const overdueAction = anAction({ version: 1 });
 
 const summary: EntityLearningSummary = {
   entityRef: 'component:default/subtitle-service',
