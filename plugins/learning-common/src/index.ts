@@ -22,3 +22,4 @@ export * from './gate';
 export * from './entityRefs';
 export * from './constants';
 export * from './overview';
+export * from './compare';

@@ -1,0 +1,140 @@
+import {
+  compareCounts,
+  compareDurations,
+  compareProportions,
+  describeComparison,
+  wilsonInterval,
+} from './compare';
+
+const close = (actual: number[], expected: number[], digits = 4) =>
+  actual.forEach((v, i) => expect(v).toBeCloseTo(expected[i], digits));
+
+describe('wilsonInterval', () => {
+  it("matches Newcombe's published Wilson intervals (Statistics in Medicine 1998; 17:857-872, table I)", () => {
+    close(wilsonInterval(81, 263, 0.95), [0.2553, 0.3662]);
+    close(wilsonInterval(15, 148, 0.95), [0.0624, 0.1605]);
+    close(wilsonInterval(0, 20, 0.95), [0, 0.1611]);
+    close(wilsonInterval(1, 29, 0.95), [0.0061, 0.1718]);
+  });
+});
+
+describe('compareProportions', () => {
+  it("matches Newcombe's hybrid score intervals for a difference (Statistics in Medicine 1998; 17:873-890, method 10)", () => {
+    const a = compareProportions(
+      { numerator: 56, denominator: 70 },
+      { numerator: 48, denominator: 80 },
+      'higher',
+      0.95,
+    );
+    expect(a.estimate).toBeCloseTo(0.2, 10);
+    close(a.interval!, [0.0524, 0.3339]);
+    expect(a.verdict).toBe('improved');
+
+    const b = compareProportions(
+      { numerator: 9, denominator: 10 },
+      { numerator: 3, denominator: 10 },
+      'higher',
+      0.95,
+    );
+    close(b.interval!, [0.1705, 0.809]);
+  });
+
+  it('calls a higher repeat rate worse, and an interval across zero no clear change', () => {
+    const worse = compareProportions(
+      { numerator: 56, denominator: 70 },
+      { numerator: 48, denominator: 80 },
+      'lower',
+    );
+    expect(worse.verdict).toBe('worsened');
+    expect(
+      compareProportions(
+        { numerator: 5, denominator: 10 },
+        { numerator: 4, denominator: 10 },
+        'lower',
+      ).verdict,
+    ).toBe('no-clear-change');
+  });
+
+  it('gives no verdict below five in a period, however large the difference looks', () => {
+    const c = compareProportions(
+      { numerator: 0, denominator: 4 },
+      { numerator: 40, denominator: 40 },
+      'lower',
+    );
+    expect(c).toMatchObject({ verdict: 'too-few', n: [4, 40], estimate: -1 });
+    expect(c.interval).toBeUndefined();
+  });
+});
+
+describe('compareCounts', () => {
+  it('is the exact conditional test: 2 against 10 events, with the Clopper-Pearson interval as a rate ratio', () => {
+    // P(X <= 2 | 12, 1/2) = 79/4096, two-sided 0.0386: below 0.05; Clopper-Pearson 95 % of 2/12 is 0.0209-0.4841
+    const c = compareCounts(2, 10, 0.95);
+    expect(c.estimate).toBeCloseTo(0.2, 10);
+    expect(c.interval![0]).toBeCloseTo(0.02086 / (1 - 0.02086), 3);
+    expect(c.interval![1]).toBeCloseTo(0.48414 / (1 - 0.48414), 2);
+    expect(c.verdict).toBe('improved');
+    // at 99 % the same counts are not enough
+    expect(compareCounts(2, 10, 0.99).verdict).toBe('no-clear-change');
+  });
+
+  it('calls more incidents worse, equal counts no clear change, and under ten events too few', () => {
+    expect(compareCounts(20, 0).verdict).toBe('worsened');
+    expect(compareCounts(0, 20).verdict).toBe('improved');
+    expect(compareCounts(10, 10).verdict).toBe('no-clear-change');
+    expect(compareCounts(1, 4)).toMatchObject({
+      verdict: 'too-few',
+      n: [1, 4],
+    });
+  });
+});
+
+describe('compareDurations', () => {
+  const shorter = [22, 25, 28, 30, 31, 35, 40, 44];
+  const longer = [95, 110, 118, 120, 130, 150, 180, 600];
+
+  it('finds a clear drop in time to resolve, with the difference of medians as the estimate', () => {
+    const c = compareDurations(shorter, longer);
+    expect(c.estimate).toBe(30.5 - 125);
+    expect(c.verdict).toBe('improved');
+    expect(c.interval![1]).toBeLessThan(0);
+    expect(c.interval![0]).toBeLessThanOrEqual(c.estimate!);
+    expect(compareDurations(longer, shorter).verdict).toBe('worsened');
+  });
+
+  it('answers the same for the same data (seeded), and no clear change for one sample against itself', () => {
+    expect(compareDurations(shorter, longer)).toEqual(
+      compareDurations([...shorter].reverse(), longer),
+    );
+    expect(compareDurations(longer, longer).verdict).toBe('no-clear-change');
+  });
+
+  it('says too few to tell on one incident against four (the subtitle-service case)', () => {
+    const c = compareDurations([240], [35, 50, 62, 90]);
+    expect(c.verdict).toBe('too-few');
+    expect(describeComparison(c)).toBe('too few to tell (n = 1 vs 4)');
+    expect(describeComparison(compareCounts(1, 4))).toBe(
+      'too few to tell (n = 1 vs 4)',
+    );
+  });
+});
+
+describe('describeComparison', () => {
+  it('puts the arrow with the direction of the change and the word with the verdict', () => {
+    expect(describeComparison(compareCounts(0, 20))).toBe(
+      '▼ better (n = 0 vs 20)',
+    );
+    expect(
+      describeComparison(
+        compareProportions(
+          { numerator: 56, denominator: 70 },
+          { numerator: 48, denominator: 80 },
+          'lower',
+        ),
+      ),
+    ).toBe('▲ worse (n = 70 vs 80)');
+    expect(describeComparison(compareCounts(10, 10))).toBe(
+      'no clear change (n = 10 vs 10)',
+    );
+  });
+});

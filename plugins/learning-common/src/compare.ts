@@ -1,0 +1,252 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
+import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import binomialTest from '@stdlib/stats-binomial-test';
+import mt19937 from '@stdlib/random-base-mt19937';
+import { medianSorted } from 'simple-statistics';
+
+/**
+ * Whether a figure changed between two periods by more than chance explains. Every comparison Learning Loop shows
+ * goes through these functions: an arrow, "better" or "worse" appear only with `improved` or `worsened`.
+ *
+ * - `improved` / `worsened`: the interval of the change, at the level asked, excludes no change.
+ * - `no-clear-change`: enough data, but the interval includes no change.
+ * - `too-few`: fewer observations than {@link MIN_SAMPLE_PER_PERIOD} in a period (rates, durations) or than
+ *   {@link MIN_EVENTS} events in both periods together (counts): no verdict is worth stating.
+ */
+export type Verdict = 'improved' | 'worsened' | 'no-clear-change' | 'too-few';
+
+/** A comparison of one figure between the current and the previous period. */
+export interface Comparison {
+  verdict: Verdict;
+  /** What the estimate measures. */
+  measure:
+    | 'difference in proportion'
+    | 'difference of medians (minutes)'
+    | 'rate ratio';
+  /**
+   * The change, current against previous: a difference of proportions (0.1 = ten points), a difference of medians
+   * in minutes, or the ratio of the counts. Absent when a period has no data.
+   */
+  estimate?: number;
+  /** The interval of the change at `level`; absent with `too-few`. */
+  interval?: [number, number];
+  /** The confidence level, 0.9 by default. */
+  level: number;
+  /** Observations in the current and the previous period. */
+  n: [number, number];
+}
+
+/** Which direction of a figure is good. */
+export type Better = 'higher' | 'lower';
+
+/** Fewest observations per period (incidents with the timestamps, or a rate's denominator) for a verdict. */
+export const MIN_SAMPLE_PER_PERIOD = 5;
+
+/**
+ * Fewest events in both periods together for a verdict on counts. Below 10 the exact test rarely can say anything,
+ * and "1 against 4" reads as a trend to people when it is not one.
+ */
+export const MIN_EVENTS = 10;
+
+/** The level comparisons use unless configured (`learning.statistics.level`). */
+export const DEFAULT_CONFIDENCE_LEVEL = 0.9;
+
+const z = (level: number) => normalQuantile(1 - (1 - level) / 2, 0, 1);
+
+function verdictOf(
+  interval: [number, number],
+  noChange: number,
+  better: Better,
+): Verdict {
+  const [low, high] = interval;
+  if (low <= noChange && noChange <= high) return 'no-clear-change';
+  const up = low > noChange;
+  return up === (better === 'higher') ? 'improved' : 'worsened';
+}
+
+/** The Wilson score interval of a proportion `successes / n` (Wilson 1927; Newcombe 1998, method 3). */
+export function wilsonInterval(
+  successes: number,
+  n: number,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): [number, number] {
+  if (n === 0) return [0, 1];
+  const k = z(level);
+  const p = successes / n;
+  const centre = p + (k * k) / (2 * n);
+  const spread = k * Math.sqrt((p * (1 - p) + (k * k) / (4 * n)) / n);
+  const denominator = 1 + (k * k) / n;
+  return [
+    Math.max(0, (centre - spread) / denominator),
+    Math.min(1, (centre + spread) / denominator),
+  ];
+}
+
+/**
+ * Compares two proportions: the difference current − previous with Newcombe's hybrid score interval (Newcombe
+ * 1998, method 10, built from the Wilson intervals of each), which keeps its coverage at small counts and at 0 % or
+ * 100 %, where the textbook Wald interval fails.
+ */
+export function compareProportions(
+  current: { numerator: number; denominator: number },
+  previous: { numerator: number; denominator: number },
+  better: Better,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): Comparison {
+  const n: [number, number] = [current.denominator, previous.denominator];
+  const base = { measure: 'difference in proportion' as const, level, n };
+  const p1 = current.denominator
+    ? current.numerator / current.denominator
+    : undefined;
+  const p2 = previous.denominator
+    ? previous.numerator / previous.denominator
+    : undefined;
+  const estimate = p1 !== undefined && p2 !== undefined ? p1 - p2 : undefined;
+  if (Math.min(...n) < MIN_SAMPLE_PER_PERIOD) {
+    return { ...base, verdict: 'too-few', estimate };
+  }
+  const [l1, u1] = wilsonInterval(
+    current.numerator,
+    current.denominator,
+    level,
+  );
+  const [l2, u2] = wilsonInterval(
+    previous.numerator,
+    previous.denominator,
+    level,
+  );
+  const d = estimate!;
+  const interval: [number, number] = [
+    d - Math.sqrt((p1! - l1) ** 2 + (u2 - p2!) ** 2),
+    d + Math.sqrt((u1 - p1!) ** 2 + (p2! - l2) ** 2),
+  ];
+  return {
+    ...base,
+    estimate: d,
+    interval,
+    verdict: verdictOf(interval, 0, better),
+  };
+}
+
+/**
+ * Compares two counts of events over periods of the same length (or of the given lengths): the rate ratio with the
+ * exact conditional test (given the total, the current count is binomial) and its Clopper–Pearson interval
+ * turned into a ratio. Fewer events are better.
+ */
+export function compareCounts(
+  current: number,
+  previous: number,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+  exposure: [number, number] = [1, 1],
+): Comparison {
+  const n: [number, number] = [current, previous];
+  const base = { measure: 'rate ratio' as const, level, n };
+  const ratio = previous
+    ? current / exposure[0] / (previous / exposure[1])
+    : undefined;
+  const total = current + previous;
+  if (total < MIN_EVENTS)
+    return { ...base, verdict: 'too-few', estimate: ratio };
+  const alpha = 1 - level;
+  const low =
+    current === 0 ? 0 : betaQuantile(alpha / 2, current, previous + 1);
+  const high =
+    current === total ? 1 : betaQuantile(1 - alpha / 2, current + 1, previous);
+  const scale = exposure[1] / exposure[0];
+  const toRatio = (p: number) => (p >= 1 ? Infinity : (p / (1 - p)) * scale);
+  const interval: [number, number] = [toRatio(low), toRatio(high)];
+  // the test and the interval agree: the interval excludes 1 exactly when the test rejects at this level
+  const test = binomialTest(current, total, {
+    p: exposure[0] / (exposure[0] + exposure[1]),
+    alpha,
+  });
+  const verdict: Verdict = !test.rejected
+    ? 'no-clear-change'
+    : verdictOf(interval, 1, 'lower');
+  return { ...base, estimate: ratio, interval, verdict };
+}
+
+/** Bootstrap resamples of a duration comparison. */
+export const BOOTSTRAP_RESAMPLES = 2000;
+
+/** The seed of the bootstrap: the same data always gives the same answer. */
+export const BOOTSTRAP_SEED = 20261127;
+
+const sortedCopy = (values: number[]) => [...values].sort((a, b) => a - b);
+
+/**
+ * Compares two samples of durations (minutes): the difference of their medians, current − previous, with a
+ * percentile bootstrap interval (resampling each period independently, seeded). Shorter is better. Durations are
+ * skewed (a few incidents last days), so medians and resampling, not means and normal theory.
+ */
+export function compareDurations(
+  current: number[],
+  previous: number[],
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): Comparison {
+  const n: [number, number] = [current.length, previous.length];
+  const base = {
+    measure: 'difference of medians (minutes)' as const,
+    level,
+    n,
+  };
+  const a = sortedCopy(current);
+  const b = sortedCopy(previous);
+  const estimate =
+    a.length && b.length ? medianSorted(a) - medianSorted(b) : undefined;
+  if (Math.min(...n) < MIN_SAMPLE_PER_PERIOD) {
+    return { ...base, verdict: 'too-few', estimate };
+  }
+  const integers = mt19937.factory({ seed: BOOTSTRAP_SEED });
+  const random = () => integers() / (integers.MAX + 1);
+  const resampledMedian = (sorted: number[]) => {
+    const pick = new Array<number>(sorted.length);
+    for (let i = 0; i < sorted.length; i++) {
+      pick[i] = sorted[Math.floor(random() * sorted.length)];
+    }
+    return medianSorted(pick.sort((x, y) => x - y));
+  };
+  const differences = new Array<number>(BOOTSTRAP_RESAMPLES);
+  for (let i = 0; i < BOOTSTRAP_RESAMPLES; i++) {
+    differences[i] = resampledMedian(a) - resampledMedian(b);
+  }
+  differences.sort((x, y) => x - y);
+  const alpha = 1 - level;
+  const at = (q: number) =>
+    differences[
+      Math.min(
+        BOOTSTRAP_RESAMPLES - 1,
+        Math.max(0, Math.round(q * (BOOTSTRAP_RESAMPLES - 1))),
+      )
+    ];
+  const interval: [number, number] = [at(alpha / 2), at(1 - alpha / 2)];
+  return {
+    ...base,
+    estimate,
+    interval,
+    verdict: verdictOf(interval, 0, 'lower'),
+  };
+}
+
+/**
+ * The verdict as people read it: "better", "worse", "no clear change" or "too few to tell (n = 1 vs 4)". The arrow
+ * comes only with a verdict the interval supports.
+ */
+export function describeComparison(c: Comparison): string {
+  const sizes = `n = ${c.n[0]} vs ${c.n[1]}`;
+  switch (c.verdict) {
+    case 'too-few':
+      return `too few to tell (${sizes})`;
+    case 'no-clear-change':
+      return `no clear change (${sizes})`;
+    case 'improved':
+      return `${arrowOf(c)} better (${sizes})`;
+    default:
+      return `${arrowOf(c)} worse (${sizes})`;
+  }
+}
+
+function arrowOf(c: Comparison): string {
+  const noChange = c.measure === 'rate ratio' ? 1 : 0;
+  return (c.estimate ?? noChange) > noChange ? '▲' : '▼';
+}
