@@ -31,6 +31,9 @@ const user: Entity = {
   spec: {},
 };
 
+// lazy pages and userEvent take seconds on a busy CI machine
+jest.setTimeout(30_000);
+
 describe('the new frontend system plugin', () => {
   it('offers the page, the entity tabs, the summary card, the API and the search result', () => {
     for (const id of [
@@ -86,6 +89,8 @@ describe('the new frontend system plugin', () => {
     expect(
       await screen.findByText(
         'Incidents turned into lessons, and lessons into change',
+        {},
+        { timeout: 10_000 },
       ),
     ).toBeInTheDocument();
     expect(screen.getByText('Learning reviews')).toBeInTheDocument();
@@ -112,7 +117,11 @@ describe('the new frontend system plugin', () => {
       },
     );
     expect(
-      await screen.findByText('Backlog of Localization'),
+      await screen.findByText(
+        'Backlog of Localization',
+        {},
+        { timeout: 10_000 },
+      ),
     ).toBeInTheDocument();
     expect(listActions).toHaveBeenCalledWith(
       expect.objectContaining({ team: 'group:default/localization-team' }),

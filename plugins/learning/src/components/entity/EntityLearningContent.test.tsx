@@ -275,17 +275,21 @@ describe('EntityLearningContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('shows metrics for the chosen period next to the previous one, with sample sizes', async () => {
+  it('shows metrics for the chosen period next to the previous one, with sample sizes, and no verdict the data cannot carry', async () => {
     const api = fakeApi();
     await renderWith(api, <EntityLearningContent />);
     const repeat = await screen.findByTestId('metric-Repeat-incident rate');
     expect(repeat).toHaveTextContent('40% (n=5)');
+    // 2 of 5 against 2 of 4 once said "▼ better"; four incidents cannot tell
     expect(repeat.closest('tr')).toHaveTextContent(
-      'Repeat-incident rate40% (n=5)50% (n=4)▼ better',
+      'Repeat-incident rate40% (n=5)50% (n=4)too few to tell (n = 5 vs 4)',
     );
-    expect(
-      screen.getByTestId('metric-Time to resolve (median / p90)'),
-    ).toHaveTextContent('2.2 h / 4 h (n=3)');
+    const ttr = screen.getByTestId('metric-Time to resolve (median / p90)');
+    expect(ttr).toHaveTextContent('2.2 h / 4 h (n=3)');
+    expect(ttr.closest('tr')).toHaveTextContent(
+      /too few to tell \(n = 3 vs \d+\)$/,
+    );
+    expect(screen.queryByText(/better|worse/)).toBeNull();
     expect(api.getMetrics).toHaveBeenCalledWith({
       entityRef: 'component:default/subtitle-service',
       days: 90,

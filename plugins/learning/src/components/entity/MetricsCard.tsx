@@ -20,6 +20,7 @@ import type {
   Rate,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
+import { countChange, durationChange, rateChange } from '../shared/comparison';
 
 /** Periods the tab offers. */
 export const metricPeriods = [30, 90, 180, 365];
@@ -41,9 +42,8 @@ type Row = {
   definition: string;
   show: (m: LearningMetrics) => string;
   n: (m: LearningMetrics) => number;
-  value: (m: LearningMetrics) => number | undefined;
-  /** Whether a rise is good news. */
-  higherIsBetter: boolean;
+  /** How the figure changed, as far as the data can tell; absent where no comparison is offered. */
+  change?: (now: LearningMetrics, before: LearningMetrics) => string;
 };
 
 const rows: Row[] = [
@@ -53,40 +53,35 @@ const rows: Row[] = [
       'Incidents started in the period; game days and duplicates left out.',
     show: m => String(m.incidents.n),
     n: m => m.incidents.n,
-    value: m => m.incidents.n,
-    higherIsBetter: false,
+    change: (a, b) => countChange(a.incidents.n, b.incidents.n),
   },
   {
     label: 'Time to detect (median / p90)',
     definition: 'Detected minus started.',
     show: m => stats(m.ttd, minutes),
     n: m => m.ttd.n,
-    value: m => m.ttd.median,
-    higherIsBetter: false,
+    change: (a, b) => durationChange(a.ttd, b.ttd),
   },
   {
     label: 'Time to acknowledge (median / p90)',
     definition: 'Acknowledged minus started.',
     show: m => stats(m.tta, minutes),
     n: m => m.tta.n,
-    value: m => m.tta.median,
-    higherIsBetter: false,
+    change: (a, b) => durationChange(a.tta, b.tta),
   },
   {
     label: 'Time to mitigate (median / p90)',
     definition: 'Mitigated minus started.',
     show: m => stats(m.ttm, minutes),
     n: m => m.ttm.n,
-    value: m => m.ttm.median,
-    higherIsBetter: false,
+    change: (a, b) => durationChange(a.ttm, b.ttm),
   },
   {
     label: 'Time to resolve (median / p90)',
     definition: 'Resolved minus started.',
     show: m => stats(m.ttr, minutes),
     n: m => m.ttr.n,
-    value: m => m.ttr.median,
-    higherIsBetter: false,
+    change: (a, b) => durationChange(a.ttr, b.ttr),
   },
   {
     label: 'Repeat-incident rate',
@@ -94,16 +89,15 @@ const rows: Row[] = [
       'Incidents that recur a failure mode seen on the same entity within the recurrence window, divided by all incidents.',
     show: m => percent(m.repeatRate),
     n: m => m.repeatRate.denominator,
-    value: m => m.repeatRate.value,
-    higherIsBetter: false,
+    change: (a, b) => rateChange(a.repeatRate, b.repeatRate, 'lower'),
   },
   {
     label: 'Postmortem coverage',
     definition: 'Incidents needing a postmortem that have a published one.',
     show: m => percent(m.postmortemCoverage),
     n: m => m.postmortemCoverage.denominator,
-    value: m => m.postmortemCoverage.value,
-    higherIsBetter: true,
+    change: (a, b) =>
+      rateChange(a.postmortemCoverage, b.postmortemCoverage, 'higher'),
   },
   {
     label: 'Postmortem lead time, SEV1 / SEV2 (median)',
@@ -113,10 +107,6 @@ const rows: Row[] = [
         m.postmortemLeadTimeDays.SEV2.median,
       )}`,
     n: m => m.postmortemLeadTimeDays.SEV1.n + m.postmortemLeadTimeDays.SEV2.n,
-    value: m =>
-      m.postmortemLeadTimeDays.SEV2.median ??
-      m.postmortemLeadTimeDays.SEV1.median,
-    higherIsBetter: false,
   },
   {
     label: 'Action completion',
@@ -124,16 +114,15 @@ const rows: Row[] = [
       "Among actions due in the period, done ÷ (done + open); won't-do left out.",
     show: m => percent(m.actionCompletion),
     n: m => m.actionCompletion.denominator,
-    value: m => m.actionCompletion.value,
-    higherIsBetter: true,
+    change: (a, b) =>
+      rateChange(a.actionCompletion, b.actionCompletion, 'higher'),
   },
   {
     label: 'Actions done on time',
     definition: 'Done by the due date ÷ due in the period.',
     show: m => percent(m.actionOnTime),
     n: m => m.actionOnTime.denominator,
-    value: m => m.actionOnTime.value,
-    higherIsBetter: true,
+    change: (a, b) => rateChange(a.actionOnTime, b.actionOnTime, 'higher'),
   },
   {
     label: 'Preventive actions that held',
@@ -141,23 +130,9 @@ const rows: Row[] = [
       'Effective ÷ (effective + ineffective), among actions completed in the period whose watch window has given a verdict.',
     show: m => percent(m.effectiveness),
     n: m => m.effectiveness.denominator,
-    value: m => m.effectiveness.value,
-    higherIsBetter: true,
+    change: (a, b) => rateChange(a.effectiveness, b.effectiveness, 'higher'),
   },
 ];
-
-function change(
-  row: Row,
-  current: LearningMetrics,
-  previous: LearningMetrics,
-): string {
-  const now = row.value(current);
-  const before = row.value(previous);
-  if (now === undefined || before === undefined || now === before)
-    return now === before && now !== undefined ? 'no change' : '—';
-  const better = now > before === row.higherIsBetter;
-  return `${now > before ? '▲' : '▼'} ${better ? 'better' : 'worse'}`;
-}
 
 /** The entity's learning metrics for a chosen period next to the period before, each with its sample size. */
 export function MetricsCard(props: { entityRef?: string }) {
@@ -217,7 +192,7 @@ export function MetricsCard(props: { entityRef?: string }) {
                   <small>(n={row.n(value.previous)})</small>
                 </TableCell>
                 <TableCell>
-                  {change(row, value.current, value.previous)}
+                  {row.change?.(value.current, value.previous) ?? '—'}
                 </TableCell>
               </TableRow>
             ))}

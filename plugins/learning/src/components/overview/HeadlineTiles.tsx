@@ -6,6 +6,7 @@ import {
   type OverviewHeadline as Headline,
   type Rate,
 } from '@learning-loop/plugin-learning-common';
+import { countChange, durationChange, rateChange } from '../shared/comparison';
 
 const pct = (r?: Rate) =>
   r?.value === undefined ? '—' : `${Math.round(r.value * 100)}%`;
@@ -27,23 +28,10 @@ function Tile(props: {
         {props.value}
       </Typography>
       <Typography variant="caption" component="p">
-        previous period {props.previous}
-        {props.change ? ` · ${props.change}` : ''} · n={props.n}
+        previous period {props.previous} · {props.change ?? `n=${props.n}`}
       </Typography>
     </InfoCard>
   );
-}
-
-function change(
-  now?: number,
-  before?: number,
-  higherIsBetter = false,
-): string | undefined {
-  if (now === undefined || before === undefined || now === before)
-    return undefined;
-  return `${now > before ? '▲' : '▼'} ${
-    now > before === higherIsBetter ? 'better' : 'worse'
-  }`;
 }
 
 /** The headline tiles: each figure of the period with the previous period's, the change and the sample size. */
@@ -58,7 +46,7 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: String(now.incidents.n),
           previous: String(before.incidents.n),
           n: now.incidents.n,
-          change: change(now.incidents.n, before.incidents.n),
+          change: countChange(now.incidents.n, before.incidents.n),
         },
         {
           label: 'SEV1 / SEV2 / SEV3 / SEV4',
@@ -75,7 +63,7 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: pct(now.repeatRate),
           previous: pct(before.repeatRate),
           n: now.repeatRate.denominator,
-          change: change(now.repeatRate.value, before.repeatRate.value),
+          change: rateChange(now.repeatRate, before.repeatRate, 'lower'),
         },
         {
           label: 'Time to resolve (median / p90)',
@@ -83,7 +71,7 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: `${hours(now.ttr.median)} / ${hours(now.ttr.p90)}`,
           previous: `${hours(before.ttr.median)} / ${hours(before.ttr.p90)}`,
           n: now.ttr.n,
-          change: change(now.ttr.median, before.ttr.median),
+          change: durationChange(now.ttr, before.ttr),
         },
         {
           label: 'Postmortem coverage',
@@ -91,10 +79,10 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: pct(now.postmortemCoverage),
           previous: pct(before.postmortemCoverage),
           n: now.postmortemCoverage.denominator,
-          change: change(
-            now.postmortemCoverage.value,
-            before.postmortemCoverage.value,
-            true,
+          change: rateChange(
+            now.postmortemCoverage,
+            before.postmortemCoverage,
+            'higher',
           ),
         },
         {
@@ -116,7 +104,10 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: String(now.postmortemsOverdue),
           previous: String(before.postmortemsOverdue),
           n: now.postmortemsOverdue,
-          change: change(now.postmortemsOverdue, before.postmortemsOverdue),
+          change: countChange(
+            now.postmortemsOverdue,
+            before.postmortemsOverdue,
+          ),
         },
         {
           label: 'Action completion',
@@ -124,10 +115,10 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: pct(now.actionCompletion),
           previous: pct(before.actionCompletion),
           n: now.actionCompletion.denominator,
-          change: change(
-            now.actionCompletion.value,
-            before.actionCompletion.value,
-            true,
+          change: rateChange(
+            now.actionCompletion,
+            before.actionCompletion,
+            'higher',
           ),
         },
         {
@@ -136,11 +127,7 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: pct(now.actionOnTime),
           previous: pct(before.actionOnTime),
           n: now.actionOnTime.denominator,
-          change: change(
-            now.actionOnTime.value,
-            before.actionOnTime.value,
-            true,
-          ),
+          change: rateChange(now.actionOnTime, before.actionOnTime, 'higher'),
         },
         {
           label: 'Actions overdue',
@@ -148,7 +135,7 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: String(now.actionsOverdue),
           previous: String(before.actionsOverdue),
           n: now.actionsOverdue,
-          change: change(now.actionsOverdue, before.actionsOverdue),
+          change: countChange(now.actionsOverdue, before.actionsOverdue),
         },
         {
           label: 'Ineffective preventive actions',
@@ -156,7 +143,8 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: String(now.actionsIneffective),
           previous: String(before.actionsIneffective),
           n: now.effectiveness.denominator,
-          change: change(now.actionsIneffective, before.actionsIneffective),
+          // judged on the share of preventive actions that held, not on the bare count
+          change: rateChange(now.effectiveness, before.effectiveness, 'higher'),
         },
       ].map(tile => (
         <Grid item xs={12} sm={6} md={3} key={tile.label}>

@@ -120,6 +120,9 @@ function renderPage(getOverview: jest.Mock, url = '/') {
   );
 }
 
+// lazy pages and userEvent take seconds on a busy CI machine
+jest.setTimeout(30_000);
+
 describe('OverviewPage', () => {
   it('shows the headline figures against the previous period, the breakdown and what needs attention', async () => {
     const getOverview = jest.fn().mockResolvedValue(overview);
