@@ -1,3 +1,4 @@
+import type { DurationChanges } from './compare';
 import type { LearningMetrics } from './metrics';
 
 /**
@@ -112,7 +113,12 @@ export interface LearningOverview {
   };
   /** How many catalog entities the filters select (and the caller may read). */
   entities: number;
-  headline: { current: OverviewHeadline; previous: OverviewHeadline };
+  headline: {
+    current: OverviewHeadline;
+    previous: OverviewHeadline;
+    /** TTD, TTA, TTM and TTR compared between the periods (the samples stay on the server). */
+    durationChanges: DurationChanges;
+  };
   breakdowns: {
     teams: BreakdownRow[];
     systems: BreakdownRow[];
@@ -127,4 +133,6 @@ export interface LearningOverview {
 export interface MetricsComparison {
   current: LearningMetrics;
   previous: LearningMetrics;
+  /** TTD, TTA, TTM and TTR compared between the periods (the samples stay on the server). */
+  durationChanges: DurationChanges;
 }

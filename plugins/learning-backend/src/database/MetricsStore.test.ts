@@ -156,6 +156,23 @@ describe.each(databases.eachSupportedId())('metrics on %p', databaseId => {
     expect(sql.tta).toEqual({ n: 2, median: 15, p90: 30 });
     expect(sql.ttm).toEqual({ n: 2, median: 60, p90: 90 });
     expect(sql.ttr).toEqual({ n: 3, median: 120, p90: 240 });
+    // the samples a comparison resamples: the same incidents, game days and duplicates left out
+    const samples = await store.metrics.durationSamples(
+      { entityRef: svc },
+      from,
+      to,
+    );
+    expect({
+      ttd: [...samples.ttd].sort((a, b) => a - b),
+      tta: [...samples.tta].sort((a, b) => a - b),
+      ttm: [...samples.ttm].sort((a, b) => a - b),
+      ttr: [...samples.ttr].sort((a, b) => a - b),
+    }).toEqual({
+      ttd: [5, 10, 20],
+      tta: [15, 30],
+      ttm: [60, 90],
+      ttr: [30, 120, 240],
+    });
     // January's incident repeats the capacity failure of December (before the period), February's repeats January's
     expect(sql.repeatRate).toEqual({
       value: 0.667,

@@ -11,6 +11,7 @@ import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import type { LearningDeps } from './deps';
 import { breakdowns, reviewPeriod } from './overview';
+import { durationChanges } from './durationChanges';
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each
@@ -51,12 +52,14 @@ export class OrgViews {
       severities: query.severity,
       kinds: query.kind,
     };
-    const [current, previous, counts, previousCounts] = await Promise.all([
-      this.deps.store.metrics.metrics(scope, from, to),
-      this.deps.store.metrics.metrics(scope, before.from, before.to),
-      this.deps.store.overview.perEntity(scope, from, to),
-      this.deps.store.overview.perEntity(scope, before.from, before.to),
-    ]);
+    const [current, previous, counts, previousCounts, changes] =
+      await Promise.all([
+        this.deps.store.metrics.metrics(scope, from, to),
+        this.deps.store.metrics.metrics(scope, before.from, before.to),
+        this.deps.store.overview.perEntity(scope, from, to),
+        this.deps.store.overview.perEntity(scope, before.from, before.to),
+        durationChanges(this.deps.store, scope, { from, to }, before),
+      ]);
     const sum = (
       rows: typeof counts,
       field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
@@ -89,6 +92,7 @@ export class OrgViews {
           ...(await this.deps.store.attention.overdueAsOf(scope, before.to)),
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
+        durationChanges: changes,
       },
       breakdowns: breakdowns(counts, catalog),
       trends: await this.deps.store.overview.trends(scope, trendFrom, to),

@@ -11,6 +11,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { actorOf, audited, credentialsOf, type RouteContext } from './context';
 import { parseInput } from '../lib/parseInput';
+import { durationChanges } from '../domain/durationChanges';
 import { isParticipant } from '../domain/postmortemWorkflow';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
@@ -54,11 +55,12 @@ export function addPostmortemReviewRoutes(
         const scope = query.entityRef
           ? { entityRef: query.entityRef }
           : { entityRefs: entityFilter(readScope) };
-        const [current, previous] = await Promise.all([
+        const [current, previous, changes] = await Promise.all([
           ctx.store.metrics.metrics(scope, from, to),
           ctx.store.metrics.metrics(scope, before.from, before.to),
+          durationChanges(ctx.store, scope, { from, to }, before),
         ]);
-        return { current, previous };
+        return { current, previous, durationChanges: changes };
       },
     );
     res.type('application/json').send(json);

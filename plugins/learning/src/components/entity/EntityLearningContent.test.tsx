@@ -18,6 +18,7 @@ import type {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
 import { anAction } from '../../__testUtils__/fixtures';
+import { compareDurations } from '@learning-loop/plugin-learning-common';
 import { rootRouteRef } from '../../routes';
 import { EntityLearningContent } from './EntityLearningContent';
 import { EntityLearningSummaryCard } from './EntityLearningSummaryCard';
@@ -164,6 +165,13 @@ function fakeApi(
     getMetrics: jest.fn().mockImplementation(async ({ days }) => ({
       current: metrics(days === 30 ? 2 : 5, 0.4),
       previous: metrics(4, 0.5),
+      // the server's comparison of the incidents' durations (the card does not guess from medians)
+      durationChanges: {
+        ttd: compareDurations([], []),
+        tta: compareDurations([], []),
+        ttm: compareDurations([], []),
+        ttr: compareDurations([20, 25, 30, 35, 40], [200, 240, 260, 300, 330]),
+      },
     })),
     createAction: jest.fn(),
     updateAction: jest.fn(),
@@ -286,10 +294,10 @@ describe('EntityLearningContent', () => {
     );
     const ttr = screen.getByTestId('metric-Time to resolve (median / p90)');
     expect(ttr).toHaveTextContent('2.2 h / 4 h (n=3)');
-    expect(ttr.closest('tr')).toHaveTextContent(
-      /too few to tell \(n = 3 vs \d+\)$/,
-    );
-    expect(screen.queryByText(/better|worse/)).toBeNull();
+    expect(ttr.closest('tr')).toHaveTextContent(/▼ better \(n = 5 vs 5\)$/);
+    expect(
+      screen.getByTestId('metric-Time to detect (median / p90)').closest('tr'),
+    ).toHaveTextContent(/too few to tell \(n = 0 vs 0\)$/);
     expect(api.getMetrics).toHaveBeenCalledWith({
       entityRef: 'component:default/subtitle-service',
       days: 90,

@@ -17,6 +17,7 @@ import Tooltip from '@material-ui/core/Tooltip';
 import type {
   DurationStats,
   LearningMetrics,
+  MetricsComparison,
   Rate,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
@@ -43,7 +44,7 @@ type Row = {
   show: (m: LearningMetrics) => string;
   n: (m: LearningMetrics) => number;
   /** How the figure changed, as far as the data can tell; absent where no comparison is offered. */
-  change?: (now: LearningMetrics, before: LearningMetrics) => string;
+  change?: (answer: MetricsComparison) => string;
 };
 
 const rows: Row[] = [
@@ -53,35 +54,40 @@ const rows: Row[] = [
       'Incidents started in the period; game days and duplicates left out.',
     show: m => String(m.incidents.n),
     n: m => m.incidents.n,
-    change: (a, b) => countChange(a.incidents.n, b.incidents.n),
+    change: ({ current: a, previous: b }) =>
+      countChange(a.incidents.n, b.incidents.n),
   },
   {
     label: 'Time to detect (median / p90)',
     definition: 'Detected minus started.',
     show: m => stats(m.ttd, minutes),
     n: m => m.ttd.n,
-    change: (a, b) => durationChange(a.ttd, b.ttd),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      durationChange(a.ttd, b.ttd, d?.ttd),
   },
   {
     label: 'Time to acknowledge (median / p90)',
     definition: 'Acknowledged minus started.',
     show: m => stats(m.tta, minutes),
     n: m => m.tta.n,
-    change: (a, b) => durationChange(a.tta, b.tta),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      durationChange(a.tta, b.tta, d?.tta),
   },
   {
     label: 'Time to mitigate (median / p90)',
     definition: 'Mitigated minus started.',
     show: m => stats(m.ttm, minutes),
     n: m => m.ttm.n,
-    change: (a, b) => durationChange(a.ttm, b.ttm),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      durationChange(a.ttm, b.ttm, d?.ttm),
   },
   {
     label: 'Time to resolve (median / p90)',
     definition: 'Resolved minus started.',
     show: m => stats(m.ttr, minutes),
     n: m => m.ttr.n,
-    change: (a, b) => durationChange(a.ttr, b.ttr),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      durationChange(a.ttr, b.ttr, d?.ttr),
   },
   {
     label: 'Repeat-incident rate',
@@ -89,14 +95,15 @@ const rows: Row[] = [
       'Incidents that recur a failure mode seen on the same entity within the recurrence window, divided by all incidents.',
     show: m => percent(m.repeatRate),
     n: m => m.repeatRate.denominator,
-    change: (a, b) => rateChange(a.repeatRate, b.repeatRate, 'lower'),
+    change: ({ current: a, previous: b }) =>
+      rateChange(a.repeatRate, b.repeatRate, 'lower'),
   },
   {
     label: 'Postmortem coverage',
     definition: 'Incidents needing a postmortem that have a published one.',
     show: m => percent(m.postmortemCoverage),
     n: m => m.postmortemCoverage.denominator,
-    change: (a, b) =>
+    change: ({ current: a, previous: b }) =>
       rateChange(a.postmortemCoverage, b.postmortemCoverage, 'higher'),
   },
   {
@@ -114,7 +121,7 @@ const rows: Row[] = [
       "Among actions due in the period, done ÷ (done + open); won't-do left out.",
     show: m => percent(m.actionCompletion),
     n: m => m.actionCompletion.denominator,
-    change: (a, b) =>
+    change: ({ current: a, previous: b }) =>
       rateChange(a.actionCompletion, b.actionCompletion, 'higher'),
   },
   {
@@ -122,7 +129,8 @@ const rows: Row[] = [
     definition: 'Done by the due date ÷ due in the period.',
     show: m => percent(m.actionOnTime),
     n: m => m.actionOnTime.denominator,
-    change: (a, b) => rateChange(a.actionOnTime, b.actionOnTime, 'higher'),
+    change: ({ current: a, previous: b }) =>
+      rateChange(a.actionOnTime, b.actionOnTime, 'higher'),
   },
   {
     label: 'Preventive actions that held',
@@ -130,7 +138,8 @@ const rows: Row[] = [
       'Effective ÷ (effective + ineffective), among actions completed in the period whose watch window has given a verdict.',
     show: m => percent(m.effectiveness),
     n: m => m.effectiveness.denominator,
-    change: (a, b) => rateChange(a.effectiveness, b.effectiveness, 'higher'),
+    change: ({ current: a, previous: b }) =>
+      rateChange(a.effectiveness, b.effectiveness, 'higher'),
   },
 ];
 
@@ -191,9 +200,7 @@ export function MetricsCard(props: { entityRef?: string }) {
                   {row.show(value.previous)}{' '}
                   <small>(n={row.n(value.previous)})</small>
                 </TableCell>
-                <TableCell>
-                  {row.change?.(value.current, value.previous) ?? '—'}
-                </TableCell>
+                <TableCell>{row.change?.(value) ?? '—'}</TableCell>
               </TableRow>
             ))}
           </TableBody>

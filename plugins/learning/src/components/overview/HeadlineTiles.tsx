@@ -3,6 +3,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import {
   severities,
+  type DurationChanges,
   type OverviewHeadline as Headline,
   type Rate,
 } from '@learning-loop/plugin-learning-common';
@@ -35,7 +36,11 @@ function Tile(props: {
 }
 
 /** The headline tiles: each figure of the period with the previous period's, the change and the sample size. */
-export function HeadlineTiles(props: { now: Headline; before: Headline }) {
+export function HeadlineTiles(props: {
+  now: Headline;
+  before: Headline;
+  durationChanges?: DurationChanges;
+}) {
   const { now, before } = props;
   return (
     <Grid container spacing={2}>
@@ -71,7 +76,11 @@ export function HeadlineTiles(props: { now: Headline; before: Headline }) {
           value: `${hours(now.ttr.median)} / ${hours(now.ttr.p90)}`,
           previous: `${hours(before.ttr.median)} / ${hours(before.ttr.p90)}`,
           n: now.ttr.n,
-          change: durationChange(now.ttr, before.ttr),
+          change: durationChange(
+            now.ttr,
+            before.ttr,
+            props.durationChanges?.ttr,
+          ),
         },
         {
           label: 'Postmortem coverage',

@@ -54,7 +54,11 @@ export function OverviewPage() {
             {formatDate(value.previousPeriod.to)} · {value.entities} entities ·
             game days and duplicates left out
           </Typography>
-          <HeadlineTiles now={now} before={before} />
+          <HeadlineTiles
+            now={now}
+            before={before}
+            durationChanges={value.headline.durationChanges}
+          />
           <Box mt={3}>
             <Grid container spacing={3}>
               <Grid item xs={12} md={6}>

@@ -4,6 +4,7 @@ import {
   describeComparison,
   MIN_SAMPLE_PER_PERIOD,
   type Better,
+  type Comparison,
   type DurationStats,
   type Rate,
 } from '@learning-loop/plugin-learning-common';
@@ -21,12 +22,17 @@ export const rateChange = (now: Rate, before: Rate, better: Better) =>
   describeComparison(compareProportions(now, before, better));
 
 /**
- * A duration's change. The metrics carry medians, not the incidents' durations a difference of medians needs for
- * its interval, so with enough incidents the change is shown as not judged rather than as an arrow.
+ * A duration's change, as the server compared the incidents' durations (difference of medians with its bootstrap
+ * interval). Without that comparison (an older backend) it is never shown as an arrow.
  */
-export function durationChange(now: DurationStats, before: DurationStats) {
+export function durationChange(
+  now: DurationStats,
+  before: DurationStats,
+  compared?: Comparison,
+) {
+  if (compared) return describeComparison(compared);
   const sizes = `n = ${now.n} vs ${before.n}`;
   return Math.min(now.n, before.n) < MIN_SAMPLE_PER_PERIOD
     ? `too few to tell (${sizes})`
-    : `not judged: medians only (${sizes})`;
+    : `not judged (${sizes})`;
 }

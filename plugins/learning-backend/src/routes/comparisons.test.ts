@@ -1,0 +1,121 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import request from 'supertest';
+import { DateTime } from 'luxon';
+import { createTestDatabases } from '../__testUtils__/databases';
+import { learningPlugin } from '../plugin';
+
+jest.setTimeout(60_000);
+
+const databases = createTestDatabases();
+const user = mockCredentials.user.header('user:default/olive');
+const component = (name: string) => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default' },
+  spec: { owner: 'team-a', type: 'service', lifecycle: 'production' },
+});
+
+describe.each(databases.eachSupportedId())(
+  'comparisons of durations on %p',
+  databaseId => {
+    let server: any;
+    const now = DateTime.utc();
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId);
+      ({ server } = await startTestBackend({
+        features: [
+          learningPlugin,
+          mockServices.database.factory({ knex }),
+          mockServices.httpAuth.factory({
+            defaultCredentials: mockCredentials.none(),
+          }),
+          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
+          catalogServiceMock.factory({
+            entities: [component('steady'), component('subtitles')],
+          }),
+        ],
+      }));
+      const incident = (name: string, daysAgo: number, minutes: number) => {
+        const started = now.minus({ days: daysAgo });
+        return request(server)
+          .post('/api/learning/incidents')
+          .set('Authorization', user)
+          .send({
+            title: `On ${name}`,
+            severity: 'SEV3',
+            entityRefs: [`component:default/${name}`],
+            startedAt: started.toISO(),
+            resolvedAt: started.plus({ minutes }).toISO(),
+          })
+          .expect(201);
+      };
+      // steady: six incidents resolved in about half an hour now, six in about five hours the period before
+      for (let n = 0; n < 6; n++) {
+        await incident('steady', 5 + n * 10, 25 + n * 2);
+        await incident('steady', 95 + n * 10, 280 + n * 10);
+      }
+      // subtitles: one incident now against four before, the case that once read "worse"
+      await incident('subtitles', 3, 240);
+      for (const [days, minutes] of [
+        [100, 35],
+        [120, 50],
+        [140, 62],
+        [160, 90],
+      ]) {
+        await incident('subtitles', days, minutes);
+      }
+    });
+
+    const get = async (path: string) => {
+      const res = await request(server)
+        .get(`/api/learning${path}`)
+        .set('Authorization', user);
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+
+    it('calls a clear drop in time to resolve improved, with the difference of medians and its interval', async () => {
+      const { durationChanges } = await get(
+        '/metrics?entityRef=component:default/steady&days=90',
+      );
+      expect(durationChanges.ttr).toMatchObject({
+        verdict: 'improved',
+        measure: 'difference of medians (minutes)',
+        n: [6, 6],
+        level: 0.9,
+      });
+      expect(durationChanges.ttr.estimate).toBeLessThan(-200);
+      expect(durationChanges.ttr.interval[1]).toBeLessThan(0);
+      // no detection times were recorded: nothing to compare
+      expect(durationChanges.ttd).toMatchObject({
+        verdict: 'too-few',
+        n: [0, 0],
+      });
+    });
+
+    it('says too few to tell on one incident against four', async () => {
+      const { durationChanges } = await get(
+        '/metrics?entityRef=component:default/subtitles&days=90',
+      );
+      expect(durationChanges.ttr).toMatchObject({
+        verdict: 'too-few',
+        n: [1, 4],
+      });
+      expect(durationChanges.ttr.interval).toBeUndefined();
+    });
+
+    it('compares the organisation in the overview the same way', async () => {
+      const overview = await get('/overview?days=90');
+      expect(overview.headline.durationChanges.ttr).toMatchObject({
+        verdict: 'improved',
+        n: [7, 10],
+      });
+    });
+  },
+);
