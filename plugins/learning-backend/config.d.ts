@@ -11,6 +11,14 @@ export interface Config {
      * entity marks it ineffective; a window that closes clean marks it effective. Default 90.
      */
     effectivenessWatchDays?: number;
+    /** How sure a comparison between two periods must be before it says better or worse. */
+    statistics?: {
+      /**
+       * The confidence level of the intervals (0.5 to 0.999). A change is called better or worse only when its
+       * interval at this level excludes no change. Default 0.9.
+       */
+      level?: number;
+    };
     /** The hourly sweep that marks preventive actions effective when their watch window closes clean. */
     effectivenessSweep?: {
       /** Minutes between runs (fractions allowed); one backend replica runs each. Default 60. */

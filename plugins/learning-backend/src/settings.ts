@@ -44,6 +44,7 @@ export function readLearningSettings(config: Config): LearningSettings {
     effectivenessWatchDays:
       learning?.getOptionalNumber('effectivenessWatchDays') ??
       defaults.effectivenessWatchDays,
+    confidenceLevel: confidenceLevelOf(learning),
     failureModes:
       learning?.getOptionalStringArray('failureModes') ?? defaults.failureModes,
     releaseGate: {
@@ -74,6 +75,18 @@ export function readLearningSettings(config: Config): LearningSettings {
 }
 
 /** Reads `learning.postmortems.templates`; config errors stop the backend with a message naming the key. */
+/** `learning.statistics.level`: a confidence level between 0.5 and 0.999, refused at start-up otherwise. */
+function confidenceLevelOf(learning: Config | undefined): number {
+  const level = learning?.getOptionalNumber('statistics.level');
+  if (level === undefined) return defaults.confidenceLevel;
+  if (!(level >= 0.5 && level <= 0.999)) {
+    throw new InputError(
+      `learning.statistics.level must be between 0.5 and 0.999 (for example 0.9), not ${level}`,
+    );
+  }
+  return level;
+}
+
 function readTemplates(pm: Config | undefined): PostmortemTemplate[] {
   const configured = pm?.getOptionalConfigArray('templates');
   if (!configured?.length) {

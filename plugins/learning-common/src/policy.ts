@@ -2,6 +2,7 @@ import type { Severity, Priority } from './vocabulary';
 import { addBusinessDays } from './time';
 import { defaultActionSloDays, type ActionSloDays } from './actions';
 import { DEFAULT_RECURRENCE_WINDOW_DAYS } from './recurrence';
+import { DEFAULT_CONFIDENCE_LEVEL } from './compare';
 import { defaultReleaseGateRules, type ReleaseGateRules } from './gate';
 import {
   defaultPostmortemTemplate,
@@ -19,6 +20,8 @@ export interface LearningSettings {
   recurrenceWindowDays: number;
   /** Days after a preventive action is done during which a recurrence proves it ineffective. */
   effectivenessWatchDays: number;
+  /** The confidence level of comparisons between periods (`learning.statistics.level`). */
+  confidenceLevel: number;
   actionSlo: ActionSloDays;
   postmortems: PostmortemPolicy;
   defaultRunbookReviewIntervalDays: number;
@@ -38,6 +41,7 @@ export type LearningUiSettings = Pick<
   | 'contributingFactorCategories'
   | 'failureModes'
   | 'effectivenessWatchDays'
+  | 'confidenceLevel'
   | 'postmortems'
   | 'actionSlo'
   | 'recurrenceWindowDays'
@@ -65,6 +69,7 @@ export const defaultContributingFactorCategories = [
 export const defaultLearningSettings: LearningSettings = {
   recurrenceWindowDays: DEFAULT_RECURRENCE_WINDOW_DAYS,
   effectivenessWatchDays: 90,
+  confidenceLevel: DEFAULT_CONFIDENCE_LEVEL,
   actionSlo: defaultActionSloDays,
   postmortems: {
     requiredSeverities: ['SEV1', 'SEV2'],

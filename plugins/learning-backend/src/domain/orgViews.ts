@@ -18,7 +18,9 @@ import { durationChanges } from './durationChanges';
  * answers only about entities the caller may read in the catalog (the catalog answers with those alone).
  */
 export class OrgViews {
-  constructor(private readonly deps: Pick<LearningDeps, 'store' | 'catalog'>) {}
+  constructor(
+    private readonly deps: Pick<LearningDeps, 'store' | 'catalog' | 'settings'>,
+  ) {}
 
   // the entities that hold records, per data revision: when a caller may read all of them, no entity filter is needed
   private withRecords:
@@ -58,7 +60,13 @@ export class OrgViews {
         this.deps.store.metrics.metrics(scope, before.from, before.to),
         this.deps.store.overview.perEntity(scope, from, to),
         this.deps.store.overview.perEntity(scope, before.from, before.to),
-        durationChanges(this.deps.store, scope, { from, to }, before),
+        durationChanges(
+          this.deps.store,
+          scope,
+          { from, to },
+          before,
+          this.deps.settings.confidenceLevel,
+        ),
       ]);
     const sum = (
       rows: typeof counts,

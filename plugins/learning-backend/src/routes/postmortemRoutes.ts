@@ -34,6 +34,7 @@ export function addPostmortemReviewRoutes(
       contributingFactorCategories: ctx.settings.contributingFactorCategories,
       failureModes: ctx.settings.failureModes,
       effectivenessWatchDays: ctx.settings.effectivenessWatchDays,
+      confidenceLevel: ctx.settings.confidenceLevel,
       postmortems: ctx.settings.postmortems,
       actionSlo: ctx.settings.actionSlo,
       recurrenceWindowDays: ctx.settings.recurrenceWindowDays,
@@ -58,7 +59,13 @@ export function addPostmortemReviewRoutes(
         const [current, previous, changes] = await Promise.all([
           ctx.store.metrics.metrics(scope, from, to),
           ctx.store.metrics.metrics(scope, before.from, before.to),
-          durationChanges(ctx.store, scope, { from, to }, before),
+          durationChanges(
+            ctx.store,
+            scope,
+            { from, to },
+            before,
+            ctx.settings.confidenceLevel,
+          ),
         ]);
         return { current, previous, durationChanges: changes };
       },

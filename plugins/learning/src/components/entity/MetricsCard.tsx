@@ -54,8 +54,8 @@ const rows: Row[] = [
       'Incidents started in the period; game days and duplicates left out.',
     show: m => String(m.incidents.n),
     n: m => m.incidents.n,
-    change: ({ current: a, previous: b }) =>
-      countChange(a.incidents.n, b.incidents.n),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      countChange(a.incidents.n, b.incidents.n, d?.ttr.level),
   },
   {
     label: 'Time to detect (median / p90)',
@@ -95,16 +95,21 @@ const rows: Row[] = [
       'Incidents that recur a failure mode seen on the same entity within the recurrence window, divided by all incidents.',
     show: m => percent(m.repeatRate),
     n: m => m.repeatRate.denominator,
-    change: ({ current: a, previous: b }) =>
-      rateChange(a.repeatRate, b.repeatRate, 'lower'),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      rateChange(a.repeatRate, b.repeatRate, 'lower', d?.ttr.level),
   },
   {
     label: 'Postmortem coverage',
     definition: 'Incidents needing a postmortem that have a published one.',
     show: m => percent(m.postmortemCoverage),
     n: m => m.postmortemCoverage.denominator,
-    change: ({ current: a, previous: b }) =>
-      rateChange(a.postmortemCoverage, b.postmortemCoverage, 'higher'),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      rateChange(
+        a.postmortemCoverage,
+        b.postmortemCoverage,
+        'higher',
+        d?.ttr.level,
+      ),
   },
   {
     label: 'Postmortem lead time, SEV1 / SEV2 (median)',
@@ -121,16 +126,21 @@ const rows: Row[] = [
       "Among actions due in the period, done ÷ (done + open); won't-do left out.",
     show: m => percent(m.actionCompletion),
     n: m => m.actionCompletion.denominator,
-    change: ({ current: a, previous: b }) =>
-      rateChange(a.actionCompletion, b.actionCompletion, 'higher'),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      rateChange(
+        a.actionCompletion,
+        b.actionCompletion,
+        'higher',
+        d?.ttr.level,
+      ),
   },
   {
     label: 'Actions done on time',
     definition: 'Done by the due date ÷ due in the period.',
     show: m => percent(m.actionOnTime),
     n: m => m.actionOnTime.denominator,
-    change: ({ current: a, previous: b }) =>
-      rateChange(a.actionOnTime, b.actionOnTime, 'higher'),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      rateChange(a.actionOnTime, b.actionOnTime, 'higher', d?.ttr.level),
   },
   {
     label: 'Preventive actions that held',
@@ -138,8 +148,8 @@ const rows: Row[] = [
       'Effective ÷ (effective + ineffective), among actions completed in the period whose watch window has given a verdict.',
     show: m => percent(m.effectiveness),
     n: m => m.effectiveness.denominator,
-    change: ({ current: a, previous: b }) =>
-      rateChange(a.effectiveness, b.effectiveness, 'higher'),
+    change: ({ current: a, previous: b, durationChanges: d }) =>
+      rateChange(a.effectiveness, b.effectiveness, 'higher', d?.ttr.level),
   },
 ];
 

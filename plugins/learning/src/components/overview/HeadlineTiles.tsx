@@ -42,6 +42,8 @@ export function HeadlineTiles(props: {
   durationChanges?: DurationChanges;
 }) {
   const { now, before } = props;
+  // the configured level, as the server's duration comparisons carry it
+  const level = props.durationChanges?.ttr.level;
   return (
     <Grid container spacing={2}>
       {[
@@ -51,7 +53,7 @@ export function HeadlineTiles(props: {
           value: String(now.incidents.n),
           previous: String(before.incidents.n),
           n: now.incidents.n,
-          change: countChange(now.incidents.n, before.incidents.n),
+          change: countChange(now.incidents.n, before.incidents.n, level),
         },
         {
           label: 'SEV1 / SEV2 / SEV3 / SEV4',
@@ -68,7 +70,7 @@ export function HeadlineTiles(props: {
           value: pct(now.repeatRate),
           previous: pct(before.repeatRate),
           n: now.repeatRate.denominator,
-          change: rateChange(now.repeatRate, before.repeatRate, 'lower'),
+          change: rateChange(now.repeatRate, before.repeatRate, 'lower', level),
         },
         {
           label: 'Time to resolve (median / p90)',
@@ -92,6 +94,7 @@ export function HeadlineTiles(props: {
             now.postmortemCoverage,
             before.postmortemCoverage,
             'higher',
+            level,
           ),
         },
         {
@@ -116,6 +119,7 @@ export function HeadlineTiles(props: {
           change: countChange(
             now.postmortemsOverdue,
             before.postmortemsOverdue,
+            level,
           ),
         },
         {
@@ -128,6 +132,7 @@ export function HeadlineTiles(props: {
             now.actionCompletion,
             before.actionCompletion,
             'higher',
+            level,
           ),
         },
         {
@@ -136,7 +141,12 @@ export function HeadlineTiles(props: {
           value: pct(now.actionOnTime),
           previous: pct(before.actionOnTime),
           n: now.actionOnTime.denominator,
-          change: rateChange(now.actionOnTime, before.actionOnTime, 'higher'),
+          change: rateChange(
+            now.actionOnTime,
+            before.actionOnTime,
+            'higher',
+            level,
+          ),
         },
         {
           label: 'Actions overdue',
@@ -144,7 +154,7 @@ export function HeadlineTiles(props: {
           value: String(now.actionsOverdue),
           previous: String(before.actionsOverdue),
           n: now.actionsOverdue,
-          change: countChange(now.actionsOverdue, before.actionsOverdue),
+          change: countChange(now.actionsOverdue, before.actionsOverdue, level),
         },
         {
           label: 'Ineffective preventive actions',
@@ -153,7 +163,12 @@ export function HeadlineTiles(props: {
           previous: String(before.actionsIneffective),
           n: now.effectiveness.denominator,
           // judged on the share of preventive actions that held, not on the bare count
-          change: rateChange(now.effectiveness, before.effectiveness, 'higher'),
+          change: rateChange(
+            now.effectiveness,
+            before.effectiveness,
+            'higher',
+            level,
+          ),
         },
       ].map(tile => (
         <Grid item xs={12} sm={6} md={3} key={tile.label}>
