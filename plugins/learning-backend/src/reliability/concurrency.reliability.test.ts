@@ -3,16 +3,10 @@
  * is in the history exactly once, every stale one got 409, none was lost or applied twice, nothing answered 5xx.
  * Run with `yarn reliability` (part of `npm test`).
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(300_000);
 
@@ -28,17 +22,7 @@ describe.each(databases.eachSupportedId())(
     let baseUrl: string;
     beforeAll(async () => {
       knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
-        features: [
-          learningPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-          catalogServiceMock.factory({ entities: [] }),
-        ],
-      });
+      const { server } = await startLearningBackend(knex);
       baseUrl = `http://localhost:${server.port()}/api/learning`;
     });
 

@@ -1,14 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { DateTime } from 'luxon';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(60_000);
 
@@ -28,18 +22,8 @@ describe.each(databases.eachSupportedId())(
     const now = DateTime.utc();
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          learningPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-          catalogServiceMock.factory({
-            entities: [component('steady'), component('subtitles')],
-          }),
-        ],
+      ({ server } = await startLearningBackend(knex, {
+        entities: [component('steady'), component('subtitles')],
       }));
       const incident = (name: string, daysAgo: number, minutes: number) => {
         const started = now.minus({ days: daysAgo });

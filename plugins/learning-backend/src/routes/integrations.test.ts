@@ -1,15 +1,9 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { DateTime } from 'luxon';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(60_000);
 
@@ -26,17 +20,7 @@ describe.each(databases.eachSupportedId())('integrations on %p', databaseId => {
   let knex: Knex;
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    ({ server } = await startTestBackend({
-      features: [
-        learningPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: [] }),
-      ],
-    }));
+    ({ server } = await startLearningBackend(knex));
   });
 
   const batch = (body: object, who = service) =>

@@ -1,19 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHmac } from 'node:crypto';
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-  TestDatabases,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import request from 'supertest';
 import { parse } from 'yaml';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(60_000);
 
@@ -105,21 +98,9 @@ describe('openapi.yaml response bodies', () => {
 
   beforeAll(async () => {
     const knex = await databases.init('SQLITE_3');
-    ({ server } = await startTestBackend({
-      features: [
-        learningPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.rootConfig.factory({
-          data: {
-            learning: { ingest: { webhook: { secret: WEBHOOK_SECRET } } },
-          },
-        }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.permissions.factory({ result: AuthorizeResult.ALLOW }),
-        catalogServiceMock.factory({ entities: catalog }),
-      ],
+    ({ server } = await startLearningBackend(knex, {
+      entities: catalog,
+      config: { learning: { ingest: { webhook: { secret: WEBHOOK_SECRET } } } },
     }));
   });
 

@@ -1,14 +1,9 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import type { Knex } from 'knex';
 import request from 'supertest';
 import { DateTime } from 'luxon';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(60_000);
 
@@ -55,18 +50,8 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
   const now = DateTime.utc();
   beforeAll(async () => {
     knex = await databases.init(databaseId);
-    ({ server } = await startTestBackend({
-      features: [
-        learningPlugin,
-        mockServices.database.factory({ knex }),
-        mockServices.httpAuth.factory({
-          defaultCredentials: mockCredentials.none(),
-        }),
-        mockServices.permissions.factory({ result: 'ALLOW' as any }),
-        // c3 exists in Learning Loop but not in the catalog this caller can read
-        catalogServiceMock.factory({ entities: catalog }),
-      ],
-    }));
+    // c3 exists in Learning Loop but not in the catalog this caller can read
+    ({ server } = await startLearningBackend(knex, { entities: catalog }));
     const post = (path: string, body: object) =>
       request(server)
         .post(`/api/learning/${path}`)

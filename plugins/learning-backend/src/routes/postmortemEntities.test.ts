@@ -1,13 +1,8 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { learningPlugin } from '../plugin';
+import { startLearningBackend } from '../__testUtils__/learningBackend';
 
 jest.setTimeout(60_000);
 
@@ -47,17 +42,7 @@ describe.each(databases.eachSupportedId())(
     let server: any;
     beforeAll(async () => {
       const knex = await databases.init(databaseId);
-      ({ server } = await startTestBackend({
-        features: [
-          learningPlugin,
-          mockServices.database.factory({ knex }),
-          mockServices.httpAuth.factory({
-            defaultCredentials: mockCredentials.none(),
-          }),
-          permissions.factory,
-          catalogServiceMock.factory({ entities: [] }),
-        ],
-      }));
+      ({ server } = await startLearningBackend(knex, { permissions }));
     });
 
     const api = (
