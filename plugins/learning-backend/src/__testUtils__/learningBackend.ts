@@ -2,11 +2,11 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  type TestDatabases,
 } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import type { Knex } from 'knex';
 import { learningPlugin } from '../plugin';
 
 /**
@@ -15,7 +15,8 @@ import { learningPlugin } from '../plugin';
  * catalog holds `entities`. `features` are added (an auditor mock, a module).
  */
 export async function startLearningBackend(
-  knex: Knex,
+  // the client a test database gives (only the database layer names knex itself)
+  knex: Awaited<ReturnType<TestDatabases['init']>>,
   options: {
     entities?: Entity[];
     config?: object;
