@@ -2,6 +2,7 @@ import {
   compareCounts,
   compareDurations,
   compareProportions,
+  compareMetrics,
   describeComparison,
   wilsonInterval,
 } from './compare';
@@ -122,7 +123,7 @@ describe('compareDurations', () => {
 describe('describeComparison', () => {
   it('puts the arrow with the direction of the change and the word with the verdict', () => {
     expect(describeComparison(compareCounts(0, 20))).toBe(
-      '▼ better (n = 0 vs 20)',
+      '▼ better (n = 0 vs 20; 90 % interval ×0.00 to ×0.16)',
     );
     expect(
       describeComparison(
@@ -132,9 +133,54 @@ describe('describeComparison', () => {
           'lower',
         ),
       ),
-    ).toBe('▲ worse (n = 70 vs 80)');
+    ).toBe('▲ worse (n = 70 vs 80; 90 % interval +8 to +31 points)');
     expect(describeComparison(compareCounts(10, 10))).toBe(
-      'no clear change (n = 10 vs 10)',
+      'no clear change (n = 10 vs 10; 90 % interval ×0.43 to ×2.31)',
+    );
+  });
+});
+
+describe('compareMetrics', () => {
+  const rate = (numerator: number, denominator: number) => ({
+    numerator,
+    denominator,
+    value: denominator ? numerator / denominator : undefined,
+  });
+  const metrics = (incidents: number, repeats: number, done: number) => ({
+    incidents: {
+      n: incidents,
+      bySeverity: { SEV1: 0, SEV2: 0, SEV3: incidents, SEV4: 0 },
+    },
+    repeatRate: rate(repeats, incidents),
+    postmortemCoverage: rate(0, 0),
+    actionCompletion: rate(done, 20),
+    actionOnTime: rate(done, 20),
+    effectiveness: rate(1, 2),
+  });
+  const durations = {
+    ttd: compareDurations([], []),
+    tta: compareDurations([], []),
+    ttm: compareDurations([], []),
+    ttr: compareDurations([1, 2, 3, 4, 5], [10, 20, 30, 40, 50]),
+  };
+
+  it('compares each figure in its own direction and keeps the durations as the server resampled them', () => {
+    const changes = compareMetrics(
+      metrics(40, 4, 19),
+      metrics(20, 12, 6),
+      durations,
+    );
+    expect(changes.incidents.verdict).toBe('worsened');
+    expect(changes.repeatRate.verdict).toBe('improved');
+    expect(changes.actionCompletion.verdict).toBe('improved');
+    expect(changes.postmortemCoverage).toMatchObject({
+      verdict: 'too-few',
+      n: [0, 0],
+    });
+    expect(changes.effectiveness.verdict).toBe('too-few');
+    expect(changes.ttr).toBe(durations.ttr);
+    expect(describeComparison(changes.repeatRate)).toMatch(
+      /^▼ better \(n = 40 vs 20; 90 % interval −\d+ to −\d+ points\)$/,
     );
   });
 });

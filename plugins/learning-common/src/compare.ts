@@ -3,6 +3,7 @@ import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import binomialTest from '@stdlib/stats-binomial-test';
 import mt19937 from '@stdlib/random-base-mt19937';
 import { median, medianSorted } from 'simple-statistics';
+import type { LearningMetrics } from './metrics';
 
 /**
  * Whether a figure changed between two periods by more than chance explains. Every comparison Learning Loop shows
@@ -229,12 +230,42 @@ export function compareDurations(
   };
 }
 
+/** A signed number as people write a change: "+3", "−12" (a real minus sign), "0". */
+function signed(value: number, digits = 0): string {
+  const rounded = Number(value.toFixed(digits));
+  if (rounded === 0) return '0';
+  return `${rounded > 0 ? '+' : '−'}${Math.abs(rounded).toFixed(digits)}`;
+}
+
 /**
- * The verdict as people read it: "better", "worse", "no clear change" or "too few to tell (n = 1 vs 4)". The arrow
- * comes only with a verdict the interval supports.
+ * The interval of a change in the words of its measure: "−12 to +3 points" (proportions), "−95 to −10 min"
+ * (medians), "×0.41 to ×0.93" (rate ratio). Undefined when there is none (too few to tell).
+ */
+export function describeInterval(c: Comparison): string | undefined {
+  if (!c.interval) return undefined;
+  const [low, high] = c.interval;
+  switch (c.measure) {
+    case 'difference in proportion':
+      return `${signed(low * 100)} to ${signed(high * 100)} points`;
+    case 'difference of medians (minutes)':
+      return `${signed(low)} to ${signed(high)} min`;
+    default: {
+      const ratio = (v: number) =>
+        Number.isFinite(v) ? `×${v.toFixed(2)}` : '×∞';
+      return `${ratio(low)} to ${ratio(high)}`;
+    }
+  }
+}
+
+/**
+ * The verdict as people read it: "▼ better (n = 20 vs 31; 90 % interval ×0.37 to ×0.95)", "no clear change (…)"
+ * or "too few to tell (n = 1 vs 4)". The arrow comes only with a verdict the interval supports.
  */
 export function describeComparison(c: Comparison): string {
-  const sizes = `n = ${c.n[0]} vs ${c.n[1]}`;
+  const interval = describeInterval(c);
+  const sizes = `n = ${c.n[0]} vs ${c.n[1]}${
+    interval ? `; ${Math.round(c.level * 100)} % interval ${interval}` : ''
+  }`;
   switch (c.verdict) {
     case 'too-few':
       return `too few to tell (${sizes})`;
@@ -247,6 +278,14 @@ export function describeComparison(c: Comparison): string {
   }
 }
 
+/** The verdict alone, in words: "better", "worse", "no clear change", "too few to tell". */
+export const verdictWords: Record<Verdict, string> = {
+  improved: 'better',
+  worsened: 'worse',
+  'no-clear-change': 'no clear change',
+  'too-few': 'too few to tell',
+};
+
 function arrowOf(c: Comparison): string {
   const noChange = c.measure === 'rate ratio' ? 1 : 0;
   return (c.estimate ?? noChange) > noChange ? '▲' : '▼';
@@ -257,3 +296,50 @@ export type DurationName = 'ttd' | 'tta' | 'ttm' | 'ttr';
 
 /** The comparison of each duration between two periods, made from the incidents' durations on the server. */
 export type DurationChanges = Record<DurationName, Comparison>;
+
+/** Every figure of the learning metrics compared between two periods. */
+export interface MetricChanges extends DurationChanges {
+  incidents: Comparison;
+  repeatRate: Comparison;
+  postmortemCoverage: Comparison;
+  actionCompletion: Comparison;
+  actionOnTime: Comparison;
+  effectiveness: Comparison;
+}
+
+/** Which way each rate of the metrics is better. */
+export const betterDirection = {
+  repeatRate: 'lower',
+  postmortemCoverage: 'higher',
+  actionCompletion: 'higher',
+  actionOnTime: 'higher',
+  effectiveness: 'higher',
+} as const satisfies Record<string, Better>;
+
+/**
+ * Compares every figure of two periods' metrics: incident counts by the exact conditional test, the rates by
+ * Newcombe's interval, the durations as the server resampled them (`durations`, from {@link compareDurations}).
+ */
+export function compareMetrics(
+  current: Pick<LearningMetrics, 'incidents' | keyof typeof betterDirection>,
+  previous: Pick<LearningMetrics, 'incidents' | keyof typeof betterDirection>,
+  durations: DurationChanges,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): MetricChanges {
+  const rate = (name: keyof typeof betterDirection) =>
+    compareProportions(
+      current[name],
+      previous[name],
+      betterDirection[name],
+      level,
+    );
+  return {
+    ...durations,
+    incidents: compareCounts(current.incidents.n, previous.incidents.n, level),
+    repeatRate: rate('repeatRate'),
+    postmortemCoverage: rate('postmortemCoverage'),
+    actionCompletion: rate('actionCompletion'),
+    actionOnTime: rate('actionOnTime'),
+    effectiveness: rate('effectiveness'),
+  };
+}

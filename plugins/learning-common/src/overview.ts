@@ -1,4 +1,4 @@
-import type { DurationChanges } from './compare';
+import type { Comparison, MetricChanges } from './compare';
 import type { LearningMetrics } from './metrics';
 
 /**
@@ -113,11 +113,13 @@ export interface LearningOverview {
   };
   /** How many catalog entities the filters select (and the caller may read). */
   entities: number;
+  /** When the selected entities' records begin; a period ending before it has no data. */
+  dataSince?: string;
   headline: {
     current: OverviewHeadline;
     previous: OverviewHeadline;
-    /** TTD, TTA, TTM and TTR compared between the periods (the samples stay on the server). */
-    durationChanges: DurationChanges;
+    /** Every headline figure compared between the periods, with its verdict and interval. */
+    changes: HeadlineChanges;
   };
   breakdowns: {
     teams: BreakdownRow[];
@@ -133,6 +135,19 @@ export interface LearningOverview {
 export interface MetricsComparison {
   current: LearningMetrics;
   previous: LearningMetrics;
-  /** TTD, TTA, TTM and TTR compared between the periods (the samples stay on the server). */
-  durationChanges: DurationChanges;
+  /** Every figure compared between the periods (durations resampled on the server, the samples stay there). */
+  changes: MetricChanges;
+  /** When the scope's records begin; a period ending before it has no data. Absent when there are no records. */
+  dataSince?: string;
+}
+
+/** Whether a period has data: it ends after the scope's first record. */
+export const periodHasData = (period: { to: string }, dataSince?: string) =>
+  dataSince !== undefined && period.to > dataSince;
+
+/** The overview's headline comparisons: the metrics' and the counts of what needs attention. */
+export interface HeadlineChanges extends MetricChanges {
+  postmortemsOverdue: Comparison;
+  actionsOverdue: Comparison;
+  actionsIneffective: Comparison;
 }

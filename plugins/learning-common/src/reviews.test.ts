@@ -1,72 +1,166 @@
-import { computeMetrics } from './metrics';
-import { reviewToMarkdown, type LearningReview } from './reviews';
+import {
+  compareDurations,
+  compareMetrics,
+  compareProportions,
+} from './compare';
+import { computeMetrics, type MetricIncident } from './metrics';
+import {
+  reviewFigures,
+  reviewToMarkdown,
+  type LearningReview,
+} from './reviews';
+
+const october = ['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'];
+const september = ['2026-09-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'];
+
+const incident = (id: string, startedAt: string, minutes: number) => ({
+  id,
+  kind: 'incident',
+  severity: 'SEV2' as const,
+  isRecurrence: true,
+  startedAt,
+  resolvedAt: new Date(Date.parse(startedAt) + minutes * 60000).toISOString(),
+});
+
+/** The subtitle-service case: one incident in October against four in September. */
+function review(dataSince?: string): LearningReview {
+  const now: MetricIncident[] = [
+    incident('i1', '2026-10-02T00:00:00.000Z', 240),
+  ];
+  const before: MetricIncident[] = [35, 50, 62, 90].map((m, n) =>
+    incident(`p${n}`, `2026-09-0${n + 2}T00:00:00.000Z`, m),
+  );
+  const metrics = computeMetrics(now, [], october[0], october[1]);
+  const previousMetrics = computeMetrics(
+    before,
+    [],
+    september[0],
+    september[1],
+  );
+  const none = compareDurations([], []);
+  return {
+    kind: 'monthly',
+    title: 'Monthly incident review: October 2026',
+    label: 'October 2026',
+    from: october[0],
+    to: october[1],
+    previousPeriod: {
+      from: september[0],
+      to: september[1],
+      label: 'September 2026',
+    },
+    metrics,
+    previousMetrics,
+    changes: compareMetrics(metrics, previousMetrics, {
+      ttd: none,
+      tta: none,
+      ttm: none,
+      ttr: compareDurations([240], [35, 50, 62, 90]),
+    }),
+    ...(dataSince ? { dataSince } : {}),
+    incidents: [
+      {
+        id: 'i1',
+        title: 'Vendor | timeouts',
+        severity: 'SEV2',
+        kind: 'incident',
+        startedAt: '2026-10-02T00:00:00.000Z',
+        isRecurrence: true,
+      },
+    ],
+    postmortemsPublished: [],
+    topContributingFactors: [{ category: 'dependency-timeout', incidents: 1 }],
+    recurringFailureModes: [
+      { failureMode: 'dependency-timeout', recurrences: 1 },
+    ],
+    themes: [
+      {
+        kind: 'contributing factor',
+        name: 'dependency-timeout',
+        incidents: 1,
+        previousIncidents: 3,
+        change: compareProportions(
+          { numerator: 1, denominator: 1 },
+          { numerator: 3, denominator: 4 },
+          'lower',
+        ),
+      },
+    ],
+    actionsCompleted: [],
+    actionsOverdueAt: october[1],
+    actionsOverdueTotal: 1,
+    actionsOverdue: [
+      {
+        actionId: 'a1',
+        title: 'Failover test',
+        entityRef: 'component:default/subtitle-service',
+        owner: 'group:default/localization-team',
+        priority: 'P0',
+        dueDate: '2026-10-20',
+      },
+    ],
+  };
+}
 
 describe('reviewToMarkdown', () => {
-  it('writes figures with sample sizes and every section, escaping table cells', () => {
-    const review: LearningReview = {
-      kind: 'monthly',
-      title: 'Monthly incident review: October 2026',
-      label: 'October 2026',
-      from: '2026-10-01T00:00:00.000Z',
-      to: '2026-11-01T00:00:00.000Z',
-      metrics: computeMetrics(
-        [
-          {
-            id: 'i1',
-            kind: 'incident',
-            severity: 'SEV2',
-            isRecurrence: true,
-            startedAt: '2026-10-02T00:00:00.000Z',
-            resolvedAt: '2026-10-02T01:00:00.000Z',
-          },
-        ],
-        [],
-        '2026-10-01T00:00:00.000Z',
-        '2026-11-01T00:00:00.000Z',
-      ),
-      incidents: [
-        {
-          id: 'i1',
-          title: 'Vendor | timeouts',
-          severity: 'SEV2',
-          kind: 'incident',
-          startedAt: '2026-10-02T00:00:00.000Z',
-          isRecurrence: true,
-        },
-      ],
-      postmortemsPublished: [],
-      topContributingFactors: [
-        { category: 'dependency-timeout', incidents: 1 },
-      ],
-      recurringFailureModes: [
-        { failureMode: 'dependency-timeout', recurrences: 1 },
-      ],
-      actionsCompleted: [],
-      actionsOverdue: [
-        {
-          actionId: 'a1',
-          title: 'Failover test',
-          entityRef: 'component:default/subtitle-service',
-          owner: 'group:default/localization-team',
-          priority: 'P0',
-          dueDate: '2026-10-20',
-        },
-      ],
-    };
-    const md = reviewToMarkdown(review);
+  it('writes figures with sample sizes, the previous period and every section, escaping table cells', () => {
+    const md = reviewToMarkdown(review('2026-08-01T00:00:00.000Z'));
     expect(md.startsWith('# Monthly incident review: October 2026\n')).toBe(
       true,
     );
-    expect(md).toContain('| Repeat-incident rate | 100% | 1 |');
+    expect(md).toContain('| Metric | Value | September 2026 | n | Change |');
     expect(md).toContain(
-      '| Time to resolve, median / p90 (min) | 60 / 60 | 1 |',
+      '| Repeat-incident rate | 100% | 100% | 1 | too few to tell (n = 1 vs 4) |',
+    );
+    expect(md).toContain(
+      '| Time to resolve, median / p90 (min) | 240 / 240 | 50 / 90 | 1 | too few to tell (n = 1 vs 4) |',
+    );
+    expect(md).toContain(
+      '| Incidents | 1 | 4 | 1 | too few to tell (n = 1 vs 4) |',
+    );
+    expect(md).toContain(
+      '| dependency-timeout | contributing factor | 1 | 3 | too few to tell (n = 1 vs 4) |',
     );
     expect(md).toContain(
       '| 2026-10-02 | SEV2 | incident | Vendor \\| timeouts | yes |',
     );
     expect(md).toContain('## Postmortems published\n\n_None._');
+    expect(md).toContain('## Actions overdue on 2026-11-01 (1)');
     expect(md).toContain(
       '| 2026-10-20 | P0 | Failover test | component:default/subtitle-service | group:default/localization-team |',
+    );
+    expect(md.split('## Figures')[1]).not.toMatch(/▲|▼|better \(|worse \(/);
+  });
+
+  it('says "no data" for a period before the first record, never 0', () => {
+    const figures = reviewFigures(review('2026-09-20T00:00:00.000Z'));
+    expect(figures.find(f => f.metric === 'Incidents')).toMatchObject({
+      value: '1',
+      previous: '4',
+    });
+    const late = reviewFigures(review('2026-10-02T00:00:00.000Z'));
+    expect(late.find(f => f.metric === 'Incidents')).toMatchObject({
+      value: '1',
+      previous: 'no data',
+    });
+    expect(
+      reviewFigures(review()).every(
+        f => f.value === 'no data' && f.previous === 'no data',
+      ),
+    ).toBe(true);
+  });
+
+  it('leads the quarterly synthesis with its themes, the monthly review with its figures', () => {
+    const monthly = reviewToMarkdown(review('2026-01-01T00:00:00.000Z'));
+    expect(monthly.indexOf('## Figures')).toBeLessThan(
+      monthly.indexOf('## Themes'),
+    );
+    const quarterly = reviewToMarkdown({
+      ...review('2026-01-01T00:00:00.000Z'),
+      kind: 'quarterly',
+    });
+    expect(quarterly.indexOf('## Themes')).toBeLessThan(
+      quarterly.indexOf('## Figures'),
     );
   });
 });

@@ -1,5 +1,10 @@
 import type { LearningMetrics } from './metrics';
 import type { OverdueActionItem } from './overview';
+import {
+  describeComparison,
+  type Comparison,
+  type MetricChanges,
+} from './compare';
 
 /** A monthly incident review or quarterly learning synthesis, as GET /reviews/{monthly,quarterly} returns it. */
 export interface LearningReview {
@@ -8,7 +13,14 @@ export interface LearningReview {
   label: string;
   from: string;
   to: string;
+  /** The month or quarter before, which the figures are compared with. */
+  previousPeriod: { from: string; to: string; label: string };
   metrics: LearningMetrics;
+  previousMetrics: LearningMetrics;
+  /** Every figure compared with the previous period, with its verdict and interval. */
+  changes: MetricChanges;
+  /** When the reviewed entities' records begin; a period ending before it has no data. */
+  dataSince?: string;
   incidents: Array<{
     id: string;
     title: string;
@@ -33,7 +45,130 @@ export interface LearningReview {
     completedAt: string;
     effectiveness?: string;
   }>;
+  /** The moment "overdue" is judged at: the end of the period, or now while it runs. */
+  actionsOverdueAt: string;
+  /** How many actions were overdue then; `actionsOverdue` lists the first 50, oldest due first. */
+  actionsOverdueTotal: number;
   actionsOverdue: OverdueActionItem[];
+  /**
+   * The themes of the period against the previous one: each contributing-factor category and recurring failure
+   * mode, as a share of the period's incidents, with its verdict.
+   */
+  themes: ReviewTheme[];
+}
+
+/** One theme of a review: how many of the period's incidents it touched, against the previous period. */
+export interface ReviewTheme {
+  kind: 'contributing factor' | 'recurring failure mode';
+  name: string;
+  incidents: number;
+  previousIncidents: number;
+  change: Comparison;
+}
+
+/** One figure of a review, as the page, the Markdown and the CSV show it. */
+export interface ReviewFigure {
+  metric: string;
+  value: string;
+  previous: string;
+  /** How many observations the value rests on (the rate's denominator, the incidents with the duration). */
+  n: number;
+  change?: Comparison;
+}
+
+const minutes = (v?: number) => (v === undefined ? 'n/a' : `${v} min`);
+
+/**
+ * The figures of a review with the previous period's and each comparison: one list for the page, the Markdown and
+ * the CSV, so they cannot disagree. A period with no records shows "no data", never 0.
+ */
+export function reviewFigures(review: LearningReview): ReviewFigure[] {
+  const m = review.metrics;
+  const p = review.previousMetrics;
+  const c = review.changes;
+  const hasData = (to: string) =>
+    review.dataSince !== undefined && to > review.dataSince;
+  const now = hasData(review.to);
+  const before = hasData(review.previousPeriod.to);
+  const show = (has: boolean, text: string) => (has ? text : 'no data');
+  const rate = (r: LearningMetrics['repeatRate']) => pct(r.value);
+  const rows: Array<
+    [
+      string,
+      (x: LearningMetrics) => string,
+      (x: LearningMetrics) => number,
+      Comparison?,
+    ]
+  > = [
+    ['Incidents', x => String(x.incidents.n), x => x.incidents.n, c.incidents],
+    [
+      'SEV1 / SEV2 / SEV3 / SEV4',
+      x =>
+        `${x.incidents.bySeverity.SEV1} / ${x.incidents.bySeverity.SEV2} / ${x.incidents.bySeverity.SEV3} / ${x.incidents.bySeverity.SEV4}`,
+      x => x.incidents.n,
+    ],
+    [
+      'Time to detect, median (min)',
+      x => minutes(x.ttd.median),
+      x => x.ttd.n,
+      c.ttd,
+    ],
+    [
+      'Time to acknowledge, median (min)',
+      x => minutes(x.tta.median),
+      x => x.tta.n,
+      c.tta,
+    ],
+    [
+      'Time to mitigate, median (min)',
+      x => minutes(x.ttm.median),
+      x => x.ttm.n,
+      c.ttm,
+    ],
+    [
+      'Time to resolve, median / p90 (min)',
+      x => `${x.ttr.median ?? 'n/a'} / ${x.ttr.p90 ?? 'n/a'}`,
+      x => x.ttr.n,
+      c.ttr,
+    ],
+    [
+      'Repeat-incident rate',
+      x => rate(x.repeatRate),
+      x => x.repeatRate.denominator,
+      c.repeatRate,
+    ],
+    [
+      'Postmortem coverage',
+      x => rate(x.postmortemCoverage),
+      x => x.postmortemCoverage.denominator,
+      c.postmortemCoverage,
+    ],
+    [
+      'Action completion (actions due in the period)',
+      x => rate(x.actionCompletion),
+      x => x.actionCompletion.denominator,
+      c.actionCompletion,
+    ],
+    [
+      'Actions done on time (actions due in the period)',
+      x => rate(x.actionOnTime),
+      x => x.actionOnTime.denominator,
+      c.actionOnTime,
+    ],
+    [
+      'Preventive actions that held (completed in the period, judged)',
+      x => rate(x.effectiveness),
+      x => x.effectiveness.denominator,
+      c.effectiveness,
+    ],
+  ];
+  return rows.map(([metric, value, n, change]) => ({
+    metric,
+    value: show(now, value(m)),
+    previous: show(before, value(p)),
+    n: n(m),
+    ...(change ? { change } : {}),
+  }));
 }
 
 const cell = (value: unknown) =>
@@ -53,55 +188,45 @@ const table = (headers: string[], rows: unknown[][]) =>
 
 /** The review as one Markdown document, to download or paste into a wiki. */
 export function reviewToMarkdown(review: LearningReview): string {
-  const m = review.metrics;
+  const themes = [
+    '## Themes',
+    `Share of the period's incidents with each contributing-factor category and recurring failure mode, against ${review.previousPeriod.label}.`,
+    table(
+      ['Theme', 'Kind', 'Incidents', review.previousPeriod.label, 'Change'],
+      review.themes.map(t => [
+        t.name,
+        t.kind,
+        t.incidents,
+        t.previousIncidents,
+        describeComparison(t.change),
+      ]),
+    ),
+  ];
   const parts = [
     `# ${review.title}`,
     `Period: ${review.from.slice(0, 10)} to ${review.to.slice(
       0,
       10,
     )} (end exclusive). Game days and duplicates are left out.`,
+    // the quarterly synthesis leads with its themes; the monthly review with its figures
+    ...(review.kind === 'quarterly' ? themes : []),
     '## Figures',
+    `Compared with ${
+      review.previousPeriod.label
+    }: "better" or "worse" only where the ${Math.round(
+      (review.changes.incidents.level ?? 0.9) * 100,
+    )} % interval of the change excludes no change.`,
     table(
-      ['Metric', 'Value', 'n'],
-      [
-        ['Incidents', m.incidents.n, m.incidents.n],
-        [
-          'SEV1 / SEV2 / SEV3 / SEV4',
-          `${m.incidents.bySeverity.SEV1} / ${m.incidents.bySeverity.SEV2} / ${m.incidents.bySeverity.SEV3} / ${m.incidents.bySeverity.SEV4}`,
-          m.incidents.n,
-        ],
-        [
-          'Time to resolve, median / p90 (min)',
-          `${m.ttr.median ?? 'n/a'} / ${m.ttr.p90 ?? 'n/a'}`,
-          m.ttr.n,
-        ],
-        [
-          'Repeat-incident rate',
-          pct(m.repeatRate.value),
-          m.repeatRate.denominator,
-        ],
-        [
-          'Postmortem coverage',
-          pct(m.postmortemCoverage.value),
-          m.postmortemCoverage.denominator,
-        ],
-        [
-          'Action completion',
-          pct(m.actionCompletion.value),
-          m.actionCompletion.denominator,
-        ],
-        [
-          'Actions done on time',
-          pct(m.actionOnTime.value),
-          m.actionOnTime.denominator,
-        ],
-        [
-          'Preventive actions that held',
-          pct(m.effectiveness.value),
-          m.effectiveness.denominator,
-        ],
-      ],
+      ['Metric', 'Value', review.previousPeriod.label, 'n', 'Change'],
+      reviewFigures(review).map(f => [
+        f.metric,
+        f.value,
+        f.previous,
+        f.n,
+        f.change ? describeComparison(f.change) : '',
+      ]),
     ),
+    ...(review.kind === 'monthly' ? themes : []),
     '## Incidents',
     table(
       ['Started', 'Severity', 'Kind', 'Title', 'Recurrence'],
@@ -121,16 +246,6 @@ export function reviewToMarkdown(review: LearningReview): string {
         p.title,
       ]),
     ),
-    '## Top contributing factors',
-    table(
-      ['Category', 'Incidents'],
-      review.topContributingFactors.map(f => [f.category, f.incidents]),
-    ),
-    '## Recurring failure modes',
-    table(
-      ['Failure mode', 'Recurrences'],
-      review.recurringFailureModes.map(f => [f.failureMode, f.recurrences]),
-    ),
     '## Actions completed',
     table(
       ['Completed', 'Priority', 'Action', 'Entity', 'Effectiveness'],
@@ -142,7 +257,10 @@ export function reviewToMarkdown(review: LearningReview): string {
         a.effectiveness ?? '',
       ]),
     ),
-    '## Actions overdue',
+    `## Actions overdue on ${review.actionsOverdueAt.slice(0, 10)} (${
+      review.actionsOverdueTotal
+    })`,
+    'Due before that day and still open then.',
     table(
       ['Due', 'Priority', 'Action', 'Entity', 'Owner'],
       review.actionsOverdue.map(a => [

@@ -71,6 +71,13 @@ describe('assistant actions', () => {
       overdueActions: 1,
       releaseBlocked: true,
     });
+    // two incidents against none: the assistant is told it cannot tell, not that things got worse
+    expect((summary.output as any).changesLast90Days).toContainEqual({
+      figure: 'Incidents',
+      verdict: 'too-few',
+      statement: 'too few to tell (n = 2 vs 0)',
+    });
+    expect((summary.output as any).changesLast90Days).toHaveLength(10);
     const open = await registry.invoke({
       id: 'test:list-open-learning-actions',
       input: { entityRef: svc, overdueOnly: true },

@@ -3,8 +3,12 @@ import type { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha
 import {
   openActionStatuses,
   decideReleaseGate,
+  describeComparison,
+  resolvePeriod,
   type LearningSettings,
+  type MetricChanges,
 } from '@learning-loop/plugin-learning-common';
+import { metricsComparison } from '../domain/durationChanges';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { LearningStore } from '../database/LearningStore';
 import { assertEntityReadable, type ReadScopes } from '../domain/readScope';
@@ -16,6 +20,20 @@ const normalise = (ref: string) =>
       defaultNamespace: 'default',
     }),
   );
+
+/** The figures an assistant is told about, by the names people use. */
+const figureNames: Record<keyof MetricChanges, string> = {
+  incidents: 'Incidents',
+  ttd: 'Time to detect (median)',
+  tta: 'Time to acknowledge (median)',
+  ttm: 'Time to mitigate (median)',
+  ttr: 'Time to resolve (median)',
+  repeatRate: 'Repeat-incident rate',
+  postmortemCoverage: 'Postmortem coverage',
+  actionCompletion: 'Action completion',
+  actionOnTime: 'Actions done on time',
+  effectiveness: 'Preventive actions that held',
+};
 
 /**
  * Read-only actions for assistants, exposed by Backstage's MCP server through the actions registry: an entity's
@@ -36,7 +54,7 @@ export function registerLearningActions(
     name: 'get-entity-learning-summary',
     title: 'Learning summary of a catalog entity',
     description:
-      'Incidents in the last 90 and 365 days, whether failures keep recurring (and whether preventive actions held), open and overdue improvement actions, overdue postmortems and the release gate, for one catalog entity.',
+      'Incidents in the last 90 and 365 days, whether failures keep recurring (and whether preventive actions held), open and overdue improvement actions, overdue postmortems and the release gate, for one catalog entity; and how its figures of the last 90 days compare with the 90 days before, each with a verdict that says whether the change is distinguishable from chance ("too few to tell" when it is not).',
     attributes: { readOnly: true, idempotent: true, destructive: false },
     schema: {
       input: z =>
@@ -59,14 +77,42 @@ export function registerLearningActions(
           postmortemsOverdue: z.number(),
           releaseBlocked: z.boolean(),
           releaseGateReasons: z.array(z.string()),
+          changesLast90Days: z
+            .array(
+              z.object({
+                figure: z.string(),
+                verdict: z.enum([
+                  'improved',
+                  'worsened',
+                  'no-clear-change',
+                  'too-few',
+                ]),
+                statement: z
+                  .string()
+                  .describe(
+                    'The verdict with the sample sizes and the interval, for example "too few to tell (n = 1 vs 4)"',
+                  ),
+              }),
+            )
+            .describe(
+              'The last 90 days against the 90 before; better or worse only where the interval of the change excludes no change',
+            ),
         }),
     },
     action: async ({ input, credentials }) => {
       const entityRef = normalise(input.entityRef);
       assertEntityReadable(await readScopes.of(credentials), entityRef);
-      const [summary, facts] = await Promise.all([
+      const period = resolvePeriod({ days: 90 });
+      const [summary, facts, compared] = await Promise.all([
         store.summaries.entitySummary(entityRef),
         store.summaries.gateFacts(entityRef),
+        metricsComparison(
+          store,
+          { entityRef },
+          period,
+          period.previous,
+          settings.confidenceLevel,
+        ),
       ]);
       const gate = decideReleaseGate(entityRef, facts, settings.releaseGate);
       return {
@@ -81,6 +127,16 @@ export function registerLearningActions(
           postmortemsOverdue: summary.postmortems.overdue,
           releaseBlocked: gate.blocked,
           releaseGateReasons: gate.reasons.map(r => r.message),
+          changesLast90Days: Object.entries(figureNames).map(
+            ([key, figure]) => {
+              const change = compared.changes[key as keyof MetricChanges];
+              return {
+                figure,
+                verdict: change.verdict,
+                statement: describeComparison(change),
+              };
+            },
+          ),
         },
       };
     },

@@ -6,6 +6,7 @@ import {
   toIsoTimestamp,
   utcDate,
   type AttentionLists,
+  type OverdueActionItem,
 } from '@learning-loop/plugin-learning-common';
 import {
   scopeEntities,
@@ -151,71 +152,50 @@ export class AttentionStore {
 
   /** The contents of a learning review for [from, to): what happened, what was learned, what changed. */
   async reviewContents(scope: MetricsScope, from: string, to: string) {
-    const [incidents, postmortems, factors, recurring, completed] =
-      await Promise.all([
-        this.metrics
-          .incidents(scope, from, to)
-          .orderBy('i.started_at', 'asc')
-          .limit(500)
-          .select(
-            'i.id',
-            'i.title',
-            'i.severity',
-            'i.kind',
-            'i.started_at',
-            'i.resolved_at',
-            'i.is_recurrence',
-          ),
-        this.db('postmortems as p')
-          .where('p.published_at', '>=', from)
-          .where('p.published_at', '<', to)
-          .whereIn('p.id', sub =>
-            scopeEntities(
-              sub.select('postmortem_id').from('postmortem_entities'),
-              'entity_ref',
-              scope,
-            ),
-          )
-          .orderBy('p.published_at', 'asc')
-          .limit(200)
-          .select('p.id', 'p.title', 'p.published_at'),
-        this.metrics
-          .incidents(scope, from, to)
-          .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
-          .where('f.origin', 'postmortem')
-          .groupBy('f.failure_mode')
-          .select('f.failure_mode', this.db.raw('count(*) as n'))
-          .orderByRaw('count(*) desc')
-          .limit(10),
-        this.db('incident_occurrences as o')
-          .join('incidents as i', 'i.id', 'o.incident_id')
-          .where('o.started_at', '>=', from)
-          .where('o.started_at', '<', to)
-          .where('o.occurrence', '>', 1)
-          .modify(q => scopeEntities(q, 'o.entity_ref', scope))
-          .groupBy('o.failure_mode')
-          .select(
-            'o.failure_mode',
-            this.db.raw('count(distinct o.incident_id) as n'),
-          )
-          .orderByRaw('count(distinct o.incident_id) desc')
-          .limit(10),
-        this.db('action_items')
-          .modify(q => scopeEntities(q, 'entity_ref', scope))
-          .where('status', 'done')
-          .where('completed_at', '>=', from)
-          .where('completed_at', '<', to)
-          .orderBy('completed_at', 'asc')
-          .limit(200)
-          .select(
-            'id',
-            'title',
+    const [incidents, postmortems, themes, completed] = await Promise.all([
+      this.metrics
+        .incidents(scope, from, to)
+        .orderBy('i.started_at', 'asc')
+        .limit(500)
+        .select(
+          'i.id',
+          'i.title',
+          'i.severity',
+          'i.kind',
+          'i.started_at',
+          'i.resolved_at',
+          'i.is_recurrence',
+        ),
+      this.db('postmortems as p')
+        .where('p.published_at', '>=', from)
+        .where('p.published_at', '<', to)
+        .whereIn('p.id', sub =>
+          scopeEntities(
+            sub.select('postmortem_id').from('postmortem_entities'),
             'entity_ref',
-            'priority',
-            'completed_at',
-            'effectiveness',
+            scope,
           ),
-      ]);
+        )
+        .orderBy('p.published_at', 'asc')
+        .limit(200)
+        .select('p.id', 'p.title', 'p.published_at'),
+      this.themeCounts(scope, from, to),
+      this.db('action_items')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .where('status', 'done')
+        .where('completed_at', '>=', from)
+        .where('completed_at', '<', to)
+        .orderBy('completed_at', 'asc')
+        .limit(200)
+        .select(
+          'id',
+          'title',
+          'entity_ref',
+          'priority',
+          'completed_at',
+          'effectiveness',
+        ),
+    ]);
     return {
       incidents: incidents.map((r: any) => ({
         id: r.id,
@@ -231,14 +211,7 @@ export class AttentionStore {
         title: r.title,
         publishedAt: toIsoTimestamp(r.published_at)!,
       })),
-      topContributingFactors: factors.map((r: any) => ({
-        category: r.failure_mode,
-        incidents: Number(r.n),
-      })),
-      recurringFailureModes: recurring.map((r: any) => ({
-        failureMode: r.failure_mode,
-        recurrences: Number(r.n),
-      })),
+      ...themes,
       actionsCompleted: completed.map((r: any) => ({
         id: r.id,
         title: r.title,
@@ -246,6 +219,48 @@ export class AttentionStore {
         priority: r.priority,
         completedAt: toIsoTimestamp(r.completed_at)!,
         effectiveness: r.effectiveness ?? undefined,
+      })),
+    };
+  }
+
+  /**
+   * A period's themes: contributing-factor categories (failure modes the postmortems named) and recurring failure
+   * modes, each with the number of the period's incidents it touched, the ten most frequent of each.
+   */
+  async themeCounts(scope: MetricsScope, from: string, to: string) {
+    const [factors, recurring] = await Promise.all([
+      this.metrics
+        .incidents(scope, from, to)
+        .join('incident_failure_modes as f', 'f.incident_id', 'i.id')
+        .where('f.origin', 'postmortem')
+        .groupBy('f.failure_mode')
+        .select('f.failure_mode', this.db.raw('count(*) as n'))
+        .orderByRaw('count(*) desc')
+        .orderBy('f.failure_mode')
+        .limit(10),
+      this.db('incident_occurrences as o')
+        .join('incidents as i', 'i.id', 'o.incident_id')
+        .where('o.started_at', '>=', from)
+        .where('o.started_at', '<', to)
+        .where('o.occurrence', '>', 1)
+        .modify(q => scopeEntities(q, 'o.entity_ref', scope))
+        .groupBy('o.failure_mode')
+        .select(
+          'o.failure_mode',
+          this.db.raw('count(distinct o.incident_id) as n'),
+        )
+        .orderByRaw('count(distinct o.incident_id) desc')
+        .orderBy('o.failure_mode')
+        .limit(10),
+    ]);
+    return {
+      topContributingFactors: factors.map((r: any) => ({
+        category: r.failure_mode as string,
+        incidents: Number(r.n),
+      })),
+      recurringFailureModes: recurring.map((r: any) => ({
+        failureMode: r.failure_mode as string,
+        recurrences: Number(r.n),
       })),
     };
   }
@@ -278,9 +293,20 @@ export class AttentionStore {
       )
       .count({ n: '*' })
       .first();
-    const actions: any = await this.db('action_items')
+    const actions: any = await this.actionsOverdueAt(scope, at)
+      .count({ n: '*' })
+      .first();
+    return {
+      postmortemsOverdue: Number(postmortems?.n ?? 0),
+      actionsOverdue: Number(actions?.n ?? 0),
+    };
+  }
+
+  /** Actions due before `at` and still open then (open now, or completed after it): overdue at that moment. */
+  private actionsOverdueAt(scope: MetricsScope, at: string) {
+    return this.db('action_items')
       .modify(q => scopeEntities(q, 'entity_ref', scope))
-      .where('due_date', '<', day)
+      .where('due_date', '<', at.slice(0, 10))
       .where('created_at', '<', at)
       .where(q =>
         q
@@ -288,12 +314,33 @@ export class AttentionStore {
           .orWhere(w =>
             w.where('status', 'done').where('completed_at', '>=', at),
           ),
-      )
-      .count({ n: '*' })
-      .first();
+      );
+  }
+
+  /** The actions overdue at a moment (as {@link overdueAsOf} counts them), oldest due first, with their total. */
+  async overdueActionsAsOf(
+    scope: MetricsScope,
+    at: string,
+    limit = 50,
+  ): Promise<{ total: number; items: OverdueActionItem[] }> {
+    const [rows, total]: any[] = await Promise.all([
+      this.actionsOverdueAt(scope, at)
+        .orderBy('due_date', 'asc')
+        .orderBy('id', 'asc')
+        .limit(limit)
+        .select('id', 'title', 'entity_ref', 'owner', 'priority', 'due_date'),
+      this.actionsOverdueAt(scope, at).count({ n: '*' }).first(),
+    ]);
     return {
-      postmortemsOverdue: Number(postmortems?.n ?? 0),
-      actionsOverdue: Number(actions?.n ?? 0),
+      total: Number(total?.n ?? 0),
+      items: rows.map((r: any) => ({
+        actionId: r.id,
+        title: r.title,
+        entityRef: r.entity_ref,
+        owner: r.owner,
+        priority: r.priority,
+        dueDate: r.due_date,
+      })),
     };
   }
 }

@@ -203,6 +203,34 @@ export class MetricsStore {
     return samples;
   }
 
+  /**
+   * When the scope's records begin: the earliest incident start or action creation. A period that ends before it
+   * has no data (shown as "no data", never as 0).
+   */
+  async dataSince(scope: MetricsScope): Promise<string | undefined> {
+    const [incident, action]: any[] = await Promise.all([
+      this.db('incidents as i')
+        .whereIn('i.id', sub =>
+          scopeEntities(
+            sub.select('incident_id').from('incident_entities'),
+            'entity_ref',
+            scope,
+          ),
+        )
+        .min({ at: 'i.started_at' })
+        .first(),
+      this.db('action_items')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .min({ at: 'created_at' })
+        .first(),
+    ]);
+    const times = [incident?.at, action?.at]
+      .map(t => (t ? toIsoTimestamp(t) : undefined))
+      .filter((t): t is string => !!t)
+      .sort();
+    return times[0];
+  }
+
   /** TTD, TTA, TTM and TTR of the scope's incidents in [from, to), in one statement. */
   private async durations(
     scope: MetricsScope,

@@ -1,7 +1,9 @@
 import {
   compareDurations,
+  compareMetrics,
   DEFAULT_CONFIDENCE_LEVEL,
   type DurationChanges,
+  type MetricsComparison,
 } from '@learning-loop/plugin-learning-common';
 import type { MetricsScope } from '../database/MetricsStore';
 import type { LearningStore } from '../database/LearningStore';
@@ -26,5 +28,27 @@ export async function durationChanges(
     tta: compareDurations(now.tta, before.tta, level),
     ttm: compareDurations(now.ttm, before.ttm, level),
     ttr: compareDurations(now.ttr, before.ttr, level),
+  };
+}
+
+/** The metrics of two periods with every figure compared (counts, rates and durations, each with its verdict). */
+export async function metricsComparison(
+  store: Pick<LearningStore, 'metrics'>,
+  scope: MetricsScope,
+  period: { from: string; to: string },
+  before: { from: string; to: string },
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): Promise<MetricsComparison> {
+  const [current, previous, durations, dataSince] = await Promise.all([
+    store.metrics.metrics(scope, period.from, period.to),
+    store.metrics.metrics(scope, before.from, before.to),
+    durationChanges(store, scope, period, before, level),
+    store.metrics.dataSince(scope),
+  ]);
+  return {
+    current,
+    previous,
+    changes: compareMetrics(current, previous, durations, level),
+    ...(dataSince ? { dataSince } : {}),
   };
 }

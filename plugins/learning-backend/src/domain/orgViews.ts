@@ -1,7 +1,13 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { DateTime } from 'luxon';
 import {
+  compareCounts,
+  compareProportions,
+  type ReviewTheme,
   resolvePeriod,
+  type LearningMetrics,
+  type MetricChanges,
+  type OverviewHeadline,
   STALE_DRAFT_DAYS,
   type LearningOverview,
   type LearningReview,
@@ -10,8 +16,8 @@ import {
 import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import type { LearningDeps } from './deps';
-import { breakdowns, reviewPeriod } from './overview';
-import { durationChanges } from './durationChanges';
+import { breakdowns, previousReviewPeriod, reviewPeriod } from './overview';
+import { metricsComparison } from './durationChanges';
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each
@@ -54,20 +60,13 @@ export class OrgViews {
       severities: query.severity,
       kinds: query.kind,
     };
-    const [current, previous, counts, previousCounts, changes] =
-      await Promise.all([
-        this.deps.store.metrics.metrics(scope, from, to),
-        this.deps.store.metrics.metrics(scope, before.from, before.to),
-        this.deps.store.overview.perEntity(scope, from, to),
-        this.deps.store.overview.perEntity(scope, before.from, before.to),
-        durationChanges(
-          this.deps.store,
-          scope,
-          { from, to },
-          before,
-          this.deps.settings.confidenceLevel,
-        ),
-      ]);
+    const level = this.deps.settings.confidenceLevel;
+    const [compared, counts, previousCounts] = await Promise.all([
+      metricsComparison(this.deps.store, scope, { from, to }, before, level),
+      this.deps.store.overview.perEntity(scope, from, to),
+      this.deps.store.overview.perEntity(scope, before.from, before.to),
+    ]);
+    const { current, previous } = compared;
     const sum = (
       rows: typeof counts,
       field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
@@ -88,20 +87,18 @@ export class OrgViews {
         kind: query.kind,
       },
       entities: visible.length,
-      headline: {
-        current: {
-          ...current,
+      ...(compared.dataSince ? { dataSince: compared.dataSince } : {}),
+      headline: headline(current, previous, compared.changes, level, {
+        now: {
           postmortemsOverdue: sum(counts, 'postmortemsOverdue'),
           actionsOverdue: sum(counts, 'actionsOverdue'),
           actionsIneffective: sum(counts, 'actionsIneffective'),
         },
-        previous: {
-          ...previous,
+        before: {
           ...(await this.deps.store.attention.overdueAsOf(scope, before.to)),
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
-        durationChanges: changes,
-      },
+      }),
       breakdowns: breakdowns(counts, catalog),
       trends: await this.deps.store.overview.trends(scope, trendFrom, to),
       aging: await this.deps.store.overview.agingBuckets(scope),
@@ -124,16 +121,24 @@ export class OrgViews {
     },
   ): Promise<LearningReview> {
     const period = reviewPeriod(query);
+    const previousPeriod = reviewPeriod(previousReviewPeriod(query));
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
     const scope: MetricsScope = {
       entityRefs: await this.narrowest(catalog.entitiesMatching(query)),
     };
-    const [metrics, contents, antiPatterns] = await Promise.all([
-      this.deps.store.metrics.metrics(scope, period.from, period.to),
+    // overdue at the end of the period, or now while the period runs
+    const now = DateTime.utc().toISO()!;
+    const overdueAt = period.to < now ? period.to : now;
+    const level = this.deps.settings.confidenceLevel;
+    const [compared, contents, overdue, previousThemes] = await Promise.all([
+      metricsComparison(this.deps.store, scope, period, previousPeriod, level),
       this.deps.store.attention.reviewContents(scope, period.from, period.to),
-      this.deps.store.attention.antiPatterns(scope, {
-        staleDraftDays: STALE_DRAFT_DAYS,
-      }),
+      this.deps.store.attention.overdueActionsAsOf(scope, overdueAt),
+      this.deps.store.attention.themeCounts(
+        scope,
+        previousPeriod.from,
+        previousPeriod.to,
+      ),
     ]);
     return {
       kind,
@@ -143,9 +148,114 @@ export class OrgViews {
           : 'Quarterly learning synthesis'
       }: ${period.label}`,
       ...period,
-      metrics,
+      previousPeriod,
+      metrics: compared.current,
+      previousMetrics: compared.previous,
+      changes: compared.changes,
+      ...(compared.dataSince ? { dataSince: compared.dataSince } : {}),
       ...contents,
-      actionsOverdue: antiPatterns.overdueActions,
+      actionsOverdueAt: overdueAt,
+      actionsOverdueTotal: overdue.total,
+      actionsOverdue: overdue.items,
+      themes: reviewThemes(
+        contents,
+        previousThemes,
+        [compared.current.incidents.n, compared.previous.incidents.n],
+        level,
+      ),
     };
   }
+}
+
+type AttentionCounts = Pick<
+  OverviewHeadline,
+  'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective'
+>;
+
+function headline(
+  current: LearningMetrics,
+  previous: LearningMetrics,
+  changes: MetricChanges,
+  level: number,
+  attention: { now: AttentionCounts; before: AttentionCounts },
+): LearningOverview['headline'] {
+  const { now, before } = attention;
+  return {
+    current: { ...current, ...now },
+    previous: { ...previous, ...before },
+    changes: {
+      ...changes,
+      postmortemsOverdue: compareCounts(
+        now.postmortemsOverdue,
+        before.postmortemsOverdue,
+        level,
+      ),
+      actionsOverdue: compareCounts(
+        now.actionsOverdue,
+        before.actionsOverdue,
+        level,
+      ),
+      actionsIneffective: compareCounts(
+        now.actionsIneffective,
+        before.actionsIneffective,
+        level,
+      ),
+    },
+  };
+}
+
+type ThemeCounts = Awaited<
+  ReturnType<LearningDeps['store']['attention']['themeCounts']>
+>;
+
+/** Each theme of either period as a share of the period's incidents, compared (fewer is better). */
+function reviewThemes(
+  now: ThemeCounts,
+  before: ThemeCounts,
+  incidents: [number, number],
+  level: number,
+): ReviewTheme[] {
+  const themes = new Map<string, ReviewTheme>();
+  const add = (
+    kind: ReviewTheme['kind'],
+    name: string,
+    count: number,
+    side: 'incidents' | 'previousIncidents',
+  ) => {
+    const key = `${kind}/${name}`;
+    const theme = themes.get(key) ?? {
+      kind,
+      name,
+      incidents: 0,
+      previousIncidents: 0,
+      change: undefined as any,
+    };
+    theme[side] = count;
+    themes.set(key, theme);
+  };
+  for (const [counts, side] of [
+    [now, 'incidents'],
+    [before, 'previousIncidents'],
+  ] as const) {
+    for (const f of counts.topContributingFactors)
+      add('contributing factor', f.category, f.incidents, side);
+    for (const f of counts.recurringFailureModes)
+      add('recurring failure mode', f.failureMode, f.recurrences, side);
+  }
+  return [...themes.values()]
+    .map(t => ({
+      ...t,
+      change: compareProportions(
+        { numerator: t.incidents, denominator: incidents[0] },
+        { numerator: t.previousIncidents, denominator: incidents[1] },
+        'lower',
+        level,
+      ),
+    }))
+    .sort(
+      (a, b) =>
+        b.incidents - a.incidents ||
+        b.previousIncidents - a.previousIncidents ||
+        a.name.localeCompare(b.name),
+    );
 }

@@ -109,3 +109,19 @@ export function reviewPeriod(spec: { month?: string; quarter?: string }): {
     label: `Q${q} ${year}`,
   };
 }
+
+/** The month or quarter before a review's. */
+export function previousReviewPeriod(spec: {
+  month?: string;
+  quarter?: string;
+}): { month?: string; quarter?: string } {
+  if (spec.month) {
+    return {
+      month: DateTime.fromISO(`${spec.month}-01`, { zone: 'utc' })
+        .minus({ months: 1 })
+        .toFormat('yyyy-MM'),
+    };
+  }
+  const [year, q] = spec.quarter!.split('-Q').map(Number);
+  return { quarter: q === 1 ? `${year - 1}-Q4` : `${year}-Q${q - 1}` };
+}

@@ -16,12 +16,13 @@ const component = (name: string) => ({
 });
 
 describe.each(databases.eachSupportedId())(
-  'comparisons of durations on %p',
+  'comparisons between periods on %p',
   databaseId => {
     let server: any;
+    let knex: any;
     const now = DateTime.utc();
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
+      knex = await databases.init(databaseId);
       ({ server } = await startLearningBackend(knex, {
         entities: [component('steady'), component('subtitles')],
       }));
@@ -65,7 +66,7 @@ describe.each(databases.eachSupportedId())(
     };
 
     it('calls a clear drop in time to resolve improved, with the difference of medians and its interval', async () => {
-      const { durationChanges } = await get(
+      const { changes: durationChanges } = await get(
         '/metrics?entityRef=component:default/steady&days=90',
       );
       expect(durationChanges.ttr).toMatchObject({
@@ -84,22 +85,76 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('says too few to tell on one incident against four', async () => {
-      const { durationChanges } = await get(
+      const { changes } = await get(
         '/metrics?entityRef=component:default/subtitles&days=90',
       );
-      expect(durationChanges.ttr).toMatchObject({
-        verdict: 'too-few',
-        n: [1, 4],
-      });
-      expect(durationChanges.ttr.interval).toBeUndefined();
+      for (const figure of ['ttr', 'incidents', 'repeatRate'])
+        expect(changes[figure]).toMatchObject({
+          verdict: 'too-few',
+          n: [1, 4],
+        });
+      expect(changes.ttr.interval).toBeUndefined();
     });
 
     it('compares the organisation in the overview the same way', async () => {
       const overview = await get('/overview?days=90');
-      expect(overview.headline.durationChanges.ttr).toMatchObject({
+      expect(overview.headline.changes.ttr).toMatchObject({
         verdict: 'improved',
         n: [7, 10],
       });
+      // 7 incidents against 10: the counts cannot tell
+      expect(overview.headline.changes.incidents).toMatchObject({
+        verdict: 'no-clear-change',
+        measure: 'rate ratio',
+        n: [7, 10],
+      });
+      expect(overview.dataSince).toBe(now.minus({ days: 160 }).toUTC().toISO());
+    });
+
+    it("lists the actions overdue at the end of a review's month, not those due after it", async () => {
+      const month = now.minus({ months: 2 }).startOf('month');
+      const end = month.plus({ months: 1 });
+      const action = (title: string, dueDate: DateTime) =>
+        request(server)
+          .post('/api/learning/actions')
+          .set('Authorization', user)
+          .send({
+            entityRef: 'component:default/subtitles',
+            title,
+            priority: 'P1',
+            owner: 'group:default/team-a',
+            dueDate: dueDate.toISODate(),
+          })
+          .expect(201);
+      await action('Due on the last day', end.minus({ days: 1 }));
+      await action('Due the day after', end);
+      const done = await action(
+        'Done after the month',
+        month.plus({ days: 3 }),
+      );
+      await request(server)
+        .patch(`/api/learning/actions/${done.body.id}`)
+        .set('Authorization', user)
+        .send({ status: 'done', version: done.body.version })
+        .expect(200);
+      // written when the month began, as a real history would be
+      await knex('action_items')
+        .where('entity_ref', 'component:default/subtitles')
+        .update({ created_at: month.toUTC().toISO() });
+
+      const review = await get(
+        `/reviews/monthly?month=${month.toFormat('yyyy-MM')}`,
+      );
+      expect(review.actionsOverdueAt).toBe(end.toUTC().toISO());
+      expect(review.actionsOverdue.map((a: any) => a.title)).toEqual([
+        'Done after the month',
+        'Due on the last day',
+      ]);
+      expect(review.actionsOverdueTotal).toBe(2);
+      expect(review.previousPeriod.label).toBe(
+        month.minus({ months: 1 }).toUTC().toFormat('LLLL yyyy'),
+      );
+      expect(review.changes.incidents.verdict).toBe('too-few');
     });
   },
 );

@@ -11,7 +11,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { actorOf, audited, credentialsOf, type RouteContext } from './context';
 import { parseInput } from '../lib/parseInput';
-import { durationChanges } from '../domain/durationChanges';
+import { metricsComparison } from '../domain/durationChanges';
 import { isParticipant } from '../domain/postmortemWorkflow';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
@@ -56,18 +56,13 @@ export function addPostmortemReviewRoutes(
         const scope = query.entityRef
           ? { entityRef: query.entityRef }
           : { entityRefs: entityFilter(readScope) };
-        const [current, previous, changes] = await Promise.all([
-          ctx.store.metrics.metrics(scope, from, to),
-          ctx.store.metrics.metrics(scope, before.from, before.to),
-          durationChanges(
-            ctx.store,
-            scope,
-            { from, to },
-            before,
-            ctx.settings.confidenceLevel,
-          ),
-        ]);
-        return { current, previous, durationChanges: changes };
+        return metricsComparison(
+          ctx.store,
+          scope,
+          { from, to },
+          before,
+          ctx.settings.confidenceLevel,
+        );
       },
     );
     res.type('application/json').send(json);

@@ -18,7 +18,10 @@ import type {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
 import { anAction } from '../../__testUtils__/fixtures';
-import { compareDurations } from '@learning-loop/plugin-learning-common';
+import {
+  compareDurations,
+  compareMetrics,
+} from '@learning-loop/plugin-learning-common';
 import { rootRouteRef } from '../../routes';
 import { EntityLearningContent } from './EntityLearningContent';
 import { EntityLearningSummaryCard } from './EntityLearningSummaryCard';
@@ -162,17 +165,25 @@ function fakeApi(
         },
       ],
     }),
-    getMetrics: jest.fn().mockImplementation(async ({ days }) => ({
-      current: metrics(days === 30 ? 2 : 5, 0.4),
-      previous: metrics(4, 0.5),
-      // the server's comparison of the incidents' durations (the card does not guess from medians)
-      durationChanges: {
-        ttd: compareDurations([], []),
-        tta: compareDurations([], []),
-        ttm: compareDurations([], []),
-        ttr: compareDurations([20, 25, 30, 35, 40], [200, 240, 260, 300, 330]),
-      },
-    })),
+    getMetrics: jest.fn().mockImplementation(async ({ days }) => {
+      const current = metrics(days === 30 ? 2 : 5, 0.4);
+      const previous = metrics(4, 0.5);
+      return {
+        current,
+        previous,
+        // the server's comparisons (durations from the incidents' own durations, not guessed from medians)
+        changes: compareMetrics(current, previous, {
+          ttd: compareDurations([], []),
+          tta: compareDurations([], []),
+          ttm: compareDurations([], []),
+          ttr: compareDurations(
+            [20, 25, 30, 35, 40],
+            [200, 240, 260, 300, 330],
+          ),
+        }),
+        dataSince: '2025-01-01T00:00:00.000Z',
+      };
+    }),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),
@@ -294,7 +305,9 @@ describe('EntityLearningContent', () => {
     );
     const ttr = screen.getByTestId('metric-Time to resolve (median / p90)');
     expect(ttr).toHaveTextContent('2.2 h / 4 h (n=3)');
-    expect(ttr.closest('tr')).toHaveTextContent(/▼ better \(n = 5 vs 5\)$/);
+    expect(ttr.closest('tr')).toHaveTextContent(
+      /▼ better \(n = 5 vs 5; 90 % interval −\d+ to −\d+ min\)$/,
+    );
     expect(
       screen.getByTestId('metric-Time to detect (median / p90)').closest('tr'),
     ).toHaveTextContent(/too few to tell \(n = 0 vs 0\)$/);

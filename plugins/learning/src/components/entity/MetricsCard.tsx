@@ -14,14 +14,16 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import TextField from '@material-ui/core/TextField';
 import Tooltip from '@material-ui/core/Tooltip';
-import type {
-  DurationStats,
-  LearningMetrics,
-  MetricsComparison,
-  Rate,
+import {
+  describeComparison,
+  periodHasData,
+  type DurationStats,
+  type LearningMetrics,
+  type MetricChanges,
+  type MetricsComparison,
+  type Rate,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
-import { countChange, durationChange, rateChange } from '../shared/comparison';
 
 /** Periods the tab offers. */
 export const metricPeriods = [30, 90, 180, 365];
@@ -43,8 +45,8 @@ type Row = {
   definition: string;
   show: (m: LearningMetrics) => string;
   n: (m: LearningMetrics) => number;
-  /** How the figure changed, as far as the data can tell; absent where no comparison is offered. */
-  change?: (answer: MetricsComparison) => string;
+  /** The server's comparison of the figure with the previous period; absent where none is offered. */
+  change?: keyof MetricChanges;
 };
 
 const rows: Row[] = [
@@ -54,40 +56,35 @@ const rows: Row[] = [
       'Incidents started in the period; game days and duplicates left out.',
     show: m => String(m.incidents.n),
     n: m => m.incidents.n,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      countChange(a.incidents.n, b.incidents.n, d?.ttr.level),
+    change: 'incidents',
   },
   {
     label: 'Time to detect (median / p90)',
     definition: 'Detected minus started.',
     show: m => stats(m.ttd, minutes),
     n: m => m.ttd.n,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      durationChange(a.ttd, b.ttd, d?.ttd),
+    change: 'ttd',
   },
   {
     label: 'Time to acknowledge (median / p90)',
     definition: 'Acknowledged minus started.',
     show: m => stats(m.tta, minutes),
     n: m => m.tta.n,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      durationChange(a.tta, b.tta, d?.tta),
+    change: 'tta',
   },
   {
     label: 'Time to mitigate (median / p90)',
     definition: 'Mitigated minus started.',
     show: m => stats(m.ttm, minutes),
     n: m => m.ttm.n,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      durationChange(a.ttm, b.ttm, d?.ttm),
+    change: 'ttm',
   },
   {
     label: 'Time to resolve (median / p90)',
     definition: 'Resolved minus started.',
     show: m => stats(m.ttr, minutes),
     n: m => m.ttr.n,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      durationChange(a.ttr, b.ttr, d?.ttr),
+    change: 'ttr',
   },
   {
     label: 'Repeat-incident rate',
@@ -95,21 +92,14 @@ const rows: Row[] = [
       'Incidents that recur a failure mode seen on the same entity within the recurrence window, divided by all incidents.',
     show: m => percent(m.repeatRate),
     n: m => m.repeatRate.denominator,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      rateChange(a.repeatRate, b.repeatRate, 'lower', d?.ttr.level),
+    change: 'repeatRate',
   },
   {
     label: 'Postmortem coverage',
     definition: 'Incidents needing a postmortem that have a published one.',
     show: m => percent(m.postmortemCoverage),
     n: m => m.postmortemCoverage.denominator,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      rateChange(
-        a.postmortemCoverage,
-        b.postmortemCoverage,
-        'higher',
-        d?.ttr.level,
-      ),
+    change: 'postmortemCoverage',
   },
   {
     label: 'Postmortem lead time, SEV1 / SEV2 (median)',
@@ -126,21 +116,14 @@ const rows: Row[] = [
       "Among actions due in the period, done ÷ (done + open); won't-do left out.",
     show: m => percent(m.actionCompletion),
     n: m => m.actionCompletion.denominator,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      rateChange(
-        a.actionCompletion,
-        b.actionCompletion,
-        'higher',
-        d?.ttr.level,
-      ),
+    change: 'actionCompletion',
   },
   {
     label: 'Actions done on time',
     definition: 'Done by the due date ÷ due in the period.',
     show: m => percent(m.actionOnTime),
     n: m => m.actionOnTime.denominator,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      rateChange(a.actionOnTime, b.actionOnTime, 'higher', d?.ttr.level),
+    change: 'actionOnTime',
   },
   {
     label: 'Preventive actions that held',
@@ -148,10 +131,24 @@ const rows: Row[] = [
       'Effective ÷ (effective + ineffective), among actions completed in the period whose watch window has given a verdict.',
     show: m => percent(m.effectiveness),
     n: m => m.effectiveness.denominator,
-    change: ({ current: a, previous: b, durationChanges: d }) =>
-      rateChange(a.effectiveness, b.effectiveness, 'higher', d?.ttr.level),
+    change: 'effectiveness',
   },
 ];
+
+/** A figure of one period with its sample size, or "no data" for a period before the first record. */
+function Figure(props: {
+  row: Row;
+  metrics: LearningMetrics;
+  answer: MetricsComparison;
+}) {
+  const { row, metrics, answer } = props;
+  if (!periodHasData(metrics, answer.dataSince)) return <>no data</>;
+  return (
+    <>
+      {row.show(metrics)} <small>(n={row.n(metrics)})</small>
+    </>
+  );
+}
 
 /** The entity's learning metrics for a chosen period next to the period before, each with its sample size. */
 export function MetricsCard(props: { entityRef?: string }) {
@@ -203,14 +200,16 @@ export function MetricsCard(props: { entityRef?: string }) {
                   </Tooltip>
                 </TableCell>
                 <TableCell data-testid={`metric-${row.label}`}>
-                  {row.show(value.current)}{' '}
-                  <small>(n={row.n(value.current)})</small>
+                  <Figure row={row} metrics={value.current} answer={value} />
                 </TableCell>
                 <TableCell>
-                  {row.show(value.previous)}{' '}
-                  <small>(n={row.n(value.previous)})</small>
+                  <Figure row={row} metrics={value.previous} answer={value} />
                 </TableCell>
-                <TableCell>{row.change?.(value) ?? '—'}</TableCell>
+                <TableCell>
+                  {row.change
+                    ? describeComparison(value.changes[row.change])
+                    : '—'}
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -3,11 +3,12 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import {
   severities,
-  type DurationChanges,
+  describeComparison as describe,
+  periodHasData,
+  type HeadlineChanges,
   type OverviewHeadline as Headline,
   type Rate,
 } from '@learning-loop/plugin-learning-common';
-import { countChange, durationChange, rateChange } from '../shared/comparison';
 
 const pct = (r?: Rate) =>
   r?.value === undefined ? '—' : `${Math.round(r.value * 100)}%`;
@@ -18,18 +19,24 @@ function Tile(props: {
   label: string;
   value: string;
   previous: string;
+  /** What "previous" is: the previous period, or the end of it for figures that are judged at a moment. */
+  previousLabel?: string;
   n: number;
   change?: string;
   testId: string;
+  hasNow: boolean;
+  hasBefore: boolean;
 }) {
   return (
     <InfoCard>
       <Typography variant="overline">{props.label}</Typography>
       <Typography variant="h4" component="p" data-testid={props.testId}>
-        {props.value}
+        {props.hasNow ? props.value : 'no data'}
       </Typography>
       <Typography variant="caption" component="p">
-        previous period {props.previous} · {props.change ?? `n=${props.n}`}
+        {props.previousLabel ?? 'previous period'}{' '}
+        {props.hasBefore ? props.previous : 'no data'} ·{' '}
+        {props.change ?? `n=${props.n}`}
       </Typography>
     </InfoCard>
   );
@@ -39,11 +46,13 @@ function Tile(props: {
 export function HeadlineTiles(props: {
   now: Headline;
   before: Headline;
-  durationChanges?: DurationChanges;
+  changes: HeadlineChanges;
+  /** When the records begin: a period before it shows "no data". */
+  dataSince?: string;
 }) {
-  const { now, before } = props;
-  // the configured level, as the server's duration comparisons carry it
-  const level = props.durationChanges?.ttr.level;
+  const { now, before, changes } = props;
+  const hasNow = periodHasData(now, props.dataSince);
+  const hasBefore = periodHasData(before, props.dataSince);
   return (
     <Grid container spacing={2}>
       {[
@@ -53,7 +62,7 @@ export function HeadlineTiles(props: {
           value: String(now.incidents.n),
           previous: String(before.incidents.n),
           n: now.incidents.n,
-          change: countChange(now.incidents.n, before.incidents.n, level),
+          change: describe(changes.incidents),
         },
         {
           label: 'SEV1 / SEV2 / SEV3 / SEV4',
@@ -70,7 +79,7 @@ export function HeadlineTiles(props: {
           value: pct(now.repeatRate),
           previous: pct(before.repeatRate),
           n: now.repeatRate.denominator,
-          change: rateChange(now.repeatRate, before.repeatRate, 'lower', level),
+          change: describe(changes.repeatRate),
         },
         {
           label: 'Time to resolve (median / p90)',
@@ -78,11 +87,7 @@ export function HeadlineTiles(props: {
           value: `${hours(now.ttr.median)} / ${hours(now.ttr.p90)}`,
           previous: `${hours(before.ttr.median)} / ${hours(before.ttr.p90)}`,
           n: now.ttr.n,
-          change: durationChange(
-            now.ttr,
-            before.ttr,
-            props.durationChanges?.ttr,
-          ),
+          change: describe(changes.ttr),
         },
         {
           label: 'Postmortem coverage',
@@ -90,12 +95,7 @@ export function HeadlineTiles(props: {
           value: pct(now.postmortemCoverage),
           previous: pct(before.postmortemCoverage),
           n: now.postmortemCoverage.denominator,
-          change: rateChange(
-            now.postmortemCoverage,
-            before.postmortemCoverage,
-            'higher',
-            level,
-          ),
+          change: describe(changes.postmortemCoverage),
         },
         {
           label: 'Postmortem lead time SEV1 / SEV2 (median)',
@@ -111,16 +111,13 @@ export function HeadlineTiles(props: {
             now.postmortemLeadTimeDays.SEV2.n,
         },
         {
-          label: 'Postmortems overdue',
+          label: 'Postmortems overdue now',
+          previousLabel: 'at the end of the previous period',
           testId: 'tile-pm-overdue',
           value: String(now.postmortemsOverdue),
           previous: String(before.postmortemsOverdue),
           n: now.postmortemsOverdue,
-          change: countChange(
-            now.postmortemsOverdue,
-            before.postmortemsOverdue,
-            level,
-          ),
+          change: describe(changes.postmortemsOverdue),
         },
         {
           label: 'Action completion',
@@ -128,12 +125,7 @@ export function HeadlineTiles(props: {
           value: pct(now.actionCompletion),
           previous: pct(before.actionCompletion),
           n: now.actionCompletion.denominator,
-          change: rateChange(
-            now.actionCompletion,
-            before.actionCompletion,
-            'higher',
-            level,
-          ),
+          change: describe(changes.actionCompletion),
         },
         {
           label: 'Actions done on time',
@@ -141,20 +133,16 @@ export function HeadlineTiles(props: {
           value: pct(now.actionOnTime),
           previous: pct(before.actionOnTime),
           n: now.actionOnTime.denominator,
-          change: rateChange(
-            now.actionOnTime,
-            before.actionOnTime,
-            'higher',
-            level,
-          ),
+          change: describe(changes.actionOnTime),
         },
         {
-          label: 'Actions overdue',
+          label: 'Actions overdue now',
+          previousLabel: 'at the end of the previous period',
           testId: 'tile-overdue',
           value: String(now.actionsOverdue),
           previous: String(before.actionsOverdue),
           n: now.actionsOverdue,
-          change: countChange(now.actionsOverdue, before.actionsOverdue, level),
+          change: describe(changes.actionsOverdue),
         },
         {
           label: 'Ineffective preventive actions',
@@ -163,16 +151,12 @@ export function HeadlineTiles(props: {
           previous: String(before.actionsIneffective),
           n: now.effectiveness.denominator,
           // judged on the share of preventive actions that held, not on the bare count
-          change: rateChange(
-            now.effectiveness,
-            before.effectiveness,
-            'higher',
-            level,
-          ),
+          previousLabel: 'previous period',
+          change: describe(changes.effectiveness),
         },
       ].map(tile => (
         <Grid item xs={12} sm={6} md={3} key={tile.label}>
-          <Tile {...tile} />
+          <Tile {...tile} hasNow={hasNow} hasBefore={hasBefore} />
         </Grid>
       ))}
     </Grid>

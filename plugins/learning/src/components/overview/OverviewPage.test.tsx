@@ -4,6 +4,9 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
+  compareCounts,
+  compareDurations,
+  compareMetrics,
   computeMetrics,
   type MetricIncident,
 } from '@learning-loop/plugin-learning-common';
@@ -48,7 +51,19 @@ const overview = {
       actionsOverdue: 3,
       actionsIneffective: 0,
     },
+    changes: {
+      ...compareMetrics(current, previous, {
+        ttd: compareDurations([], []),
+        tta: compareDurations([], []),
+        ttm: compareDurations([], []),
+        ttr: compareDurations([120, 120, 120], [120]),
+      }),
+      postmortemsOverdue: compareCounts(2, 1),
+      actionsOverdue: compareCounts(5, 3),
+      actionsIneffective: compareCounts(1, 0),
+    },
   },
+  dataSince: '2026-01-01T00:00:00.000Z',
   breakdowns: {
     teams: [
       {
@@ -132,6 +147,14 @@ describe('OverviewPage', () => {
       '1 / 1 / 1 / 0',
     );
     expect(screen.getByTestId('tile-overdue')).toHaveTextContent('5');
+    // overdue is judged now and at the end of the previous period, and 3 against 1 incidents is too few to tell
+    expect(screen.getByText('Actions overdue now')).toBeInTheDocument();
+    expect(screen.getByTestId('tile-overdue').parentElement).toHaveTextContent(
+      'at the end of the previous period 3 · too few to tell (n = 5 vs 3)',
+    );
+    expect(
+      screen.getByTestId('tile-incidents').parentElement,
+    ).toHaveTextContent('previous period 1 · too few to tell (n = 3 vs 1)');
     expect(screen.getByText(/4 entities/)).toBeInTheDocument();
     expect(screen.getByText('By team')).toBeInTheDocument();
     expect(screen.getByTestId('tile-repeat')).toHaveTextContent('33%');
@@ -149,6 +172,21 @@ describe('OverviewPage', () => {
       screen.getByText('Drafts untouched for 14 days (0)'),
     ).toBeInTheDocument();
     expect(screen.getAllByText('Nothing here.')).toHaveLength(3);
+  });
+
+  it('says "no data" for a previous period before the first record, not 0', async () => {
+    const getOverview = jest.fn().mockResolvedValue({
+      ...overview,
+      dataSince: '2026-09-15T00:00:00.000Z',
+    });
+    await renderPage(getOverview);
+    expect(await screen.findByTestId('tile-incidents')).toHaveTextContent('3');
+    expect(
+      screen.getByTestId('tile-incidents').parentElement,
+    ).toHaveTextContent('previous period no data');
+    expect(screen.getByTestId('tile-overdue').parentElement).toHaveTextContent(
+      'at the end of the previous period no data',
+    );
   });
 
   it('asks the server again with the filters a person picks, read from the URL', async () => {

@@ -57,7 +57,8 @@ export function OverviewPage() {
           <HeadlineTiles
             now={now}
             before={before}
-            durationChanges={value.headline.durationChanges}
+            changes={value.headline.changes}
+            dataSince={value.dataSince}
           />
           <Box mt={3}>
             <Grid container spacing={3}>

@@ -2,11 +2,36 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
+  compareDurations,
+  compareMetrics,
   computeMetrics,
   type LearningReview,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
 import { ReviewsPage } from './ReviewsPage';
+
+const metrics = computeMetrics(
+  [
+    {
+      id: 'i1',
+      kind: 'incident',
+      severity: 'SEV2',
+      isRecurrence: true,
+      startedAt: '2026-10-02T00:00:00.000Z',
+      resolvedAt: '2026-10-02T01:00:00.000Z',
+    },
+  ],
+  [],
+  '2026-10-01T00:00:00.000Z',
+  '2026-11-01T00:00:00.000Z',
+);
+const previousMetrics = computeMetrics(
+  [],
+  [],
+  '2026-09-01T00:00:00.000Z',
+  '2026-10-01T00:00:00.000Z',
+);
+const none = compareDurations([], []);
 
 const review = (
   kind: LearningReview['kind'],
@@ -21,21 +46,20 @@ const review = (
   label,
   from: '2026-10-01T00:00:00.000Z',
   to: '2026-11-01T00:00:00.000Z',
-  metrics: computeMetrics(
-    [
-      {
-        id: 'i1',
-        kind: 'incident',
-        severity: 'SEV2',
-        isRecurrence: true,
-        startedAt: '2026-10-02T00:00:00.000Z',
-        resolvedAt: '2026-10-02T01:00:00.000Z',
-      },
-    ],
-    [],
-    '2026-10-01T00:00:00.000Z',
-    '2026-11-01T00:00:00.000Z',
-  ),
+  previousPeriod: {
+    from: '2026-09-01T00:00:00.000Z',
+    to: '2026-10-01T00:00:00.000Z',
+    label: 'September 2026',
+  },
+  metrics,
+  previousMetrics,
+  changes: compareMetrics(metrics, previousMetrics, {
+    ttd: none,
+    tta: none,
+    ttm: none,
+    ttr: none,
+  }),
+  dataSince: '2026-09-15T00:00:00.000Z',
   incidents: [
     {
       id: 'i1',
@@ -52,7 +76,10 @@ const review = (
     { failureMode: 'dependency-timeout', recurrences: 1 },
   ],
   actionsCompleted: [],
+  actionsOverdueAt: '2026-11-01T00:00:00.000Z',
+  actionsOverdueTotal: 0,
   actionsOverdue: [],
+  themes: [],
 });
 
 describe('ReviewsPage', () => {
@@ -73,6 +100,14 @@ describe('ReviewsPage', () => {
       within(shown).getByText(/^Monthly incident review: \d{4}-\d\d$/),
     ).toBeInTheDocument();
     expect(within(shown).getByText('Vendor timeouts')).toBeInTheDocument();
+    // the figures with the previous month's and the verdict: one incident against none is too few to tell
+    const incidents = within(shown)
+      .getAllByText('Incidents')
+      .find(cell => cell.tagName === 'TD')!
+      .closest('tr')!;
+    expect(incidents).toHaveTextContent(
+      'Incidents101too few to tell (n = 1 vs 0)',
+    );
     expect(getReview).toHaveBeenCalledWith(
       'monthly',
       expect.objectContaining({ month: expect.stringMatching(/^\d{4}-\d\d$/) }),

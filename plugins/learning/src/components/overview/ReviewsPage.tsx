@@ -11,7 +11,12 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import { reviewToMarkdown } from '@learning-loop/plugin-learning-common';
+import {
+  describeInterval,
+  reviewFigures,
+  reviewToMarkdown,
+  verdictWords,
+} from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { download, toCsv } from './csv';
 import { SelectField } from '../shared/SelectField';
@@ -93,6 +98,39 @@ export function ReviewsPage() {
           onClick={() =>
             value &&
             download(
+              `${slug}-figures.csv`,
+              toCsv(reviewFigures(value), [
+                { title: 'Metric', value: f => f.metric },
+                { title: 'Value', value: f => f.value },
+                {
+                  title: `Previous (${value.previousPeriod.label})`,
+                  value: f => f.previous,
+                },
+                { title: 'n', value: f => f.n },
+                { title: 'n previous', value: f => f.change?.n[1] },
+                {
+                  title: 'Verdict',
+                  value: f => f.change && verdictWords[f.change.verdict],
+                },
+                { title: 'Change measured as', value: f => f.change?.measure },
+                { title: 'Estimate', value: f => f.change?.estimate },
+                {
+                  title: 'Interval',
+                  value: f => f.change && describeInterval(f.change),
+                },
+                { title: 'Level', value: f => f.change?.level },
+              ]),
+              'text/csv',
+            )
+          }
+        >
+          Figures CSV
+        </Button>
+        <Button
+          disabled={!value}
+          onClick={() =>
+            value &&
+            download(
               `${slug}-incidents.csv`,
               toCsv(value.incidents, [
                 { title: 'Started', value: i => i.startedAt },
@@ -125,7 +163,7 @@ export function ReviewsPage() {
                   ...value.actionsOverdue.map(a => ({
                     ...a,
                     id: a.actionId,
-                    state: 'overdue',
+                    state: `overdue on ${value.actionsOverdueAt.slice(0, 10)}`,
                   })),
                 ],
                 [
@@ -147,30 +185,28 @@ export function ReviewsPage() {
             value &&
             download(
               `${slug}-learning.csv`,
-              toCsv(
-                [
-                  ...value.topContributingFactors.map(f => ({
-                    table: 'contributing factor',
-                    name: f.category,
-                    count: f.incidents,
-                  })),
-                  ...value.recurringFailureModes.map(f => ({
-                    table: 'recurring failure mode',
-                    name: f.failureMode,
-                    count: f.recurrences,
-                  })),
-                ],
-                [
-                  { title: 'Table', value: r => r.table },
-                  { title: 'Name', value: r => r.name },
-                  { title: 'Count', value: r => r.count },
-                ],
-              ),
+              toCsv(value.themes, [
+                { title: 'Kind', value: t => t.kind },
+                { title: 'Name', value: t => t.name },
+                { title: 'Incidents', value: t => t.incidents },
+                {
+                  title: `Incidents (${value.previousPeriod.label})`,
+                  value: t => t.previousIncidents,
+                },
+                {
+                  title: 'Verdict',
+                  value: t => verdictWords[t.change.verdict],
+                },
+                {
+                  title: 'Interval',
+                  value: t => describeInterval(t.change),
+                },
+              ]),
               'text/csv',
             )
           }
         >
-          Factors and recurrences CSV
+          Themes CSV
         </Button>
       </Box>
       {loading && <Progress />}
