@@ -30,6 +30,11 @@ export interface BreakdownRow extends Omit<EntityCounts, 'entityRef'> {
   repeatRate?: number;
   postmortemCoverage?: number;
   actionCompletion?: number;
+  /** The row's incidents and repeat rate against the previous period, with their verdicts. */
+  changes: {
+    incidents: Comparison;
+    repeatRate: Comparison;
+  };
 }
 
 /** One month of the trends. */

@@ -99,7 +99,7 @@ export class OrgViews {
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
       }),
-      breakdowns: breakdowns(counts, catalog),
+      breakdowns: breakdowns(counts, previousCounts, catalog, level),
       trends: await this.deps.store.overview.trends(scope, trendFrom, to),
       aging: await this.deps.store.overview.agingBuckets(scope),
       antiPatterns: await this.deps.store.attention.antiPatterns(scope, {

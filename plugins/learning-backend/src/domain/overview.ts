@@ -1,7 +1,9 @@
 import { DateTime } from 'luxon';
-import type {
-  BreakdownRow,
-  EntityCounts,
+import {
+  compareCounts,
+  compareProportions,
+  type BreakdownRow,
+  type EntityCounts,
 } from '@learning-loop/plugin-learning-common';
 import type { CatalogRollup } from './catalogRollup';
 
@@ -16,8 +18,8 @@ export function rollUp(
   counts: EntityCounts[],
   keysOf: (entityRef: string) => string[],
   titles: Map<string, string>,
-): BreakdownRow[] {
-  const rows = new Map<string, BreakdownRow>();
+): Array<Omit<BreakdownRow, 'changes'>> {
+  const rows = new Map<string, Omit<BreakdownRow, 'changes'>>();
   for (const c of counts) {
     for (const key of keysOf(c.entityRef)) {
       let row = rows.get(key);
@@ -70,20 +72,47 @@ export function rollUp(
     );
 }
 
-/** Breakdowns by owning team (rolled up to parent groups), system and domain. */
-export function breakdowns(counts: EntityCounts[], catalog: CatalogRollup) {
+/**
+ * Breakdowns by owning team (rolled up to parent groups), system and domain, each row with its incidents and
+ * repeat rate compared with the previous period's counts of the same row.
+ */
+export function breakdowns(
+  counts: EntityCounts[],
+  previousCounts: EntityCounts[],
+  catalog: CatalogRollup,
+  level: number,
+) {
+  const compared = (keysOf: (entityRef: string) => string[]) => {
+    const before = new Map(
+      rollUp(previousCounts, keysOf, catalog.titles).map(r => [r.ref, r]),
+    );
+    return rollUp(counts, keysOf, catalog.titles).map((row): BreakdownRow => {
+      const previous = before.get(row.ref);
+      return {
+        ...row,
+        changes: {
+          incidents: compareCounts(
+            row.incidents,
+            previous?.incidents ?? 0,
+            level,
+          ),
+          repeatRate: compareProportions(
+            { numerator: row.recurrences, denominator: row.incidents },
+            {
+              numerator: previous?.recurrences ?? 0,
+              denominator: previous?.incidents ?? 0,
+            },
+            'lower',
+            level,
+          ),
+        },
+      };
+    });
+  };
   return {
-    teams: rollUp(counts, e => catalog.teamsOf(e), catalog.titles),
-    systems: rollUp(
-      counts,
-      e => (catalog.systemOf(e) ? [catalog.systemOf(e)!] : []),
-      catalog.titles,
-    ),
-    domains: rollUp(
-      counts,
-      e => (catalog.domainOf(e) ? [catalog.domainOf(e)!] : []),
-      catalog.titles,
-    ),
+    teams: compared(e => catalog.teamsOf(e)),
+    systems: compared(e => (catalog.systemOf(e) ? [catalog.systemOf(e)!] : [])),
+    domains: compared(e => (catalog.domainOf(e) ? [catalog.domainOf(e)!] : [])),
   };
 }
 

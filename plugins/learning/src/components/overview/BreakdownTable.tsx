@@ -1,7 +1,13 @@
 import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Button from '@material-ui/core/Button';
-import type { BreakdownRow as Row } from '@learning-loop/plugin-learning-common';
+import Tooltip from '@material-ui/core/Tooltip';
+import {
+  describeComparison,
+  verdictWords,
+  type BreakdownRow as Row,
+  type Comparison,
+} from '@learning-loop/plugin-learning-common';
 import { download, toCsv } from './csv';
 
 type NumericField = {
@@ -59,6 +65,26 @@ const breakdownColumns: Array<{
   },
 ];
 
+/** A verdict in a table cell: the words with the sample sizes, the interval on hover. */
+function Verdict(props: { change: Comparison }) {
+  const { change } = props;
+  return (
+    <Tooltip title={describeComparison(change)}>
+      <span>
+        {verdictWords[change.verdict]} ({change.n[0]} vs {change.n[1]})
+      </span>
+    </Tooltip>
+  );
+}
+
+const verdictColumns: Array<{
+  title: string;
+  change: (r: Row) => Comparison;
+}> = [
+  { title: 'Incidents vs previous', change: r => r.changes.incidents },
+  { title: 'Repeat rate vs previous', change: r => r.changes.repeatRate },
+];
+
 export function CsvButton(props: { name: string; csv: () => string }) {
   return (
     <Button
@@ -83,11 +109,20 @@ export function Breakdown(props: { title: string; rows: Row[]; name: string }) {
       type: 'numeric' as const,
       render: (r: Row) => showCell(c.field, r[c.field]),
     })),
+    ...verdictColumns.map(c => ({
+      title: c.title,
+      sorting: false,
+      render: (r: Row) => <Verdict change={c.change(r)} />,
+    })),
   ];
   const csv = () =>
     toCsv(props.rows, [
       { title: props.title, value: r => r.ref },
       ...breakdownColumns,
+      ...verdictColumns.map(c => ({
+        title: c.title,
+        value: (r: Row) => describeComparison(c.change(r)),
+      })),
     ]);
   return (
     <Table<Row>

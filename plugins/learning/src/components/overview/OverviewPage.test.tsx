@@ -7,6 +7,7 @@ import {
   compareCounts,
   compareDurations,
   compareMetrics,
+  compareProportions,
   computeMetrics,
   type MetricIncident,
 } from '@learning-loop/plugin-learning-common';
@@ -75,6 +76,14 @@ const overview = {
         postmortemsOverdue: 2,
         actionsOverdue: 5,
         actionsIneffective: 1,
+        changes: {
+          incidents: compareCounts(3, 1),
+          repeatRate: compareProportions(
+            { numerator: 1, denominator: 3 },
+            { numerator: 0, denominator: 1 },
+            'lower',
+          ),
+        },
       },
     ],
     systems: [],
@@ -158,9 +167,10 @@ describe('OverviewPage', () => {
     expect(screen.getByText(/4 entities/)).toBeInTheDocument();
     expect(screen.getByText('By team')).toBeInTheDocument();
     expect(screen.getByTestId('tile-repeat')).toHaveTextContent('33%');
-    expect(
-      screen.getByRole('link', { name: 'Localization' }),
-    ).toBeInTheDocument();
+    const team = screen.getByRole('link', { name: 'Localization' });
+    expect(team.closest('tr')).toHaveTextContent(
+      'too few to tell (3 vs 1)too few to tell (3 vs 1)',
+    );
     expect(
       screen.getByText('Postmortems past their due date (1)'),
     ).toBeInTheDocument();
