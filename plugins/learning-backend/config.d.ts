@@ -19,6 +19,16 @@ export interface Config {
        */
       level?: number;
     };
+    /** Which deployments count towards change failure rate and recovery time. */
+    deployments?: {
+      /**
+       * Hours after a deployment finishes in which a rollback of the same entity and environment, or an incident
+       * that names the deployment, makes it a change failure (1 to 720). Default 72.
+       */
+      failureWindowHours?: number;
+      /** Environments whose deployments count. Default ['production']. */
+      environments?: string[];
+    };
     /** The hourly sweep that marks preventive actions effective when their watch window closes clean. */
     effectivenessSweep?: {
       /** Minutes between runs (fractions allowed); one backend replica runs each. Default 60. */

@@ -71,6 +71,31 @@ export function readLearningSettings(config: Config): LearningSettings {
     defaultRunbookReviewIntervalDays:
       learning?.getOptionalNumber('runbooks.defaultReviewIntervalDays') ??
       defaults.defaultRunbookReviewIntervalDays,
+    deployments: deploymentPolicyOf(learning),
+  };
+}
+
+/** `learning.deployments`: the failure window (1 to 720 hours) and the counted environments. */
+function deploymentPolicyOf(
+  learning: Config | undefined,
+): LearningSettings['deployments'] {
+  const hours = learning?.getOptionalNumber('deployments.failureWindowHours');
+  if (hours !== undefined && !(hours >= 1 && hours <= 720)) {
+    throw new InputError(
+      `learning.deployments.failureWindowHours must be between 1 and 720, not ${hours}`,
+    );
+  }
+  const environments = learning?.getOptionalStringArray(
+    'deployments.environments',
+  );
+  if (environments && environments.length === 0) {
+    throw new InputError(
+      'learning.deployments.environments must name at least one environment',
+    );
+  }
+  return {
+    failureWindowHours: hours ?? defaults.deployments.failureWindowHours,
+    environments: environments ?? defaults.deployments.environments,
   };
 }
 

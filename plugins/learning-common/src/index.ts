@@ -23,3 +23,4 @@ export * from './entityRefs';
 export * from './constants';
 export * from './overview';
 export * from './compare';
+export * from './deployments';

@@ -3,6 +3,10 @@ import { addBusinessDays } from './time';
 import { defaultActionSloDays, type ActionSloDays } from './actions';
 import { DEFAULT_RECURRENCE_WINDOW_DAYS } from './recurrence';
 import { DEFAULT_CONFIDENCE_LEVEL } from './compare';
+import {
+  DEFAULT_CHANGE_FAILURE_WINDOW_HOURS,
+  DEFAULT_COUNTED_ENVIRONMENTS,
+} from './deployments';
 import { defaultReleaseGateRules, type ReleaseGateRules } from './gate';
 import {
   defaultPostmortemTemplate,
@@ -33,6 +37,14 @@ export interface LearningSettings {
   failureModes: string[];
   /** The contributing-factor taxonomy offered in the editor (free text is always allowed too). */
   contributingFactorCategories: string[];
+  /** How deployments count towards change failure rate (`learning.deployments.*`). */
+  deployments: DeploymentPolicy;
+}
+
+/** Which deployments count, and how long after one a rollback or an incident makes it a change failure. */
+export interface DeploymentPolicy {
+  failureWindowHours: number;
+  environments: string[];
 }
 
 /** GET /settings: the rules in force that the frontend needs. */
@@ -45,6 +57,7 @@ export type LearningUiSettings = Pick<
   | 'postmortems'
   | 'actionSlo'
   | 'recurrenceWindowDays'
+  | 'deployments'
 > & { templates: PostmortemTemplate[] };
 
 /** Contributing-factor categories offered when config names none. */
@@ -78,6 +91,10 @@ export const defaultLearningSettings: LearningSettings = {
   defaultRunbookReviewIntervalDays: 180,
   postmortemTemplates: [defaultPostmortemTemplate],
   contributingFactorCategories: defaultContributingFactorCategories,
+  deployments: {
+    failureWindowHours: DEFAULT_CHANGE_FAILURE_WINDOW_HOURS,
+    environments: DEFAULT_COUNTED_ENVIRONMENTS,
+  },
   releaseGate: defaultReleaseGateRules,
   failureModes: [
     'dependency-timeout',

@@ -197,9 +197,13 @@ export const ingestIncidentsSchema = z
   .object({
     incidents: z
       .array(
-        // the fields of POST /incidents, with the tool and its id required and no links to other incidents
+        // the fields of POST /incidents, with the tool and its id required and no links to other records
         createIncidentSchema
-          .omit({ duplicateOfId: true, recurrenceOfId: true })
+          .omit({
+            duplicateOfId: true,
+            recurrenceOfId: true,
+            deploymentId: true,
+          })
           .extend({
             source: v.incidentSource.refine(
               s => s !== 'manual',

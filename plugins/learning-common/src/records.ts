@@ -43,6 +43,8 @@ export interface Incident extends RecordMeta {
   summary?: string;
   duplicateOfId?: string;
   recurrenceOfId?: string;
+  /** The deployment that triggered it, when known. */
+  deploymentId?: string;
   /** The postmortem that covers this incident, if any. */
   postmortemId?: string;
   postmortemStatus?: PostmortemStatus;
@@ -234,7 +236,7 @@ export interface FieldChange {
 /** A change to a record: who, when and what. */
 export interface HistoryEntry {
   id: string;
-  recordType: 'incident' | 'postmortem' | 'runbook' | 'action';
+  recordType: 'incident' | 'postmortem' | 'runbook' | 'action' | 'deployment';
   recordId: string;
   operation: 'create' | 'update' | 'delete';
   actor: string;

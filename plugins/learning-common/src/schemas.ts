@@ -38,6 +38,8 @@ export const createIncidentSchema = z
     summary: markdown.optional(),
     duplicateOfId: z.uuid().optional(),
     recurrenceOfId: z.uuid().optional(),
+    /** The deployment that triggered the incident. */
+    deploymentId: z.uuid().optional(),
   })
   .strict();
 /** Input of incident creation. */
@@ -66,6 +68,7 @@ export const updateIncidentSchema = z
     summary: nullable(markdown),
     duplicateOfId: nullable(z.uuid()),
     recurrenceOfId: nullable(z.uuid()),
+    deploymentId: nullable(z.uuid()),
   })
   .strict();
 /** Input of an incident update. */

@@ -16,6 +16,7 @@ import { MetricsStore } from './MetricsStore';
 import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
+import { DeploymentStore } from './DeploymentStore';
 import { ReminderStore } from './ReminderStore';
 import { dataRevision, History, type WriteListener } from './history';
 import type { LearningStore } from './LearningStore';
@@ -60,6 +61,7 @@ export class DatabaseLearningStore implements LearningStore {
   readonly attention: AttentionStore;
   readonly ingestEvents: IngestEventStore;
   readonly reminders: ReminderStore;
+  readonly deployments: DeploymentStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -93,6 +95,12 @@ export class DatabaseLearningStore implements LearningStore {
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);
+    this.deployments = new DeploymentStore(
+      knex,
+      changes,
+      this.metrics,
+      settings.deployments,
+    );
     this.incidents = new IncidentStore(
       knex,
       changes,

@@ -27,7 +27,11 @@ import {
 } from './postmortemEntities';
 import { RecurrenceStore } from './RecurrenceStore';
 import { hydrateIncidents, type IncidentRow } from './incidentHydration';
-import { assertLinksExist, writeIncidentLinks } from './incidentLinks';
+import {
+  assertDeploymentOf,
+  assertLinksExist,
+  writeIncidentLinks,
+} from './incidentLinks';
 
 const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
   startedAt: 'incidents.started_at',
@@ -54,6 +58,7 @@ export class IncidentStore {
     const now = nowIso();
     await this.db.transaction(async tx => {
       await assertLinksExist(tx, [input.duplicateOfId, input.recurrenceOfId]);
+      await assertDeploymentOf(tx, input.deploymentId, input.entityRefs);
       await tx('incidents').insert({
         id,
         title: input.title,
@@ -70,6 +75,7 @@ export class IncidentStore {
         summary: input.summary ?? null,
         duplicate_of_id: input.duplicateOfId ?? null,
         recurrence_of_id: input.recurrenceOfId ?? null,
+        deployment_id: input.deploymentId ?? null,
         postmortem_due_date:
           postmortemDueDate(input, this.settings.postmortems) ?? null,
         version: 1,
@@ -204,6 +210,9 @@ export class IncidentStore {
           changes.recurrenceOfId,
         ]);
         const after = { ...before, ...changes };
+        if (changes.deploymentId || changes.entityRefs) {
+          await assertDeploymentOf(tx, after.deploymentId, after.entityRefs);
+        }
         const problem = incidentTimelineProblem(after);
         if (problem) {
           throw new InputError(problem);
@@ -221,6 +230,7 @@ export class IncidentStore {
           summary: after.summary ?? null,
           duplicate_of_id: after.duplicateOfId ?? null,
           recurrence_of_id: after.recurrenceOfId ?? null,
+          deployment_id: after.deploymentId ?? null,
           postmortem_due_date:
             postmortemDueDate(after, this.settings.postmortems) ?? null,
         };

@@ -1,6 +1,7 @@
 import type { HistoryEntry } from '@learning-loop/plugin-learning-common';
 import type { ActionStore } from './ActionStore';
 import type { AttentionStore } from './AttentionStore';
+import type { DeploymentStore } from './DeploymentStore';
 import type { IncidentStore } from './IncidentStore';
 import type { IngestEventStore } from './IngestEventStore';
 import type { MetricsStore } from './MetricsStore';
@@ -27,6 +28,7 @@ export type OverviewRecords = Records<OverviewStore>;
 export type AttentionRecords = Records<AttentionStore>;
 export type IngestEventRecords = Records<IngestEventStore>;
 export type ReminderRecords = Records<ReminderStore>;
+export type DeploymentRecords = Records<DeploymentStore>;
 
 /**
  * Learning Loop's storage as the routes, the domain rules, the jobs and the ingestion see it: one interface per
@@ -46,6 +48,7 @@ export interface LearningStore {
   readonly attention: AttentionRecords;
   readonly ingestEvents: IngestEventRecords;
   readonly reminders: ReminderRecords;
+  readonly deployments: DeploymentRecords;
   /** The change history of one record, oldest first. */
   history(
     recordType: HistoryEntry['recordType'],

@@ -25,6 +25,7 @@ export interface IncidentRow {
   summary: string | null;
   duplicate_of_id: string | null;
   recurrence_of_id: string | null;
+  deployment_id?: string | null;
   postmortem_due_date: string | null;
   is_recurrence?: boolean | number;
   version: number;
@@ -117,6 +118,7 @@ export async function hydrateIncidents(
       summary: row.summary ?? undefined,
       duplicateOfId: row.duplicate_of_id ?? undefined,
       recurrenceOfId: row.recurrence_of_id ?? undefined,
+      deploymentId: row.deployment_id ?? undefined,
       postmortemId: pm?.id,
       postmortemStatus: pm?.status,
       postmortemDueDate: row.postmortem_due_date ?? undefined,

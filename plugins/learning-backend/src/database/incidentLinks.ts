@@ -13,6 +13,28 @@ export async function assertLinksExist(
   }
 }
 
+/** A deployment an incident names must exist and be a deployment of one of the incident's entities. */
+export async function assertDeploymentOf(
+  tx: Knex,
+  deploymentId: string | null | undefined,
+  entityRefs: string[],
+): Promise<void> {
+  if (!deploymentId) return;
+  const row = await tx('deployments')
+    .where({ id: deploymentId })
+    .first('entity_ref');
+  if (!row) {
+    throw new InputError(
+      `deploymentId: deployment ${deploymentId} does not exist`,
+    );
+  }
+  if (!entityRefs.includes(row.entity_ref)) {
+    throw new InputError(
+      `deploymentId: deployment ${deploymentId} is of ${row.entity_ref}, not of the incident's entities`,
+    );
+  }
+}
+
 /** Writes an incident's entities (with its start, for the entity history index) and its own failure-mode labels. */
 export async function writeIncidentLinks(
   tx: Knex,

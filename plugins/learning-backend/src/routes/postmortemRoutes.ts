@@ -35,6 +35,7 @@ export function addPostmortemReviewRoutes(
       failureModes: ctx.settings.failureModes,
       effectivenessWatchDays: ctx.settings.effectivenessWatchDays,
       confidenceLevel: ctx.settings.confidenceLevel,
+      deployments: ctx.settings.deployments,
       postmortems: ctx.settings.postmortems,
       actionSlo: ctx.settings.actionSlo,
       recurrenceWindowDays: ctx.settings.recurrenceWindowDays,
