@@ -1,4 +1,5 @@
 import type { Comparison, MetricChanges } from './compare';
+import type { DeploymentMetrics } from './deployments';
 import type { LearningMetrics } from './metrics';
 
 /**
@@ -142,8 +143,22 @@ export interface MetricsComparison {
   previous: LearningMetrics;
   /** Every figure compared between the periods (durations resampled on the server, the samples stay there). */
   changes: MetricChanges;
+  /** Change failure rate and failed-deployment recovery time of both periods, compared. */
+  deployments: DeploymentComparison;
   /** When the scope's records begin; a period ending before it has no data. Absent when there are no records. */
   dataSince?: string;
+}
+
+/** The deployment figures of a period and of the one before, with their comparisons. */
+export interface DeploymentComparison {
+  current: DeploymentMetrics;
+  previous: DeploymentMetrics;
+  changes: {
+    /** Newcombe's interval of the difference; lower is better. */
+    changeFailureRate: Comparison;
+    /** Difference of median recovery minutes with its bootstrap interval; shorter is better. */
+    recoveryMinutes: Comparison;
+  };
 }
 
 /** Whether a period has data: it ends after the scope's first record. */

@@ -36,6 +36,11 @@ export const learningIncidentCreatePermission = entityPermission(
   'learning.incident.create',
   'create',
 );
+/** Record a deployment of an entity (deployment tools, through POST /deployments:batch). */
+export const learningDeploymentCreatePermission = entityPermission(
+  'learning.deployment.create',
+  'create',
+);
 /** Update an incident on an entity. */
 export const learningIncidentUpdatePermission = entityPermission(
   'learning.incident.update',
@@ -85,6 +90,7 @@ export const learningPermissions = [
   learningIncidentCreatePermission,
   learningIncidentUpdatePermission,
   learningIncidentDeletePermission,
+  learningDeploymentCreatePermission,
   learningPostmortemCreatePermission,
   learningPostmortemUpdatePermission,
   learningPostmortemDeletePermission,

@@ -1,3 +1,4 @@
+import type { Deployment } from './deployments';
 import type {
   ActionCategory,
   ActionStatus,
@@ -329,7 +330,11 @@ export interface IngestEvent {
   /** The annotation/value pairs tried against the catalog. */
   services: Array<{ annotation: string; value: string }>;
   status: IngestEventStatus;
+  /** What the event is about: an incident (most sources) or a deployment. */
+  recordType: 'incident' | 'deployment';
   incidentId: string | null;
+  /** The deployment a deployment event was recorded as. */
+  deploymentId: string | null;
   receivedAt: string;
   mappedAt: string | null;
   mappedBy: string | null;
@@ -346,10 +351,14 @@ export interface IngestOutcome {
   externalId: string;
   outcome: 'created' | 'updated' | 'unchanged' | 'duplicate' | 'unmapped';
   incidentId?: string;
+  deploymentId?: string;
 }
 
-/** POST /ingest-events/{id}/map: the incident recorded and how many waiting events it took. */
+/** POST /ingest-events/{id}/map: the incident (or deployment) recorded and how many waiting events it took. */
 export interface IngestEventMapResult {
-  incident: Incident;
+  /** The incident recorded, for incident events. */
+  incident?: Incident;
+  /** The deployment recorded, for deployment events. */
+  deployment?: Deployment;
   events: number;
 }

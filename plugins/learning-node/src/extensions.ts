@@ -1,5 +1,6 @@
 import { createExtensionPoint } from '@backstage/backend-plugin-api';
 import type {
+  DeploymentOutcome,
   IncidentKind,
   Severity,
 } from '@learning-loop/plugin-learning-common';
@@ -33,6 +34,8 @@ export interface ServiceReference {
  * @public
  */
 export interface IncidentSourceEvent {
+  /** Absent or `incident`: the event is about an incident. */
+  type?: 'incident';
   /** Unique per delivery: a second delivery with this id changes nothing. */
   deliveryId: string;
   /** The incident's id in the tool: every event of one incident shares it. */
@@ -62,7 +65,59 @@ export interface IncidentSourceEvent {
 }
 
 /**
- * A tool that sends incidents to `POST /api/learning/ingest/{id}`.
+ * What one delivery says about one deployment. Fields left out keep their stored value, so a "success" status does
+ * not erase the start time an "in progress" status recorded.
+ *
+ * @public
+ */
+export interface DeploymentSourceEvent {
+  type: 'deployment';
+  /** Unique per delivery: a second delivery with this id changes nothing. */
+  deliveryId: string;
+  /** The deployment's id in the tool: every event of one deployment shares it. */
+  externalId: string;
+  /** The tool's name for what happened, such as `deployment_status.success`. */
+  eventType: string;
+  /** When the tool says it happened (ISO 8601). */
+  occurredAt: string;
+  /** Ways to find the catalog entity, tried in order; the first that matches any entity wins. */
+  services: ServiceReference[];
+  /** Entity refs the sender named outright; used when they exist in the catalog. */
+  entityRefs?: string[];
+  /** The tool's name for what was deployed, shown to people mapping an event that matched no entity. */
+  serviceName?: string;
+  deployment: {
+    environment?: string;
+    version?: string;
+    startedAt?: string;
+    /** With `outcome` once the deployment has ended. */
+    finishedAt?: string;
+    outcome?: DeploymentOutcome;
+    url?: string;
+    description?: string;
+  };
+}
+
+/**
+ * An event a source reports: about an incident or about a deployment.
+ *
+ * @public
+ */
+export type SourceEvent = IncidentSourceEvent | DeploymentSourceEvent;
+
+/**
+ * Whether an event is about a deployment.
+ *
+ * @public
+ */
+export function isDeploymentEvent(
+  event: SourceEvent,
+): event is DeploymentSourceEvent {
+  return event.type === 'deployment';
+}
+
+/**
+ * A tool that sends incidents (or deployments) to `POST /api/learning/ingest/{id}`.
  *
  * @public
  */
@@ -82,7 +137,7 @@ export interface IncidentSource {
    */
   parse(
     request: IncidentWebhookRequest,
-  ): IncidentSourceEvent[] | Promise<IncidentSourceEvent[]>;
+  ): SourceEvent[] | Promise<SourceEvent[]>;
 }
 
 /**

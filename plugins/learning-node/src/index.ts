@@ -9,6 +9,9 @@ export {
   type LearningIncidentSourcesExtensionPoint,
   type IncidentSource,
   type IncidentSourceEvent,
+  type DeploymentSourceEvent,
+  type SourceEvent,
+  isDeploymentEvent,
   type IncidentWebhookRequest,
   type ServiceReference,
 } from './extensions';

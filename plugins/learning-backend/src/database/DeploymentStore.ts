@@ -88,6 +88,17 @@ export class DeploymentStore {
     );
   }
 
+  /** The deployment a tool reported under its id, if any. */
+  async findExternal(
+    source: string,
+    externalId: string,
+  ): Promise<Deployment | undefined> {
+    const row = await this.db('deployments')
+      .where({ source, external_id: externalId })
+      .first();
+    return row ? toDeployment(row) : undefined;
+  }
+
   /** An entity's deployments, newest first. */
   async list(entityRef: string, limit: number): Promise<Deployment[]> {
     const rows = await this.db('deployments')
@@ -287,6 +298,24 @@ export class DeploymentStore {
       ),
       recoveryMinutes: recovery,
     };
+  }
+
+  /** The recovery minutes of each recovered change failure in [from, to): what a comparison resamples. */
+  async recoverySamples(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+  ): Promise<number[]> {
+    const rows: any[] = await this.db
+      .from(this.counted(scope, from, to).as('c'))
+      .where('c.failure', 1)
+      .whereNotNull('c.recovered_at')
+      .select(
+        this.metrics
+          .minutes('c.finished_at', 'c.recovered_at')
+          .wrap('(', ') as value'),
+      );
+    return rows.map(r => Number(r.value));
   }
 
   /** Deployments and change failures per entity over [from, to), for the breakdowns. */

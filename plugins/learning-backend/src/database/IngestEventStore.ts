@@ -6,8 +6,10 @@ import type {
   Page,
 } from '@learning-loop/plugin-learning-common';
 import type {
+  DeploymentSourceEvent,
   IncidentSourceEvent,
   ServiceReference,
+  SourceEvent,
 } from '@learning-loop/plugin-learning-node';
 import { found, newId, nowIso } from './records';
 import { parseJson } from './sql';
@@ -24,6 +26,7 @@ interface IngestEventRow {
   event: string;
   status: IngestEventStatus | 'pending';
   incident_id: string | null;
+  deployment_id: string | null;
   received_at: string | Date;
   mapped_at: string | Date | null;
   mapped_by: string | null;
@@ -33,18 +36,24 @@ const iso = (value: string | Date | null): string | null =>
   value === null ? null : new Date(value).toISOString();
 
 function toIngestEvent(row: IngestEventRow): IngestEvent {
-  const event = parseJson<Partial<IncidentSourceEvent>>(row.event, {});
+  const event = parseJson<Partial<SourceEvent>>(row.event, {});
+  const deployment = event.type === 'deployment';
   return {
     id: row.id,
     source: row.source,
     deliveryId: row.delivery_id,
     externalId: row.external_id,
     eventType: row.event_type,
-    title: event.incident?.title ?? null,
+    title:
+      ((event as Partial<DeploymentSourceEvent>).deployment?.description ??
+        (event as Partial<IncidentSourceEvent>).incident?.title) ||
+      null,
     serviceName: row.service_name,
     services: parseJson<ServiceReference[]>(row.services, []),
     status: row.status === 'pending' ? 'unmapped' : row.status,
+    recordType: deployment ? 'deployment' : 'incident',
     incidentId: row.incident_id,
+    deploymentId: row.deployment_id ?? null,
     receivedAt: iso(row.received_at)!,
     mappedAt: iso(row.mapped_at),
     mappedBy: row.mapped_by,
@@ -61,7 +70,7 @@ export class IngestEventStore {
   /** Claims a delivery; undefined when it was received before (a replay). */
   async claim(
     source: string,
-    event: IncidentSourceEvent,
+    event: SourceEvent,
     receivedAt: Date,
   ): Promise<string | undefined> {
     const id = newId();
@@ -91,11 +100,15 @@ export class IngestEventStore {
   async settle(
     id: string,
     status: IngestEventStatus,
-    incidentId: string | null,
+    record: { incidentId?: string; deploymentId?: string },
   ): Promise<void> {
     await this.db('ingest_events')
       .where({ id })
-      .update({ status, incident_id: incidentId });
+      .update({
+        status,
+        incident_id: record.incidentId ?? null,
+        deployment_id: record.deploymentId ?? null,
+      });
   }
 
   /** Forgets a claim whose event could not be applied, so the tool's retry is not taken for a replay. */
@@ -117,28 +130,31 @@ export class IngestEventStore {
   async unmappedOf(
     source: string,
     externalId: string,
-  ): Promise<Array<{ id: string; event: IncidentSourceEvent }>> {
+  ): Promise<Array<{ id: string; event: SourceEvent }>> {
     const rows = await this.db<IngestEventRow>('ingest_events')
       .where({ source, external_id: externalId, status: 'unmapped' })
       .orderBy('received_at', 'asc')
       .orderBy('id', 'asc');
     return rows.map(row => ({
       id: row.id,
-      event: parseJson<IncidentSourceEvent>(row.event, {} as any),
+      event: parseJson<SourceEvent>(row.event, {} as any),
     }));
   }
 
   async markMapped(
     ids: string[],
-    incidentId: string,
+    record: { incidentId?: string; deploymentId?: string },
     actor: string,
   ): Promise<void> {
-    await this.db('ingest_events').whereIn('id', ids).update({
-      status: 'mapped',
-      incident_id: incidentId,
-      mapped_at: nowIso(),
-      mapped_by: actor,
-    });
+    await this.db('ingest_events')
+      .whereIn('id', ids)
+      .update({
+        status: 'mapped',
+        incident_id: record.incidentId ?? null,
+        deployment_id: record.deploymentId ?? null,
+        mapped_at: nowIso(),
+        mapped_by: actor,
+      });
   }
 
   /**
@@ -154,13 +170,19 @@ export class IngestEventStore {
       query.status,
     );
     if (readable) {
+      const refs = readable.length ? readable : [''];
       base.where(q =>
-        q.whereNull('incident_id').orWhereIn('incident_id', sub =>
-          sub
-            .select('incident_id')
-            .from('incident_entities')
-            .whereIn('entity_ref', readable.length ? readable : ['']),
-        ),
+        q
+          .where(w => w.whereNull('incident_id').whereNull('deployment_id'))
+          .orWhereIn('incident_id', sub =>
+            sub
+              .select('incident_id')
+              .from('incident_entities')
+              .whereIn('entity_ref', refs),
+          )
+          .orWhereIn('deployment_id', sub =>
+            sub.select('id').from('deployments').whereIn('entity_ref', refs),
+          ),
       );
     }
     if (query.source) base.where('source', query.source);

@@ -1,7 +1,9 @@
 import {
   compareDurations,
   compareMetrics,
+  compareProportions,
   DEFAULT_CONFIDENCE_LEVEL,
+  type DeploymentComparison,
   type DurationChanges,
   type MetricsComparison,
 } from '@learning-loop/plugin-learning-common';
@@ -33,22 +35,54 @@ export async function durationChanges(
 
 /** The metrics of two periods with every figure compared (counts, rates and durations, each with its verdict). */
 export async function metricsComparison(
-  store: Pick<LearningStore, 'metrics'>,
+  store: Pick<LearningStore, 'metrics' | 'deployments'>,
   scope: MetricsScope,
   period: { from: string; to: string },
   before: { from: string; to: string },
   level = DEFAULT_CONFIDENCE_LEVEL,
 ): Promise<MetricsComparison> {
-  const [current, previous, durations, dataSince] = await Promise.all([
-    store.metrics.metrics(scope, period.from, period.to),
-    store.metrics.metrics(scope, before.from, before.to),
-    durationChanges(store, scope, period, before, level),
-    store.metrics.dataSince(scope),
-  ]);
+  const [current, previous, durations, dataSince, deployments] =
+    await Promise.all([
+      store.metrics.metrics(scope, period.from, period.to),
+      store.metrics.metrics(scope, before.from, before.to),
+      durationChanges(store, scope, period, before, level),
+      store.metrics.dataSince(scope),
+      deploymentComparison(store, scope, period, before, level),
+    ]);
   return {
     current,
     previous,
     changes: compareMetrics(current, previous, durations, level),
+    deployments,
     ...(dataSince ? { dataSince } : {}),
+  };
+}
+
+/** Change failure rate and recovery time of two periods, compared (lower and shorter are better). */
+export async function deploymentComparison(
+  store: Pick<LearningStore, 'deployments'>,
+  scope: MetricsScope,
+  period: { from: string; to: string },
+  before: { from: string; to: string },
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): Promise<DeploymentComparison> {
+  const [current, previous, recoveredNow, recoveredBefore] = await Promise.all([
+    store.deployments.deploymentMetrics(scope, period.from, period.to),
+    store.deployments.deploymentMetrics(scope, before.from, before.to),
+    store.deployments.recoverySamples(scope, period.from, period.to),
+    store.deployments.recoverySamples(scope, before.from, before.to),
+  ]);
+  return {
+    current,
+    previous,
+    changes: {
+      changeFailureRate: compareProportions(
+        current.changeFailureRate,
+        previous.changeFailureRate,
+        'lower',
+        level,
+      ),
+      recoveryMinutes: compareDurations(recoveredNow, recoveredBefore, level),
+    },
   };
 }

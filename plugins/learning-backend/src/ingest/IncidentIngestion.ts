@@ -9,11 +9,18 @@ import {
   type IngestEventMapResult,
   type IngestOutcome,
 } from '@learning-loop/plugin-learning-common';
-import type {
-  IncidentSource,
-  IncidentSourceEvent,
-  IncidentWebhookRequest,
+import {
+  isDeploymentEvent,
+  type DeploymentSourceEvent,
+  type IncidentSource,
+  type IncidentSourceEvent,
+  type IncidentWebhookRequest,
+  type SourceEvent,
 } from '@learning-loop/plugin-learning-node';
+import {
+  deploymentInputSchema,
+  type Deployment,
+} from '@learning-loop/plugin-learning-common';
 import type { LearningStore } from '../database/LearningStore';
 import { parseInput } from '../lib/parseInput';
 
@@ -130,25 +137,39 @@ export class IncidentIngestion {
         `Event ${eventId} is already ${event.status} (incident ${event.incidentId})`,
       );
     }
-    const incidentSource = this.incidentSourceOf(event.source);
     const waiting = await store.ingestEvents.unmappedOf(
       event.source,
       event.externalId,
     );
+    if (waiting.some(w => isDeploymentEvent(w.event))) {
+      const { deployment } = await this.applyDeployment(
+        event.source,
+        waiting.map(w => w.event as DeploymentSourceEvent),
+        entityRefs[0],
+        actor,
+      );
+      await store.ingestEvents.markMapped(
+        waiting.map(w => w.id),
+        { deploymentId: deployment.id },
+        actor,
+      );
+      return { deployment, events: waiting.length };
+    }
+    const incidentSource = this.incidentSourceOf(event.source);
     const existing = await store.incidents.findExternal(
       incidentSource,
       event.externalId,
     );
     const { incident } = await this.apply(
       incidentSource,
-      waiting.map(w => w.event),
+      waiting.map(w => w.event as IncidentSourceEvent),
       existing,
       existing?.entityRefs ?? entityRefs,
       actor,
     );
     await store.ingestEvents.markMapped(
       waiting.map(w => w.id),
-      incident.id,
+      { incidentId: incident.id },
       actor,
     );
     return { incident, events: waiting.length };
@@ -160,7 +181,7 @@ export class IncidentIngestion {
 
   private async receiveEvent(
     source: IncidentSource,
-    event: IncidentSourceEvent,
+    event: SourceEvent,
     receivedAt: Date,
   ): Promise<IngestOutcome> {
     const { store } = this.deps;
@@ -168,6 +189,9 @@ export class IncidentIngestion {
     const claim = await store.ingestEvents.claim(source.id, event, receivedAt);
     if (!claim) {
       return { ...base, outcome: 'duplicate' };
+    }
+    if (isDeploymentEvent(event)) {
+      return this.receiveDeployment(source, event, claim, base);
     }
     try {
       const incidentSource = source.incidentSource ?? source.id;
@@ -178,7 +202,7 @@ export class IncidentIngestion {
       const entityRefs =
         existing?.entityRefs ?? (await this.resolveEntities(event));
       if (entityRefs.length === 0) {
-        await store.ingestEvents.settle(claim, 'unmapped', null);
+        await store.ingestEvents.settle(claim, 'unmapped', {});
         this.deps.logger.info(
           `Learning Loop: ${source.id} incident ${event.externalId} (${
             event.serviceName ?? 'no service'
@@ -193,7 +217,9 @@ export class IncidentIngestion {
         entityRefs,
         `webhook:${source.id}`,
       );
-      await store.ingestEvents.settle(claim, 'applied', result.incident.id);
+      await store.ingestEvents.settle(claim, 'applied', {
+        incidentId: result.incident.id,
+      });
       return {
         ...base,
         outcome: result.operation,
@@ -248,8 +274,102 @@ export class IncidentIngestion {
     );
   }
 
+  /** Records a deployment event on the entity it maps to (the first, when several match), or keeps it for mapping. */
+  private async receiveDeployment(
+    source: IncidentSource,
+    event: DeploymentSourceEvent,
+    claim: string,
+    base: { deliveryId: string; externalId: string },
+  ): Promise<IngestOutcome> {
+    const { store } = this.deps;
+    try {
+      const existing = await store.deployments.findExternal(
+        source.id,
+        event.externalId,
+      );
+      const entityRef =
+        existing?.entityRef ?? (await this.resolveEntities(event))[0];
+      if (!entityRef) {
+        await store.ingestEvents.settle(claim, 'unmapped', {});
+        this.deps.logger.info(
+          `Learning Loop: ${source.id} deployment ${event.externalId} (${
+            event.serviceName ?? 'no service'
+          }) matches no catalog entity; kept for mapping`,
+        );
+        return { ...base, outcome: 'unmapped' };
+      }
+      const result = await this.applyDeployment(
+        source.id,
+        [event],
+        entityRef,
+        `webhook:${source.id}`,
+      );
+      await store.ingestEvents.settle(claim, 'applied', {
+        deploymentId: result.deployment.id,
+      });
+      return {
+        ...base,
+        outcome: result.operation,
+        deploymentId: result.deployment.id,
+      };
+    } catch (error) {
+      await store.ingestEvents.release(claim);
+      throw error;
+    }
+  }
+
+  /** Folds deployment events over the stored deployment (the latest word wins) and records it. */
+  private async applyDeployment(
+    sourceId: string,
+    events: DeploymentSourceEvent[],
+    entityRef: string,
+    actor: string,
+  ): Promise<{
+    deployment: Deployment;
+    operation: IngestOutcome['outcome'] & ('created' | 'updated' | 'unchanged');
+  }> {
+    const existing = await this.deps.store.deployments.findExternal(
+      sourceId,
+      events[0].externalId,
+    );
+    const fields: DeploymentSourceEvent['deployment'] = {
+      environment: existing?.environment,
+      version: existing?.version,
+      startedAt: existing?.startedAt,
+      finishedAt: existing?.finishedAt,
+      outcome: existing?.outcome,
+      url: existing?.url,
+      description: existing?.description,
+    };
+    for (const event of events) {
+      for (const [field, value] of Object.entries(event.deployment)) {
+        if (value !== undefined)
+          (fields as Record<string, unknown>)[field] = value;
+      }
+    }
+    const input = parseInput(
+      deploymentInputSchema,
+      {
+        entityRef,
+        environment: fields.environment ?? 'production',
+        version: fields.version,
+        startedAt: fields.startedAt ?? events[0].occurredAt,
+        finishedAt: fields.outcome
+          ? fields.finishedAt ?? events[events.length - 1].occurredAt
+          : undefined,
+        outcome: fields.outcome,
+        source: sourceId,
+        externalId: events[0].externalId,
+        url: /^https?:\/\//i.test(fields.url ?? '') ? fields.url : undefined,
+        description: fields.description?.slice(0, 2000),
+      },
+      'body',
+    );
+    return this.deps.store.deployments.upsert(input, actor);
+  }
+
   /** The entities an event belongs to: named outright and present in the catalog, else found by annotation. */
-  private async resolveEntities(event: IncidentSourceEvent): Promise<string[]> {
+  private async resolveEntities(event: SourceEvent): Promise<string[]> {
     const { catalog, auth } = this.deps;
     const credentials = await auth.getOwnServiceCredentials();
     if (event.entityRefs?.length) {

@@ -1,5 +1,6 @@
 import { AuthenticationError } from '@backstage/errors';
 import {
+  deploymentOutcomes,
   entityRefSchema,
   incidentKinds,
   severities,
@@ -11,9 +12,10 @@ import {
   learningServiceAnnotation,
   parseJsonBody,
   safeEqual,
+  type DeploymentSourceEvent,
   type IncidentSource,
-  type IncidentSourceEvent,
   type IncidentWebhookRequest,
+  type SourceEvent,
 } from '@learning-loop/plugin-learning-node';
 import { z } from 'zod';
 import { parseInput } from '../lib/parseInput';
@@ -41,6 +43,28 @@ export const genericEventSchema = z
         resolvedAt: timestampSchema.optional(),
         url: z.url().max(2000).optional(),
         summary: z.string().max(20000).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** The generic deployment event: the same envelope with `deployment` in place of `incident`. */
+export const genericDeploymentEventSchema = z
+  .object({
+    deliveryId: z.string().trim().min(1).max(200),
+    eventType: z.string().trim().min(1).max(100).default('deployment.updated'),
+    deployment: z
+      .object({
+        id: z.string().trim().min(1).max(200),
+        service: z.string().trim().min(1).max(200).optional(),
+        entityRefs: z.array(entityRefSchema).max(50).optional(),
+        environment: z.string().trim().min(1).max(100).optional(),
+        version: z.string().trim().min(1).max(200).optional(),
+        startedAt: timestampSchema.optional(),
+        finishedAt: timestampSchema.optional(),
+        outcome: z.enum(deploymentOutcomes).optional(),
+        url: z.url().max(2000).optional(),
+        description: z.string().max(2000).optional(),
       })
       .strict(),
   })
@@ -90,12 +114,12 @@ export function createGenericSource(options: {
         options.secret,
         options.toleranceSeconds ?? 300,
       ),
-    parse(request): IncidentSourceEvent[] {
-      const body = parseInput(
-        genericEventSchema,
-        parseJsonBody(request),
-        'body',
-      );
+    parse(request): SourceEvent[] {
+      const json = parseJsonBody(request);
+      if (json && typeof json === 'object' && 'deployment' in json) {
+        return [deploymentEventOf(request, json)];
+      }
+      const body = parseInput(genericEventSchema, json, 'body');
       const { incident } = body;
       return [
         {
@@ -127,6 +151,40 @@ export function createGenericSource(options: {
           },
         },
       ];
+    },
+  };
+}
+
+function deploymentEventOf(
+  request: IncidentWebhookRequest,
+  json: unknown,
+): DeploymentSourceEvent {
+  const body = parseInput(genericDeploymentEventSchema, json, 'body');
+  const { deployment } = body;
+  return {
+    type: 'deployment',
+    deliveryId: body.deliveryId,
+    externalId: deployment.id,
+    eventType: body.eventType,
+    occurredAt: request.receivedAt.toISOString(),
+    serviceName: deployment.service,
+    entityRefs: deployment.entityRefs,
+    services: deployment.service
+      ? [
+          {
+            annotation: learningServiceAnnotation('webhook'),
+            value: deployment.service,
+          },
+        ]
+      : [],
+    deployment: {
+      environment: deployment.environment,
+      version: deployment.version,
+      startedAt: deployment.startedAt,
+      finishedAt: deployment.finishedAt,
+      outcome: deployment.outcome,
+      url: deployment.url,
+      description: deployment.description,
     },
   };
 }

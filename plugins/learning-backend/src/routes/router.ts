@@ -5,6 +5,7 @@ import { ReadScopes } from '../domain/readScope';
 import { ResultCache } from '../lib/resultCache';
 import { addActionRoutes } from './actions';
 import type { RouteContext } from './context';
+import { addDeploymentRoutes } from './deployments';
 import { addEntityRoutes } from './entities';
 import { staleVersionHandler, unavailableHandler } from './errors';
 import { addIncidentRoutes } from './incidents';
@@ -45,6 +46,7 @@ export async function createRouter(
   router.use(express.json({ limit: BODY_LIMIT }));
 
   addIncidentRoutes(router, ctx);
+  addDeploymentRoutes(router, ctx);
   addPostmortemRoutes(router, ctx);
   addRunbookRoutes(router, ctx);
   addActionRoutes(router, ctx);
