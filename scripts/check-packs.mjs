@@ -31,6 +31,11 @@ const expected = {
     'dist/index.d.ts',
     'config.schema.json',
   ],
+  'plugins/learning-backend-module-github': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
+    'config.schema.json',
+  ],
   'plugins/search-backend-module-learning': [
     'dist/index.cjs.js',
     'dist/index.d.ts',

@@ -29,6 +29,7 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.add(import('@learning-loop/plugin-learning-backend'));
 backend.add(import('@learning-loop/plugin-learning-backend-module-pagerduty'));
+backend.add(import('@learning-loop/plugin-learning-backend-module-github'));
 backend.add(import('./modules/learningDemoData/module'));
 
 backend.start();

@@ -6,6 +6,21 @@ import {
   type MetricChanges,
 } from './compare';
 
+const cell = (value: unknown) =>
+  String(value ?? '')
+    .replace(/\|/g, '\\|')
+    .replace(/\n/g, ' ');
+const pct = (v?: number) =>
+  v === undefined ? 'n/a' : `${Math.round(v * 100)}%`;
+const table = (headers: string[], rows: unknown[][]) =>
+  rows.length
+    ? [
+        `| ${headers.join(' | ')} |`,
+        `| ${headers.map(() => '---').join(' | ')} |`,
+        ...rows.map(r => `| ${r.map(cell).join(' | ')} |`),
+      ].join('\n')
+    : '_None._';
+
 /** A monthly incident review or quarterly learning synthesis, as GET /reviews/{monthly,quarterly} returns it. */
 export interface LearningReview {
   kind: 'monthly' | 'quarterly';
@@ -170,21 +185,6 @@ export function reviewFigures(review: LearningReview): ReviewFigure[] {
     ...(change ? { change } : {}),
   }));
 }
-
-const cell = (value: unknown) =>
-  String(value ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ');
-const pct = (v?: number) =>
-  v === undefined ? 'n/a' : `${Math.round(v * 100)}%`;
-const table = (headers: string[], rows: unknown[][]) =>
-  rows.length
-    ? [
-        `| ${headers.join(' | ')} |`,
-        `| ${headers.map(() => '---').join(' | ')} |`,
-        ...rows.map(r => `| ${r.map(cell).join(' | ')} |`),
-      ].join('\n')
-    : '_None._';
 
 /** The review as one Markdown document, to download or paste into a wiki. */
 export function reviewToMarkdown(review: LearningReview): string {
