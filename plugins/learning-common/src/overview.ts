@@ -31,10 +31,15 @@ export interface BreakdownRow extends Omit<EntityCounts, 'entityRef'> {
   repeatRate?: number;
   postmortemCoverage?: number;
   actionCompletion?: number;
-  /** The row's incidents and repeat rate against the previous period, with their verdicts. */
+  /** Deployments that finished in the period, and the change failures among them. */
+  deployments: number;
+  changeFailures: number;
+  changeFailureRate?: number;
+  /** The row's incidents, repeat rate and change failure rate against the previous period, with their verdicts. */
   changes: {
     incidents: Comparison;
     repeatRate: Comparison;
+    changeFailureRate: Comparison;
   };
 }
 
@@ -126,6 +131,8 @@ export interface LearningOverview {
     previous: OverviewHeadline;
     /** Every headline figure compared between the periods, with its verdict and interval. */
     changes: HeadlineChanges;
+    /** Change failure rate and failed-deployment recovery time, compared. */
+    deployments: DeploymentComparison;
   };
   breakdowns: {
     teams: BreakdownRow[];

@@ -4,6 +4,10 @@ import {
   compareProportions,
 } from './compare';
 import { computeMetrics, type MetricIncident } from './metrics';
+import { computeDeploymentMetrics } from './deployments';
+import { defaultLearningSettings } from './policy';
+
+const policy = defaultLearningSettings.deployments;
 import {
   reviewFigures,
   reviewToMarkdown,
@@ -57,6 +61,24 @@ function review(dataSince?: string): LearningReview {
       ttm: none,
       ttr: compareDurations([240], [35, 50, 62, 90]),
     }),
+    deployments: {
+      current: computeDeploymentMetrics([], [], october[0], october[1], policy),
+      previous: computeDeploymentMetrics(
+        [],
+        [],
+        september[0],
+        september[1],
+        policy,
+      ),
+      changes: {
+        changeFailureRate: compareProportions(
+          { numerator: 0, denominator: 0 },
+          { numerator: 0, denominator: 0 },
+          'lower',
+        ),
+        recoveryMinutes: none,
+      },
+    },
     ...(dataSince ? { dataSince } : {}),
     incidents: [
       {
@@ -117,6 +139,9 @@ describe('reviewToMarkdown', () => {
     );
     expect(md).toContain(
       '| Incidents | 1 | 4 | 1 | too few to tell (n = 1 vs 4) |',
+    );
+    expect(md).toContain(
+      '| Change failure rate (deployments finished in the period) | n/a | n/a | 0 | too few to tell (n = 0 vs 0) |',
     );
     expect(md).toContain(
       '| dependency-timeout | contributing factor | 1 | 3 | too few to tell (n = 1 vs 4) |',

@@ -1,5 +1,5 @@
 import type { LearningMetrics } from './metrics';
-import type { OverdueActionItem } from './overview';
+import type { DeploymentComparison, OverdueActionItem } from './overview';
 import {
   describeComparison,
   type Comparison,
@@ -34,6 +34,8 @@ export interface LearningReview {
   previousMetrics: LearningMetrics;
   /** Every figure compared with the previous period, with its verdict and interval. */
   changes: MetricChanges;
+  /** Change failure rate and failed-deployment recovery time, compared with the previous period. */
+  deployments: DeploymentComparison;
   /** When the reviewed entities' records begin; a period ending before it has no data. */
   dataSince?: string;
   incidents: Array<{
@@ -177,13 +179,30 @@ export function reviewFigures(review: LearningReview): ReviewFigure[] {
       c.effectiveness,
     ],
   ];
-  return rows.map(([metric, value, n, change]) => ({
-    metric,
-    value: show(now, value(m)),
-    previous: show(before, value(p)),
-    n: n(m),
-    ...(change ? { change } : {}),
-  }));
+  const d = review.deployments;
+  return [
+    ...rows.map(([metric, value, n, change]) => ({
+      metric,
+      value: show(now, value(m)),
+      previous: show(before, value(p)),
+      n: n(m),
+      ...(change ? { change } : {}),
+    })),
+    {
+      metric: 'Change failure rate (deployments finished in the period)',
+      value: show(now, rate(d.current.changeFailureRate)),
+      previous: show(before, rate(d.previous.changeFailureRate)),
+      n: d.current.deployments,
+      change: d.changes.changeFailureRate,
+    },
+    {
+      metric: 'Failed deployment recovery time, median (min)',
+      value: show(now, minutes(d.current.recoveryMinutes.median)),
+      previous: show(before, minutes(d.previous.recoveryMinutes.median)),
+      n: d.current.recoveryMinutes.n,
+      change: d.changes.recoveryMinutes,
+    },
+  ];
 }
 
 /** The review as one Markdown document, to download or paste into a wiki. */

@@ -5,8 +5,8 @@ import {
   compareProportions,
   type ReviewTheme,
   resolvePeriod,
-  type LearningMetrics,
-  type MetricChanges,
+  type EntityCounts,
+  type MetricsComparison,
   type OverviewHeadline,
   STALE_DRAFT_DAYS,
   type LearningOverview,
@@ -61,12 +61,14 @@ export class OrgViews {
       kinds: query.kind,
     };
     const level = this.deps.settings.confidenceLevel;
-    const [compared, counts, previousCounts] = await Promise.all([
-      metricsComparison(this.deps.store, scope, { from, to }, before, level),
-      this.deps.store.overview.perEntity(scope, from, to),
-      this.deps.store.overview.perEntity(scope, before.from, before.to),
-    ]);
-    const { current, previous } = compared;
+    const [compared, counts, previousCounts, deployed, previouslyDeployed] =
+      await Promise.all([
+        metricsComparison(this.deps.store, scope, { from, to }, before, level),
+        this.deps.store.overview.perEntity(scope, from, to),
+        this.deps.store.overview.perEntity(scope, before.from, before.to),
+        this.deps.store.deployments.perEntity(scope, from, to),
+        this.deps.store.deployments.perEntity(scope, before.from, before.to),
+      ]);
     const sum = (
       rows: typeof counts,
       field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
@@ -88,7 +90,7 @@ export class OrgViews {
       },
       entities: visible.length,
       ...(compared.dataSince ? { dataSince: compared.dataSince } : {}),
-      headline: headline(current, previous, compared.changes, level, {
+      headline: headline(compared, level, {
         now: {
           postmortemsOverdue: sum(counts, 'postmortemsOverdue'),
           actionsOverdue: sum(counts, 'actionsOverdue'),
@@ -99,7 +101,12 @@ export class OrgViews {
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
       }),
-      breakdowns: breakdowns(counts, previousCounts, catalog, level),
+      breakdowns: breakdowns(
+        withDeployments(counts, deployed),
+        withDeployments(previousCounts, previouslyDeployed),
+        catalog,
+        level,
+      ),
       trends: await this.deps.store.overview.trends(scope, trendFrom, to),
       aging: await this.deps.store.overview.agingBuckets(scope),
       antiPatterns: await this.deps.store.attention.antiPatterns(scope, {
@@ -153,6 +160,7 @@ export class OrgViews {
       previousMetrics: compared.previous,
       changes: compared.changes,
       ...(compared.dataSince ? { dataSince: compared.dataSince } : {}),
+      deployments: compared.deployments,
       ...contents,
       actionsOverdueAt: overdueAt,
       actionsOverdueTotal: overdue.total,
@@ -173,14 +181,13 @@ type AttentionCounts = Pick<
 >;
 
 function headline(
-  current: LearningMetrics,
-  previous: LearningMetrics,
-  changes: MetricChanges,
+  { current, previous, changes, deployments }: MetricsComparison,
   level: number,
   attention: { now: AttentionCounts; before: AttentionCounts },
 ): LearningOverview['headline'] {
   const { now, before } = attention;
   return {
+    deployments,
     current: { ...current, ...now },
     previous: { ...previous, ...before },
     changes: {
@@ -258,4 +265,38 @@ function reviewThemes(
         b.previousIncidents - a.previousIncidents ||
         a.name.localeCompare(b.name),
     );
+}
+
+/** Per-entity counts with each entity's deployments and change failures added (entities without records included). */
+function withDeployments(
+  counts: EntityCounts[],
+  deployed: Array<{ entityRef: string; deployments: number; failures: number }>,
+): Array<EntityCounts & { deployments: number; changeFailures: number }> {
+  const byRef = new Map(deployed.map(d => [d.entityRef, d]));
+  const rows = counts.map(c => ({
+    ...c,
+    deployments: byRef.get(c.entityRef)?.deployments ?? 0,
+    changeFailures: byRef.get(c.entityRef)?.failures ?? 0,
+  }));
+  const known = new Set(counts.map(c => c.entityRef));
+  for (const d of deployed) {
+    if (known.has(d.entityRef)) continue;
+    rows.push({
+      entityRef: d.entityRef,
+      incidents: 0,
+      major: 0,
+      recurrences: 0,
+      postmortemsNeeded: 0,
+      postmortemsPublished: 0,
+      postmortemsOverdue: 0,
+      actionsDue: 0,
+      actionsDone: 0,
+      actionsOpenDue: 0,
+      actionsOverdue: 0,
+      actionsIneffective: 0,
+      deployments: d.deployments,
+      changeFailures: d.failures,
+    });
+  }
+  return rows;
 }

@@ -14,8 +14,13 @@ const ratio = (a: number, b: number) =>
  * Sums per-entity counts into rows keyed by `keysOf(entity)` (a team and its parents, a system, a domain). An
  * incident on two entities of one team counts twice there, as it counts once on each entity.
  */
+type CountsWithDeployments = EntityCounts & {
+  deployments: number;
+  changeFailures: number;
+};
+
 export function rollUp(
-  counts: EntityCounts[],
+  counts: CountsWithDeployments[],
   keysOf: (entityRef: string) => string[],
   titles: Map<string, string>,
 ): Array<Omit<BreakdownRow, 'changes'>> {
@@ -39,6 +44,8 @@ export function rollUp(
           actionsOpenDue: 0,
           actionsOverdue: 0,
           actionsIneffective: 0,
+          deployments: 0,
+          changeFailures: 0,
         };
         rows.set(key, row);
       }
@@ -55,6 +62,8 @@ export function rollUp(
         'actionsOpenDue',
         'actionsOverdue',
         'actionsIneffective',
+        'deployments',
+        'changeFailures',
       ] as const) {
         row[field] += c[field];
       }
@@ -66,6 +75,7 @@ export function rollUp(
       repeatRate: ratio(r.recurrences, r.incidents),
       postmortemCoverage: ratio(r.postmortemsPublished, r.postmortemsNeeded),
       actionCompletion: ratio(r.actionsDone, r.actionsDone + r.actionsOpenDue),
+      changeFailureRate: ratio(r.changeFailures, r.deployments),
     }))
     .sort(
       (a, b) => b.incidents - a.incidents || a.title.localeCompare(b.title),
@@ -73,12 +83,12 @@ export function rollUp(
 }
 
 /**
- * Breakdowns by owning team (rolled up to parent groups), system and domain, each row with its incidents and
- * repeat rate compared with the previous period's counts of the same row.
+ * Breakdowns by owning team (rolled up to parent groups), system and domain, each row with its incidents, repeat
+ * rate and change failure rate compared with the previous period's counts of the same row.
  */
 export function breakdowns(
-  counts: EntityCounts[],
-  previousCounts: EntityCounts[],
+  counts: CountsWithDeployments[],
+  previousCounts: CountsWithDeployments[],
   catalog: CatalogRollup,
   level: number,
 ) {
@@ -101,6 +111,15 @@ export function breakdowns(
             {
               numerator: previous?.recurrences ?? 0,
               denominator: previous?.incidents ?? 0,
+            },
+            'lower',
+            level,
+          ),
+          changeFailureRate: compareProportions(
+            { numerator: row.changeFailures, denominator: row.deployments },
+            {
+              numerator: previous?.changeFailures ?? 0,
+              denominator: previous?.deployments ?? 0,
             },
             'lower',
             level,

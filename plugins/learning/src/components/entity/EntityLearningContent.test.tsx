@@ -21,6 +21,7 @@ import { anAction } from '../../__testUtils__/fixtures';
 import {
   compareDurations,
   compareMetrics,
+  compareProportions,
 } from '@learning-loop/plugin-learning-common';
 import { rootRouteRef } from '../../routes';
 import { EntityLearningContent } from './EntityLearningContent';
@@ -181,6 +182,30 @@ function fakeApi(
             [200, 240, 260, 300, 330],
           ),
         }),
+        deployments: {
+          current: {
+            from: current.from,
+            to: current.to,
+            deployments: 3,
+            changeFailureRate: { value: 0.333, numerator: 1, denominator: 3 },
+            recoveryMinutes: { n: 1, median: 45, p90: 45 },
+          },
+          previous: {
+            from: previous.from,
+            to: previous.to,
+            deployments: 4,
+            changeFailureRate: { value: 0.5, numerator: 2, denominator: 4 },
+            recoveryMinutes: { n: 2, median: 90, p90: 120 },
+          },
+          changes: {
+            changeFailureRate: compareProportions(
+              { numerator: 1, denominator: 3 },
+              { numerator: 2, denominator: 4 },
+              'lower',
+            ),
+            recoveryMinutes: compareDurations([45], [90, 120]),
+          },
+        },
         dataSince: '2025-01-01T00:00:00.000Z',
       };
     }),
@@ -311,6 +336,11 @@ describe('EntityLearningContent', () => {
     expect(
       screen.getByTestId('metric-Time to detect (median / p90)').closest('tr'),
     ).toHaveTextContent(/too few to tell \(n = 0 vs 0\)$/);
+    expect(
+      screen.getByTestId('metric-Change failure rate').closest('tr'),
+    ).toHaveTextContent(
+      'Change failure rate33% (n=3)50% (n=4)too few to tell (n = 3 vs 4)',
+    );
     expect(api.getMetrics).toHaveBeenCalledWith({
       entityRef: 'component:default/subtitle-service',
       days: 90,

@@ -17,6 +17,8 @@ import Tooltip from '@material-ui/core/Tooltip';
 import {
   describeComparison,
   periodHasData,
+  type DeploymentComparison,
+  type DeploymentMetrics,
   type DurationStats,
   type LearningMetrics,
   type MetricChanges,
@@ -135,6 +137,32 @@ const rows: Row[] = [
   },
 ];
 
+/** The deployment figures (DORA's change failure rate and failed-deployment recovery time). */
+const deploymentRows: Array<{
+  label: string;
+  definition: string;
+  show: (d: DeploymentMetrics) => string;
+  n: (d: DeploymentMetrics) => number;
+  change: keyof DeploymentComparison['changes'];
+}> = [
+  {
+    label: 'Change failure rate',
+    definition:
+      'Production deployments that failed, were rolled back, or that an incident names as its trigger (within the failure window), divided by the deployments that finished in the period.',
+    show: d => percent(d.changeFailureRate),
+    n: d => d.deployments,
+    change: 'changeFailureRate',
+  },
+  {
+    label: 'Failed deployment recovery time (median / p90)',
+    definition:
+      'From a failed deployment finishing to the next successful deployment of the same entity and environment, or to the resolution of the incidents that name it.',
+    show: d => stats(d.recoveryMinutes, minutes),
+    n: d => d.recoveryMinutes.n,
+    change: 'recoveryMinutes',
+  },
+];
+
 /** A figure of one period with its sample size, or "no data" for a period before the first record. */
 function Figure(props: {
   row: Row;
@@ -212,6 +240,27 @@ export function MetricsCard(props: { entityRef?: string }) {
                 </TableCell>
               </TableRow>
             ))}
+            {value.deployments &&
+              deploymentRows.map(row => (
+                <TableRow key={row.label}>
+                  <TableCell>
+                    <Tooltip title={row.definition}>
+                      <span>{row.label}</span>
+                    </Tooltip>
+                  </TableCell>
+                  <TableCell data-testid={`metric-${row.label}`}>
+                    {row.show(value.deployments!.current)}{' '}
+                    <small>(n={row.n(value.deployments!.current)})</small>
+                  </TableCell>
+                  <TableCell>
+                    {row.show(value.deployments!.previous)}{' '}
+                    <small>(n={row.n(value.deployments!.previous)})</small>
+                  </TableCell>
+                  <TableCell>
+                    {describeComparison(value.deployments!.changes[row.change])}
+                  </TableCell>
+                </TableRow>
+              ))}
           </TableBody>
         </Table>
       )}

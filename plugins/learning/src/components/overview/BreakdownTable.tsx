@@ -18,6 +18,7 @@ const rateFields: NumericField[] = [
   'repeatRate',
   'postmortemCoverage',
   'actionCompletion',
+  'changeFailureRate',
 ];
 
 /** Rates as percentages, counts as they are. */
@@ -63,6 +64,12 @@ const breakdownColumns: Array<{
     field: 'actionsIneffective',
     value: r => r.actionsIneffective,
   },
+  { title: 'Deployments', field: 'deployments', value: r => r.deployments },
+  {
+    title: 'Change failure rate',
+    field: 'changeFailureRate',
+    value: r => (r.changeFailureRate === undefined ? '' : r.changeFailureRate),
+  },
 ];
 
 /** A verdict in a table cell: the words with the sample sizes, the interval on hover. */
@@ -83,6 +90,10 @@ const verdictColumns: Array<{
 }> = [
   { title: 'Incidents vs previous', change: r => r.changes.incidents },
   { title: 'Repeat rate vs previous', change: r => r.changes.repeatRate },
+  {
+    title: 'Change failure rate vs previous',
+    change: r => r.changes.changeFailureRate,
+  },
 ];
 
 export function CsvButton(props: { name: string; csv: () => string }) {

@@ -5,6 +5,7 @@ import {
   severities,
   describeComparison as describe,
   periodHasData,
+  type DeploymentComparison,
   type HeadlineChanges,
   type OverviewHeadline as Headline,
   type Rate,
@@ -42,11 +43,39 @@ function Tile(props: {
   );
 }
 
+/** Change failure rate and recovery time, as tiles with their verdicts. */
+function deploymentTiles(d: DeploymentComparison) {
+  return [
+    {
+      label: 'Change failure rate',
+      testId: 'tile-cfr',
+      value: pct(d.current.changeFailureRate),
+      previous: pct(d.previous.changeFailureRate),
+      n: d.current.deployments,
+      change: describe(d.changes.changeFailureRate),
+    },
+    {
+      label: 'Failed deployment recovery (median / p90)',
+      testId: 'tile-recovery',
+      value: `${hours(d.current.recoveryMinutes.median)} / ${hours(
+        d.current.recoveryMinutes.p90,
+      )}`,
+      previous: `${hours(d.previous.recoveryMinutes.median)} / ${hours(
+        d.previous.recoveryMinutes.p90,
+      )}`,
+      n: d.current.recoveryMinutes.n,
+      change: describe(d.changes.recoveryMinutes),
+    },
+  ];
+}
+
 /** The headline tiles: each figure of the period with the previous period's, the change and the sample size. */
 export function HeadlineTiles(props: {
   now: Headline;
   before: Headline;
   changes: HeadlineChanges;
+  /** Change failure rate and recovery time (absent from an older backend). */
+  deployments?: DeploymentComparison;
   /** When the records begin: a period before it shows "no data". */
   dataSince?: string;
 }) {
@@ -154,6 +183,7 @@ export function HeadlineTiles(props: {
           previousLabel: 'previous period',
           change: describe(changes.effectiveness),
         },
+        ...(props.deployments ? deploymentTiles(props.deployments) : []),
       ].map(tile => (
         <Grid item xs={12} sm={6} md={3} key={tile.label}>
           <Tile {...tile} hasNow={hasNow} hasBefore={hasBefore} />

@@ -63,6 +63,30 @@ const overview = {
       actionsOverdue: compareCounts(5, 3),
       actionsIneffective: compareCounts(1, 0),
     },
+    deployments: {
+      current: {
+        from: current.from,
+        to: current.to,
+        deployments: 40,
+        changeFailureRate: { value: 0.05, numerator: 2, denominator: 40 },
+        recoveryMinutes: { n: 2, median: 45, p90: 90 },
+      },
+      previous: {
+        from: previous.from,
+        to: previous.to,
+        deployments: 38,
+        changeFailureRate: { value: 0.316, numerator: 12, denominator: 38 },
+        recoveryMinutes: { n: 12, median: 180, p90: 400 },
+      },
+      changes: {
+        changeFailureRate: compareProportions(
+          { numerator: 2, denominator: 40 },
+          { numerator: 12, denominator: 38 },
+          'lower',
+        ),
+        recoveryMinutes: compareDurations([40, 50], [100, 200, 300]),
+      },
+    },
   },
   dataSince: '2026-01-01T00:00:00.000Z',
   breakdowns: {
@@ -83,7 +107,15 @@ const overview = {
             { numerator: 0, denominator: 1 },
             'lower',
           ),
+          changeFailureRate: compareProportions(
+            { numerator: 2, denominator: 20 },
+            { numerator: 9, denominator: 25 },
+            'lower',
+          ),
         },
+        deployments: 20,
+        changeFailures: 2,
+        changeFailureRate: 0.1,
       },
     ],
     systems: [],
@@ -165,11 +197,19 @@ describe('OverviewPage', () => {
       screen.getByTestId('tile-incidents').parentElement,
     ).toHaveTextContent('previous period 1 · too few to tell (n = 3 vs 1)');
     expect(screen.getByText(/4 entities/)).toBeInTheDocument();
+    // change failure rate with its interval: 2 of 40 against 12 of 38 is a real drop
+    expect(screen.getByTestId('tile-cfr')).toHaveTextContent('5%');
+    expect(screen.getByTestId('tile-cfr').parentElement).toHaveTextContent(
+      /previous period 32% · ▼ better \(n = 40 vs 38; 90 % interval −\d+ to −\d+ points\)/,
+    );
+    expect(screen.getByTestId('tile-recovery').parentElement).toHaveTextContent(
+      'too few to tell (n = 2 vs 3)',
+    );
     expect(screen.getByText('By team')).toBeInTheDocument();
     expect(screen.getByTestId('tile-repeat')).toHaveTextContent('33%');
     const team = screen.getByRole('link', { name: 'Localization' });
     expect(team.closest('tr')).toHaveTextContent(
-      'too few to tell (3 vs 1)too few to tell (3 vs 1)',
+      'too few to tell (3 vs 1)too few to tell (3 vs 1)better (20 vs 25)',
     );
     expect(
       screen.getByText('Postmortems past their due date (1)'),

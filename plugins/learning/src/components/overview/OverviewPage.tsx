@@ -58,6 +58,7 @@ export function OverviewPage() {
             now={now}
             before={before}
             changes={value.headline.changes}
+            deployments={value.headline.deployments}
             dataSince={value.dataSince}
           />
           <Box mt={3}>

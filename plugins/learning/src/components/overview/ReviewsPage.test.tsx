@@ -4,7 +4,9 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   compareDurations,
   compareMetrics,
+  computeDeploymentMetrics,
   computeMetrics,
+  defaultLearningSettings,
   type LearningReview,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
@@ -59,6 +61,23 @@ const review = (
     ttm: none,
     ttr: none,
   }),
+  deployments: {
+    current: computeDeploymentMetrics(
+      [],
+      [],
+      metrics.from,
+      metrics.to,
+      defaultLearningSettings.deployments,
+    ),
+    previous: computeDeploymentMetrics(
+      [],
+      [],
+      previousMetrics.from,
+      previousMetrics.to,
+      defaultLearningSettings.deployments,
+    ),
+    changes: { changeFailureRate: none, recoveryMinutes: none },
+  },
   dataSince: '2026-09-15T00:00:00.000Z',
   incidents: [
     {
