@@ -12,8 +12,15 @@ import {
   severities,
 } from '@learning-loop/plugin-learning-common';
 import { DateTime } from 'luxon';
-import { computeMetrics } from '@learning-loop/plugin-learning-common';
-import { seedDemoData } from './seed';
+import {
+  compareProportions,
+  computeMetrics,
+} from '@learning-loop/plugin-learning-common';
+import {
+  CANARY_STORY_DAYS_AGO,
+  CANARY_STORY_SERVICE,
+  seedDemoData,
+} from './seed';
 import { demoServices } from './story';
 
 jest.setTimeout(60_000);
@@ -177,6 +184,41 @@ describe('LocalizeVideos demo data', () => {
     const org = await store.metrics.metrics({}, from, to);
     expect(org.repeatRate.numerator).toBeGreaterThan(0);
     expect(org.effectiveness.denominator).toBeGreaterThan(0);
+  });
+
+  it("tells the canary story in deployments: transcoding-worker's change failure rate fell after the preventive action", async () => {
+    const scope = { entityRef: CANARY_STORY_SERVICE };
+    const now = DateTime.utc();
+    const before = await store.deployments.deploymentMetrics(
+      scope,
+      now.minus({ days: 364 }).toISO()!,
+      now.minus({ days: CANARY_STORY_DAYS_AGO }).toISO()!,
+    );
+    const after = await store.deployments.deploymentMetrics(
+      scope,
+      now.minus({ days: CANARY_STORY_DAYS_AGO }).toISO()!,
+      now.toISO()!,
+    );
+    expect(before.changeFailureRate.value!).toBeGreaterThan(0.15);
+    expect(after.changeFailureRate.value!).toBeLessThan(0.1);
+    expect(
+      compareProportions(
+        after.changeFailureRate,
+        before.changeFailureRate,
+        'lower',
+      ).verdict,
+    ).toBe('improved');
+    // the canary rolls a bad release back within the hour; before it, fixes forward took hours
+    expect(after.recoveryMinutes.median!).toBeLessThan(
+      before.recoveryMinutes.median!,
+    );
+    // failed-deployment incidents name the deployment before them
+    const named = await knex('incidents')
+      .whereIn('kind', ['failed-deployment', 'rollback'])
+      .whereNotNull('deployment_id')
+      .count({ n: '*' })
+      .first();
+    expect(Number(named!.n)).toBeGreaterThan(0);
   });
 
   it('is deterministic', async () => {

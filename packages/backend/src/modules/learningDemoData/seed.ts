@@ -168,6 +168,7 @@ export async function seedDemoData(
   postmortems: number;
   actions: number;
   runbooks: number;
+  deployments: number;
 }> {
   const rnd = random(20261121);
   const at = (daysAgo: number, minutes = 0) =>
@@ -184,6 +185,9 @@ export async function seedDemoData(
   /** A time of the story, but never after now (a review of yesterday's incident is not yet published). */
   const past = (d: DateTime) => DateTime.min(d, now.minus({ minutes: 1 }));
   const seeded: Seeded[] = [];
+
+  // 0. deployments first, so that failed-deployment incidents can name the one that triggered them
+  const deployed = await seedDeployments(store, now);
 
   // 1. incidents: background noise per service, then the scripted story
   const specs: Array<{
@@ -278,6 +282,10 @@ export async function seedDemoData(
               'incident-io': 1,
             }),
             failureModes: spec.failureModes,
+            deploymentId:
+              spec.kind === 'failed-deployment' || spec.kind === 'rollback'
+                ? triggeringDeployment(deployed, spec.service, started)
+                : undefined,
             summary: `**${
               spec.title
             }.** Customers noticed delays in their localisation orders; on-call ${
@@ -710,5 +718,155 @@ export async function seedDemoData(
   );
   runbooks++;
 
-  return { incidents: seeded.length, postmortems, actions, runbooks };
+  return {
+    incidents: seeded.length,
+    postmortems,
+    actions,
+    runbooks,
+    deployments: deployed.length,
+  };
+}
+
+type DemoDeployment = {
+  id: string;
+  entityRef: string;
+  finishedAt: string;
+  outcome?: string;
+};
+
+/** The latest deployment of a service that finished in the six hours before an incident started. */
+function triggeringDeployment(
+  deployed: DemoDeployment[],
+  service: string,
+  started: DateTime,
+): string | undefined {
+  const from = started.minus({ hours: 6 }).toUTC().toISO()!;
+  const to = started.toUTC().toISO()!;
+  return deployed
+    .filter(
+      d =>
+        d.entityRef === service && d.finishedAt >= from && d.finishedAt <= to,
+    )
+    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0]?.id;
+}
+
+/** The service whose release process the story improves: a canary stage with automatic rollback. */
+export const CANARY_STORY_SERVICE = 'component:default/transcoding-worker';
+/** When the canary stage went live, in days before now. */
+export const CANARY_STORY_DAYS_AGO = 150;
+
+/**
+ * A year of production deployments per service, every two to five days. Most succeed; a failed one is fixed
+ * forward within hours. transcoding-worker failed one release in three until its canary stage with automatic
+ * rollback went live (a done preventive action, CANARY_STORY_DAYS_AGO), and about one in twenty since.
+ */
+async function seedDeployments(
+  store: DatabaseLearningStore,
+  now: DateTime,
+): Promise<DemoDeployment[]> {
+  const rnd = random(20261127);
+  const written: DemoDeployment[] = [];
+  const record = async (
+    entityRef: string,
+    n: number,
+    started: DateTime,
+    minutes: number,
+    outcome: 'succeeded' | 'failed' | 'rolled-back',
+  ) => {
+    const finished = started.plus({ minutes });
+    if (finished > now) return;
+    const name = entityRef.split('/')[1];
+    const { deployment } = await writeAsOf(finished.toUTC().toISO()!, () =>
+      store.deployments.upsert(
+        {
+          entityRef,
+          environment: 'production',
+          version: `v${Math.floor(n / 10) + 1}.${n % 10}.0`,
+          startedAt: started.toUTC().toISO()!,
+          finishedAt: finished.toUTC().toISO()!,
+          outcome,
+          source: 'github',
+          externalId: `localizevideos/${name}#${n}`,
+          url: `https://github.com/localizevideos/${name}/deployments`,
+        },
+        'webhook:github',
+      ),
+    );
+    written.push({
+      id: deployment.id,
+      entityRef,
+      finishedAt: deployment.finishedAt!,
+      outcome,
+    });
+  };
+  for (const service of demoServices) {
+    let n = 0;
+    for (let daysAgo = 364; daysAgo > 0; daysAgo -= rnd.int(2, 5)) {
+      const started = now
+        .minus({ days: daysAgo })
+        .set({ hour: 10 + rnd.int(0, 6), minute: rnd.int(0, 59), second: 0 })
+        .set({ millisecond: 0 });
+      const canary =
+        service.ref === CANARY_STORY_SERVICE && daysAgo < CANARY_STORY_DAYS_AGO;
+      const failureOdds =
+        service.ref === CANARY_STORY_SERVICE ? (canary ? 0.05 : 0.33) : 0.1;
+      const failed = rnd.next() < failureOdds;
+      n += 1;
+      // with the canary, a bad release is rolled back automatically; before it, it failed and was fixed forward
+      await record(
+        service.ref,
+        n,
+        started,
+        rnd.int(6, 25),
+        failed
+          ? canary || rnd.next() < 0.3
+            ? 'rolled-back'
+            : 'failed'
+          : 'succeeded',
+      );
+      if (failed) {
+        n += 1;
+        await record(
+          service.ref,
+          n,
+          started.plus({
+            minutes: canary ? rnd.int(20, 40) : rnd.int(90, 400),
+          }),
+          rnd.int(6, 25),
+          'succeeded',
+        );
+      }
+    }
+  }
+  // the preventive action that made the difference, done when the canary stage went live
+  const team = demoServices.find(s => s.ref === CANARY_STORY_SERVICE)!.owner;
+  const created = now.minus({ days: CANARY_STORY_DAYS_AGO + 40 });
+  const action = await writeAsOf(created.toUTC().toISO()!, () =>
+    store.actions.create(
+      {
+        entityRef: CANARY_STORY_SERVICE,
+        title:
+          'Add a canary stage with automatic rollback to the release pipeline',
+        description:
+          'One release in three failed in production. Ship to 5 % of workers first and roll back automatically on error-rate regression.',
+        type: 'prevent',
+        category: 'reliability',
+        priority: 'P1',
+        status: 'open',
+        dueDate: now.minus({ days: CANARY_STORY_DAYS_AGO - 10 }).toISODate()!,
+      },
+      people[team][0],
+      team,
+    ),
+  );
+  await writeAsOf(
+    now.minus({ days: CANARY_STORY_DAYS_AGO }).toUTC().toISO()!,
+    () =>
+      store.actions.update(
+        action.id,
+        { version: action.version, status: 'done' },
+        action.owner,
+      ),
+  );
+  return written;
 }
