@@ -29,6 +29,9 @@ import type {
   Postmortem,
   Runbook,
   UpdateActionInput,
+  UpdateIncidentInput,
+  Deployment,
+  ListDeploymentsQueryInput,
 } from '@learning-loop/plugin-learning-common';
 
 /** Query values for list calls; arrays become comma-separated. */
@@ -42,6 +45,14 @@ export interface LearningApi {
   getEntitySummary(entityRef: string): Promise<EntityLearningSummary>;
   listIncidents(query: ListIncidentsQueryInput): Promise<Page<Incident>>;
   getIncident(id: string): Promise<Incident>;
+  updateIncident(
+    id: string,
+    patch: Partial<UpdateIncidentInput> & { version: number },
+  ): Promise<Incident>;
+  /** An entity's recent deployments, newest first. */
+  listDeployments(
+    query: ListDeploymentsQueryInput,
+  ): Promise<{ items: Deployment[] }>;
   listPostmortems(query: ListPostmortemsQueryInput): Promise<Page<Postmortem>>;
   getPostmortem(id: string): Promise<Postmortem>;
   createPostmortem(

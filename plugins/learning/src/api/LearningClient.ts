@@ -4,6 +4,8 @@ import { entityRefPath } from '@learning-loop/plugin-learning-common';
 import type {
   ActionItem,
   BulkUpdateActionsInput,
+  Deployment,
+  ListDeploymentsQueryInput,
   BulkUpdateResult,
   EntityLearningSummary,
   GateDecision,
@@ -46,6 +48,20 @@ export class LearningClient implements LearningApi {
   }
   getIncident(id: string): Promise<Incident> {
     return this.request(`/incidents/${encodeURIComponent(id)}`);
+  }
+  updateIncident(
+    id: string,
+    patch: Parameters<LearningApi['updateIncident']>[1],
+  ): Promise<Incident> {
+    return this.request(`/incidents/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: patch,
+    });
+  }
+  listDeployments(
+    query: ListDeploymentsQueryInput,
+  ): Promise<{ items: Deployment[] }> {
+    return this.request(`/deployments${toQueryString(query)}`);
   }
   listPostmortems(query: ListPostmortemsQueryInput): Promise<Page<Postmortem>> {
     return this.request(`/postmortems${toQueryString(query)}`);

@@ -246,6 +246,11 @@ export async function seedDemoData(
     const detect = rnd.int(2, 25);
     const ack = detect + rnd.int(1, 10);
     const open = spec.duration === 0;
+    // a release gone wrong names the deployment that finished half an hour before it began
+    const trigger =
+      spec.kind === 'failed-deployment' || spec.kind === 'rollback'
+        ? await releaseBefore(store, spec.service, started, spec.kind)
+        : undefined;
     // recorded when it was detected, as the paging tool would have
     const incident = await writeAsOf(
       iso(started.plus({ minutes: detect })),
@@ -282,10 +287,7 @@ export async function seedDemoData(
               'incident-io': 1,
             }),
             failureModes: spec.failureModes,
-            deploymentId:
-              spec.kind === 'failed-deployment' || spec.kind === 'rollback'
-                ? triggeringDeployment(deployed, spec.service, started)
-                : undefined,
+            deploymentId: trigger,
             summary: `**${
               spec.title
             }.** Customers noticed delays in their localisation orders; on-call ${
@@ -734,20 +736,39 @@ type DemoDeployment = {
   outcome?: string;
 };
 
-/** The latest deployment of a service that finished in the six hours before an incident started. */
-function triggeringDeployment(
-  deployed: DemoDeployment[],
+/** The release an incident of a bad deploy follows: finished half an hour before it, rolled back if it was. */
+async function releaseBefore(
+  store: DatabaseLearningStore,
   service: string,
   started: DateTime,
-): string | undefined {
-  const from = started.minus({ hours: 6 }).toUTC().toISO()!;
-  const to = started.toUTC().toISO()!;
-  return deployed
-    .filter(
-      d =>
-        d.entityRef === service && d.finishedAt >= from && d.finishedAt <= to,
-    )
-    .sort((a, b) => b.finishedAt.localeCompare(a.finishedAt))[0]?.id;
+  kind: 'failed-deployment' | 'rollback',
+): Promise<string> {
+  const name = service.split('/')[1];
+  const begun = started.minus({ minutes: 45 });
+  const finished = started.minus({ minutes: 30 });
+  const { deployment } = await writeAsOf(finished.toUTC().toISO()!, () =>
+    store.deployments.upsert(
+      {
+        entityRef: service,
+        environment: 'production',
+        version: `hotfix-${begun.toFormat('yyyyLLdd-HHmm')}`,
+        startedAt: begun.toUTC().toISO()!,
+        finishedAt: finished.toUTC().toISO()!,
+        outcome: kind === 'rollback' ? 'rolled-back' : 'succeeded',
+        source: 'github',
+        externalId: `localizevideos/${name}@${begun.toMillis()}`,
+        url: `https://github.com/localizevideos/${name}/deployments`,
+      },
+      'webhook:github',
+    ),
+  );
+  return deployment.id;
+}
+
+/** With the canary a bad release is rolled back automatically; before it, three in ten were rolled back by hand. */
+function failureOutcome(failed: boolean, canary: boolean, draw: number) {
+  if (!failed) return 'succeeded' as const;
+  return canary || draw < 0.3 ? ('rolled-back' as const) : ('failed' as const);
 }
 
 /** The service whose release process the story improves: a canary stage with automatic rollback. */
@@ -808,8 +829,9 @@ async function seedDeployments(
         .set({ millisecond: 0 });
       const canary =
         service.ref === CANARY_STORY_SERVICE && daysAgo < CANARY_STORY_DAYS_AGO;
-      const failureOdds =
-        service.ref === CANARY_STORY_SERVICE ? (canary ? 0.05 : 0.33) : 0.1;
+      let failureOdds = 0.1;
+      if (service.ref === CANARY_STORY_SERVICE)
+        failureOdds = canary ? 0.05 : 0.33;
       const failed = rnd.next() < failureOdds;
       n += 1;
       // with the canary, a bad release is rolled back automatically; before it, it failed and was fixed forward
@@ -818,11 +840,7 @@ async function seedDeployments(
         n,
         started,
         rnd.int(6, 25),
-        failed
-          ? canary || rnd.next() < 0.3
-            ? 'rolled-back'
-            : 'failed'
-          : 'succeeded',
+        failureOutcome(failed, canary, rnd.next()),
       );
       if (failed) {
         n += 1;

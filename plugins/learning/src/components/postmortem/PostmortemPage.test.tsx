@@ -1,4 +1,6 @@
-import { screen } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   MockPermissionApi,
   renderInTestApp,
@@ -7,7 +9,10 @@ import {
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { Route, Routes } from 'react-router-dom';
-import type { Postmortem } from '@learning-loop/plugin-learning-common';
+import type {
+  Incident,
+  Postmortem,
+} from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { PostmortemPage } from './PostmortemPage';
@@ -51,11 +56,148 @@ const hostile: Postmortem = {
   },
 };
 
+const incident: Incident = {
+  id: 'i1',
+  version: 3,
+  createdAt: '2026-11-01T10:05:00.000Z',
+  createdBy: 'user:default/a',
+  updatedAt: '2026-11-01T10:05:00.000Z',
+  title: 'Subtitles missing after release',
+  kind: 'failed-deployment',
+  severity: 'SEV2',
+  entityRefs: ['component:default/subtitle-service'],
+  startedAt: '2026-11-01T10:00:00.000Z',
+  source: 'manual',
+  failureModes: [],
+  isRecurrence: false,
+} as unknown as Incident;
+const deployment = (id: string, version: string, startedAt: string) => ({
+  id,
+  entityRef: 'component:default/subtitle-service',
+  environment: 'production',
+  version,
+  startedAt,
+  finishedAt: startedAt.replace(':00:00', ':12:00'),
+  outcome: 'succeeded' as const,
+  source: 'github',
+  externalId: `subtitles#${version}`,
+  createdAt: startedAt,
+  updatedAt: startedAt,
+});
+
+async function renderPage(
+  api: LearningApi,
+  permissionApi = new MockPermissionApi(),
+) {
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [learningApiRef, api],
+        [permissionApiRef, permissionApi],
+      ]}
+    >
+      <Routes>
+        <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
+      </Routes>
+    </TestApiProvider>,
+    {
+      routeEntries: ['/postmortems/p1'],
+      mountedRoutes: {
+        '/learning': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
+    },
+  );
+}
+
+// permission answers and userEvent take seconds on a busy CI machine
+jest.setTimeout(30_000);
+
 describe('PostmortemPage', () => {
+  it('shows the deployment that triggered the incident, and lets someone who may update it name another', async () => {
+    const updateIncident = jest.fn(async (_id: string, patch: any) => ({
+      ...incident,
+      version: 4,
+      deploymentId: patch.deploymentId,
+    }));
+    const api = {
+      getPostmortem: jest.fn().mockResolvedValue(hostile),
+      listActions: jest.fn(),
+      getIncident: jest
+        .fn()
+        .mockResolvedValue({ ...incident, deploymentId: 'd1' }),
+      listDeployments: jest.fn().mockResolvedValue({
+        items: [
+          deployment('d2', 'v2.4.0', '2026-11-01T09:00:00.000Z'),
+          deployment('d1', 'v2.3.0', '2026-10-31T09:00:00.000Z'),
+          // after the incident began: not offered
+          deployment('d3', 'v2.5.0', '2026-11-02T09:00:00.000Z'),
+        ],
+      }),
+      updateIncident,
+    } as unknown as LearningApi;
+    await renderPage(api);
+    expect(await screen.findByTestId('trigger-i1')).toHaveTextContent(
+      /^Triggered by v2\.3\.0 to production, finished .* \(Succeeded\)$/,
+    );
+    await userEvent.click(
+      screen.getByRole('button', {
+        name: /Triggering deployment of Subtitles missing after release/,
+      }),
+    );
+    const options = within(screen.getByRole('listbox')).getAllByRole('option');
+    expect(options.map(o => o.textContent)).toEqual([
+      'None',
+      expect.stringMatching(/^v2\.4\.0 to production/),
+      expect.stringMatching(/^v2\.3\.0 to production/),
+    ]);
+    await userEvent.click(options[1]);
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(updateIncident).toHaveBeenCalledWith('i1', {
+        version: 3,
+        deploymentId: 'd2',
+      }),
+    );
+    expect(await screen.findByTestId('trigger-i1')).toHaveTextContent(
+      /^Triggered by v2\.4\.0 to production/,
+    );
+  });
+
+  it('keeps the choice disabled, with the reason, for someone who may not update the incident', async () => {
+    const api = {
+      getPostmortem: jest.fn().mockResolvedValue(hostile),
+      listActions: jest.fn(),
+      // another entity than the first test's: permission answers are cached per resource across renders
+      getIncident: jest.fn().mockResolvedValue({
+        ...incident,
+        entityRefs: ['component:default/translation-orchestrator'],
+      }),
+      listDeployments: jest.fn().mockResolvedValue({
+        items: [deployment('d1', 'v2.3.0', '2026-10-31T09:00:00.000Z')],
+      }),
+      updateIncident: jest.fn(),
+    } as unknown as LearningApi;
+    await renderPage(api, new MockPermissionApi(() => AuthorizeResult.DENY));
+    expect(await screen.findByTestId('trigger-i1')).toHaveTextContent(
+      'No triggering deployment named',
+    );
+    expect(
+      await screen.findByText(
+        /Only those who may update incidents/,
+        {},
+        { timeout: 10_000 },
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Save' })).toBeDisabled();
+  });
+
   it('renders Markdown sections without executing any HTML or script from the content', async () => {
     const api = {
       getPostmortem: jest.fn().mockResolvedValue(hostile),
       listActions: jest.fn(),
+      getIncident: jest.fn().mockResolvedValue(incident),
+      listDeployments: jest.fn().mockResolvedValue({ items: [] }),
     } as unknown as LearningApi;
     await renderInTestApp(
       <TestApiProvider

@@ -16,6 +16,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { postmortemToMarkdown } from '@learning-loop/plugin-learning-common';
 import { rootRouteRef } from '../../routes';
 import { FeedbackCard } from './FeedbackCard';
+import { TriggeringDeploymentCard } from './TriggeringDeploymentCard';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import Chip from '@material-ui/core/Chip';
@@ -208,6 +209,9 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             </InfoCard>
           </Grid>
         )}
+        <Grid item xs={12} className="no-print">
+          <TriggeringDeploymentCard incidentIds={p.incidentIds} />
+        </Grid>
         {p.noActionReason && (
           <Grid item xs={12}>
             <InfoCard title="No action needed">

@@ -13,6 +13,7 @@ type Common = {
   ariaLabel?: string;
   options: readonly SelectOption[];
   minWidth?: number;
+  disabled?: boolean;
 };
 
 /**
@@ -42,6 +43,7 @@ export function SelectField(
       size="small"
       variant="outlined"
       label={props.label}
+      disabled={props.disabled}
       value={props.value ?? ''}
       onChange={e => {
         const value = e.target.value as unknown;
