@@ -4,6 +4,8 @@ import {
   compareProportions,
   compareMetrics,
   describeComparison,
+  medianIntervalRanks,
+  poissonInterval,
   wilsonInterval,
 } from './compare';
 
@@ -182,5 +184,25 @@ describe('compareMetrics', () => {
     expect(describeComparison(changes.repeatRate)).toMatch(
       /^▼ better \(n = 40 vs 20; 90 % interval −\d+ to −\d+ points\)$/,
     );
+  });
+});
+
+describe('intervals of a month', () => {
+  it('gives the exact Poisson interval of a count (Garwood 1936; tabulated in Ulm 1990)', () => {
+    // 95 % limits for 0, 1 and 10 events: 0–3.689, 0.0253–5.572, 4.795–18.39
+    const close = (got: [number, number], want: [number, number]) => {
+      expect(got[0]).toBeCloseTo(want[0], 3);
+      expect(got[1]).toBeCloseTo(want[1], 2);
+    };
+    close(poissonInterval(0, 0.95), [0, 3.689]);
+    close(poissonInterval(1, 0.95), [0.0253, 5.572]);
+    close(poissonInterval(10, 0.95), [4.795, 18.39]);
+  });
+
+  it("bounds a median by order statistics (Conover's table: n = 10 at 95 % is x(2) to x(9))", () => {
+    expect(medianIntervalRanks(10, 0.95)).toEqual([2, 9]);
+    expect(medianIntervalRanks(20, 0.95)).toEqual([6, 15]);
+    expect(medianIntervalRanks(5, 0.9)).toEqual([1, 5]);
+    expect(medianIntervalRanks(3, 0.9)).toBeUndefined();
   });
 });

@@ -1,6 +1,8 @@
 import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import binomialTest from '@stdlib/stats-binomial-test';
+import binomialQuantile from '@stdlib/stats-base-dists-binomial-quantile';
+import gammaQuantile from '@stdlib/stats-base-dists-gamma-quantile';
 import mt19937 from '@stdlib/random-base-mt19937';
 import { median, medianSorted } from 'simple-statistics';
 import type { LearningMetrics } from './metrics';
@@ -165,6 +167,33 @@ export function compareCounts(
     ? 'no-clear-change'
     : verdictOf(interval, 1, 'lower');
   return { ...base, estimate: ratio, interval, verdict };
+}
+
+/** The exact (Garwood) interval of a Poisson count: what a month's incident count is compatible with. */
+export function poissonInterval(
+  count: number,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): [number, number] {
+  const alpha = 1 - level;
+  return [
+    count === 0 ? 0 : gammaQuantile(alpha / 2, count, 1),
+    gammaQuantile(1 - alpha / 2, count + 1, 1),
+  ];
+}
+
+/**
+ * The ranks (1-based, ascending) of the order statistics that bound the distribution-free interval of a median:
+ * [x(r), x(n − r + 1)] with r the largest rank for which P(Binomial(n, ½) ≤ r − 1) ≤ (1 − level) / 2. Undefined
+ * when the sample is too small for any interval at this level (n = 3 at 90 %, for example).
+ */
+export function medianIntervalRanks(
+  n: number,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): [number, number] | undefined {
+  if (n < 1) return undefined;
+  const r = binomialQuantile((1 - level) / 2, n, 0.5);
+  if (r < 1) return undefined;
+  return [r, n - r + 1];
 }
 
 /** Bootstrap resamples of a duration comparison. */

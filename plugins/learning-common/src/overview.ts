@@ -48,8 +48,14 @@ export interface MonthTrend {
   month: string;
   bySeverity: Record<string, number>;
   incidents: number;
+  /** The exact Poisson interval of the month's incident count, at the configured level. */
+  incidentsInterval: [number, number];
   recurrences: number;
+  /** Wilson interval of the month's repeat rate (recurrences ÷ incidents); absent without incidents. */
+  repeatRateInterval?: [number, number];
   ttrMedianMinutes?: number;
+  /** Distribution-free interval of the month's median time to resolve; absent when too few resolved. */
+  ttrMedianInterval?: [number, number];
   actionsOpened: number;
   actionsClosed: number;
 }

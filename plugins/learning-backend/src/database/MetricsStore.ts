@@ -155,6 +155,53 @@ export class MetricsStore {
     return stats;
   }
 
+  /**
+   * Values at chosen ranks of each group: `ranksOf(n)` names the 1-based ranks wanted from a group of n values.
+   * Two statements (the group sizes, then the ranked values), both in the database.
+   */
+  async ranksByGroup(
+    values: Knex.QueryBuilder,
+    ranksOf: (n: number) => number[],
+  ): Promise<Map<string, { n: number; values: Map<number, number> }>> {
+    const sizes: any[] = await this.db
+      .from(values.clone().as('v'))
+      .groupBy('v.grp')
+      .select('v.grp', this.db.raw('count(*) as n'));
+    const wanted = sizes
+      .map(s => ({ grp: String(s.grp), ranks: ranksOf(Number(s.n)) }))
+      .filter(w => w.ranks.length);
+    const result = new Map(
+      sizes.map(s => [
+        String(s.grp),
+        { n: Number(s.n), values: new Map<number, number>() },
+      ]),
+    );
+    if (!wanted.length) return result;
+    const ranked = this.db
+      .from(values.as('v'))
+      .select(
+        'v.grp',
+        'v.value',
+        this.db.raw(
+          'row_number() over (partition by v.grp order by v.value) as rn',
+        ),
+      );
+    const rows: any[] = await this.db
+      .from(ranked.as('r'))
+      .where(q => {
+        for (const w of wanted) {
+          q.orWhere(o => o.where('r.grp', w.grp).whereIn('r.rn', w.ranks));
+        }
+      })
+      .select('r.grp', 'r.value', 'r.rn');
+    for (const row of rows) {
+      result
+        .get(String(row.grp))
+        ?.values.set(Number(row.rn), Number(row.value));
+    }
+    return result;
+  }
+
   /** n, median and p90 (nearest rank) of a column of values (`value`). */
   async stats(values: Knex.QueryBuilder): Promise<DurationStats> {
     const byGroup = await this.statsByGroup(

@@ -2,8 +2,12 @@ import type { Knex } from 'knex';
 import { publishedPostmortemOf } from './sql';
 import { DateTime } from 'luxon';
 import {
+  DEFAULT_CONFIDENCE_LEVEL,
+  medianIntervalRanks,
   openActionStatuses,
+  poissonInterval,
   utcDate,
+  wilsonInterval,
   type AgingBucket,
   type EntityCounts,
   type MonthTrend,
@@ -174,6 +178,7 @@ export class OverviewStore {
     scope: MetricsScope,
     from: string,
     to: string,
+    level = DEFAULT_CONFIDENCE_LEVEL,
   ): Promise<MonthTrend[]> {
     const months: string[] = [];
     for (
@@ -218,6 +223,7 @@ export class OverviewStore {
             number
           >,
           incidents: 0,
+          incidentsInterval: [0, 0],
           recurrences: 0,
           actionsOpened: 0,
           actionsClosed: 0,
@@ -237,18 +243,40 @@ export class OverviewStore {
     for (const r of closed as any[])
       if (byMonth.has(r.month))
         byMonth.get(r.month)!.actionsClosed = Number(r.n);
-    const ttr = await this.metrics.statsByGroup(
-      this.metrics
-        .incidents(scope, from, to)
-        .whereNotNull('i.resolved_at')
-        .select(
-          this.month('i.started_at').wrap('(', ') as grp'),
-          this.metrics
-            .minutes('i.started_at', 'i.resolved_at')
-            .wrap('(', ') as value'),
-        ),
-    );
-    for (const t of trends) t.ttrMedianMinutes = ttr.get(t.month)?.median;
+    const resolved = this.metrics
+      .incidents(scope, from, to)
+      .whereNotNull('i.resolved_at')
+      .select(
+        this.month('i.started_at').wrap('(', ') as grp'),
+        this.metrics
+          .minutes('i.started_at', 'i.resolved_at')
+          .wrap('(', ') as value'),
+      );
+    // the median (nearest rank) and the order statistics bounding its interval, per month
+    const ranks = await this.metrics.ranksByGroup(resolved, n => [
+      Math.ceil(n / 2),
+      ...(medianIntervalRanks(n, level) ?? []),
+    ]);
+    for (const t of trends) {
+      t.incidentsInterval = poissonInterval(t.incidents, level).map(
+        v => Math.round(v * 10) / 10,
+      ) as [number, number];
+      if (t.incidents) {
+        t.repeatRateInterval = wilsonInterval(
+          t.recurrences,
+          t.incidents,
+          level,
+        ).map(v => Math.round(v * 1000) / 1000) as [number, number];
+      }
+      const month = ranks.get(t.month);
+      if (!month) continue;
+      const { n, values } = month;
+      t.ttrMedianMinutes = values.get(Math.ceil(n / 2));
+      const bounds = medianIntervalRanks(n, level);
+      if (bounds) {
+        t.ttrMedianInterval = [values.get(bounds[0])!, values.get(bounds[1])!];
+      }
+    }
     return trends;
   }
 

@@ -107,7 +107,12 @@ export class OrgViews {
         catalog,
         level,
       ),
-      trends: await this.deps.store.overview.trends(scope, trendFrom, to),
+      trends: await this.deps.store.overview.trends(
+        scope,
+        trendFrom,
+        to,
+        level,
+      ),
       aging: await this.deps.store.overview.agingBuckets(scope),
       antiPatterns: await this.deps.store.attention.antiPatterns(scope, {
         staleDraftDays: STALE_DRAFT_DAYS,

@@ -15,15 +15,30 @@ const trends: MonthTrend[] = [
     month: '2026-09',
     bySeverity: { SEV1: 1, SEV3: 2 },
     incidents: 3,
+    incidentsInterval: [0.8, 7.8],
     recurrences: 1,
+    repeatRateInterval: [0.087, 0.745],
     ttrMedianMinutes: 90,
     actionsOpened: 4,
     actionsClosed: 1,
   },
   {
+    month: '2026-11',
+    bySeverity: { SEV3: 10 },
+    incidents: 10,
+    incidentsInterval: [5.4, 16.96],
+    recurrences: 0,
+    repeatRateInterval: [0, 0.21],
+    ttrMedianMinutes: 50,
+    ttrMedianInterval: [20, 90],
+    actionsOpened: 0,
+    actionsClosed: 0,
+  },
+  {
     month: '2026-10',
     bySeverity: {},
     incidents: 0,
+    incidentsInterval: [0, 3],
     recurrences: 0,
     actionsOpened: 0,
     actionsClosed: 2,
@@ -35,16 +50,16 @@ describe('overview charts', () => {
     render(<IncidentsBySeverityChart trends={trends} />);
     expect(
       screen.getByRole('img', {
-        name: 'Incidents by severity, per month. 2026-09: 1 SEV1, 0 SEV2, 2 SEV3, 0 SEV4; 2026-10: 0 SEV1, 0 SEV2, 0 SEV3, 0 SEV4',
+        name: 'Incidents by severity, per month. 2026-09: 1 SEV1, 0 SEV2, 2 SEV3, 0 SEV4; 2026-11: 0 SEV1, 0 SEV2, 10 SEV3, 0 SEV4; 2026-10: 0 SEV1, 0 SEV2, 0 SEV3, 0 SEV4',
       }),
     ).toBeInTheDocument();
   });
 
-  it('describes time to resolve in hours and the repeat rate, n/a for a month without incidents', () => {
+  it('describes time to resolve in hours and the repeat rate with their intervals, n/a for a month without incidents', () => {
     render(<RecoveryChart trends={trends} />);
     expect(
       screen.getByRole('img', {
-        name: 'Time to resolve and repeat rate, per month. 2026-09: TTR 1.5 h, repeat 33%; 2026-10: TTR n/a h, repeat n/a%',
+        name: 'Time to resolve and repeat rate, per month. 2026-09: TTR 1.5 h, repeat 33% (interval 9–75); 2026-11: TTR 0.8 h (interval 0.3–1.5), repeat 0% (interval 0–21); 2026-10: TTR n/a h, repeat n/a%',
       }),
     ).toBeInTheDocument();
   });
@@ -63,7 +78,7 @@ describe('overview charts', () => {
     );
     expect(
       screen.getByRole('img', {
-        name: 'Actions opened versus closed, per month. 2026-09: 4 opened, 1 closed; 2026-10: 0 opened, 2 closed',
+        name: 'Actions opened versus closed, per month. 2026-09: 4 opened, 1 closed; 2026-11: 0 opened, 0 closed; 2026-10: 0 opened, 2 closed',
       }),
     ).toBeInTheDocument();
     expect(

@@ -1,12 +1,13 @@
 import { useTheme } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 import {
+  Area,
   Bar,
   BarChart,
+  ComposedChart,
   CartesianGrid,
   Legend,
   Line,
-  LineChart,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -101,38 +102,70 @@ export function IncidentsBySeverityChart(props: { trends: Trend[] }) {
   );
 }
 
-/** Monthly median time to resolve and repeat rate. */
+const hoursOf = (minutes?: number) =>
+  minutes === undefined ? null : Math.round((minutes / 60) * 10) / 10;
+
+/**
+ * Monthly median time to resolve and repeat rate, each with its interval as a band (the order statistics bounding
+ * the median, Wilson's interval of the rate) at the configured level: a month of three incidents draws a wide band,
+ * so a dip in the line is not read as a trend.
+ */
 export function RecoveryChart(props: { trends: Trend[] }) {
   const c = useChartColors();
   const data = props.trends.map(t => ({
     month: t.month,
-    'TTR median (h)':
-      t.ttrMedianMinutes === undefined
-        ? null
-        : Math.round((t.ttrMedianMinutes / 60) * 10) / 10,
+    'TTR median (h)': hoursOf(t.ttrMedianMinutes),
+    'TTR interval (h)': t.ttrMedianInterval
+      ? t.ttrMedianInterval.map(m => hoursOf(m))
+      : null,
     'Repeat rate (%)': t.incidents
       ? Math.round((t.recurrences / t.incidents) * 100)
       : null,
+    'Repeat rate interval (%)': t.repeatRateInterval
+      ? t.repeatRateInterval.map(v => Math.round(v * 100))
+      : null,
   }));
+  const band = (range: unknown) =>
+    Array.isArray(range) ? ` (interval ${range[0]}–${range[1]})` : '';
   return (
     <Chart
       title="Time to resolve and repeat rate, per month"
       description={data
         .map(
           d =>
-            `${d.month}: TTR ${d['TTR median (h)'] ?? 'n/a'} h, repeat ${
-              d['Repeat rate (%)'] ?? 'n/a'
-            }%`,
+            `${d.month}: TTR ${d['TTR median (h)'] ?? 'n/a'} h${band(
+              d['TTR interval (h)'],
+            )}, repeat ${d['Repeat rate (%)'] ?? 'n/a'}%${band(
+              d['Repeat rate interval (%)'],
+            )}`,
         )
         .join('; ')}
     >
-      <LineChart data={data}>
+      <ComposedChart data={data}>
         <CartesianGrid stroke={c.grid} strokeDasharray="3 3" />
         <XAxis dataKey="month" stroke={c.text} />
         <YAxis yAxisId="h" stroke={c.text} />
         <YAxis yAxisId="pct" orientation="right" stroke={c.text} />
         <Tooltip contentStyle={c.tooltip} />
         <Legend />
+        <Area
+          yAxisId="h"
+          dataKey="TTR interval (h)"
+          stroke="none"
+          fill={c.series[4]}
+          fillOpacity={0.15}
+          connectNulls
+          isAnimationActive={false}
+        />
+        <Area
+          yAxisId="pct"
+          dataKey="Repeat rate interval (%)"
+          stroke="none"
+          fill={c.series[0]}
+          fillOpacity={0.12}
+          connectNulls
+          isAnimationActive={false}
+        />
         <Line
           yAxisId="h"
           dataKey="TTR median (h)"
@@ -147,7 +180,7 @@ export function RecoveryChart(props: { trends: Trend[] }) {
           connectNulls
           isAnimationActive={false}
         />
-      </LineChart>
+      </ComposedChart>
     </Chart>
   );
 }
