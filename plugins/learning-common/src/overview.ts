@@ -1,6 +1,6 @@
 import type { Comparison, MetricChanges } from './compare';
 import type { DeploymentMetrics } from './deployments';
-import type { LearningMetrics } from './metrics';
+import type { DurationStats, LearningMetrics } from './metrics';
 
 /**
  * The response types of the organisation-wide routes (GET /overview, GET /metrics). The backend builds them and
@@ -183,4 +183,30 @@ export interface HeadlineChanges extends MetricChanges {
   postmortemsOverdue: Comparison;
   actionsOverdue: Comparison;
   actionsIneffective: Comparison;
+}
+
+/** One incident in a duration distribution. */
+export interface DurationPoint {
+  incidentId: string;
+  title: string;
+  startedAt: string;
+  minutes: number;
+}
+
+/** One period of a duration distribution: its points (up to the limit, every k-th by duration) and the statistics of all. */
+export interface DurationSample {
+  period: Period;
+  /** n, median and p90 of every incident of the period, not only of the points. */
+  stats: DurationStats;
+  points: DurationPoint[];
+  /** Whether points were left out (more incidents than the limit). */
+  truncated: boolean;
+}
+
+/** GET /durations: a duration's distribution in a period and in the one before, with their comparison. */
+export interface DurationDistribution {
+  measure: 'tta' | 'ttm' | 'ttr';
+  current: DurationSample;
+  previous: DurationSample;
+  change: Comparison;
 }

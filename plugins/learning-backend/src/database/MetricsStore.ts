@@ -5,6 +5,7 @@ import {
   rate,
   severities,
   toIsoTimestamp,
+  type DurationPoint,
   type DurationName,
   type DurationStats,
   type LearningMetrics,
@@ -276,6 +277,56 @@ export class MetricsStore {
       .filter((t): t is string => !!t)
       .sort();
     return times[0];
+  }
+
+  /**
+   * One duration of the scope's incidents in [from, to): up to `limit` of them with their titles (every k-th by
+   * duration when there are more), and the n, median and p90 of all of them, both computed in the database.
+   */
+  async durationPoints(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+    measure: 'tta' | 'ttm' | 'ttr',
+    limit: number,
+  ): Promise<{ stats: DurationStats; points: DurationPoint[] }> {
+    const column = {
+      tta: 'acknowledged_at',
+      ttm: 'mitigated_at',
+      ttr: 'resolved_at',
+    }[measure];
+    // a fresh expression each time: wrap() changes the one it is called on
+    const minutes = () => this.minutes('i.started_at', `i.${column}`);
+    const values = () =>
+      this.incidents(scope, from, to).whereNotNull(`i.${column}`);
+    const stats = await this.stats(
+      values().select(minutes().wrap('(', ') as value')),
+    );
+    // every step-th incident by duration: the points keep the distribution's shape when there are many
+    const step = Math.max(1, Math.ceil(stats.n / limit));
+    const ranked = values().select(
+      'i.id',
+      'i.title',
+      'i.started_at',
+      minutes().wrap('(', ') as value'),
+      this.db.raw(
+        `row_number() over (order by ${minutes().toQuery()}, i.id) as rn`,
+      ),
+    );
+    const rows = await this.db
+      .from(ranked.as('r'))
+      .whereRaw('(r.rn - 1) % ? = 0', [step])
+      .orderBy('r.rn')
+      .select('r.id', 'r.title', 'r.started_at', 'r.value');
+    return {
+      stats,
+      points: (rows as any[]).map(r => ({
+        incidentId: r.id,
+        title: r.title,
+        startedAt: toIsoTimestamp(r.started_at)!,
+        minutes: Number(r.value),
+      })),
+    };
   }
 
   /** TTD, TTA, TTM and TTR of the scope's incidents in [from, to), in one statement. */

@@ -12,12 +12,14 @@ import {
   type LearningOverview,
   type LearningReview,
   type OverviewQuery,
+  type DurationDistribution,
+  type DurationsQuery,
 } from '@learning-loop/plugin-learning-common';
 import type { MetricsScope } from '../database/MetricsStore';
 import { CatalogRollup } from './catalogRollup';
 import type { LearningDeps } from './deps';
 import { breakdowns, previousReviewPeriod, reviewPeriod } from './overview';
-import { metricsComparison } from './durationChanges';
+import { durationChanges, metricsComparison } from './durationChanges';
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews. Each
@@ -117,6 +119,59 @@ export class OrgViews {
       antiPatterns: await this.deps.store.attention.antiPatterns(scope, {
         staleDraftDays: STALE_DRAFT_DAYS,
       }),
+    };
+  }
+
+  /**
+   * A duration's distribution in a period and the one before: of one entity (which the caller must be able to
+   * read), or of the entities the filters select among those the caller may read.
+   */
+  async durations(
+    credentials: BackstageCredentials,
+    query: DurationsQuery,
+  ): Promise<DurationDistribution> {
+    const { from, to, previous: before } = resolvePeriod(query);
+    let entityRefs: string[] | undefined;
+    if (query.entityRef) {
+      entityRefs = [query.entityRef];
+    } else {
+      const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
+      entityRefs = await this.narrowest(catalog.entitiesMatching(query));
+    }
+    const scope: MetricsScope = {
+      entityRefs,
+      severities: query.severity,
+      kinds: query.kind,
+    };
+    const metrics = this.deps.store.metrics;
+    const [now, then, samples] = await Promise.all([
+      metrics.durationPoints(scope, from, to, query.measure, query.limit),
+      metrics.durationPoints(
+        scope,
+        before.from,
+        before.to,
+        query.measure,
+        query.limit,
+      ),
+      durationChanges(
+        this.deps.store,
+        scope,
+        { from, to },
+        before,
+        this.deps.settings.confidenceLevel,
+      ),
+    ]);
+    const sample = (period: { from: string; to: string }, s: typeof now) => ({
+      period,
+      stats: s.stats,
+      points: s.points,
+      truncated: s.stats.n > s.points.length,
+    });
+    return {
+      measure: query.measure,
+      current: sample({ from, to }, now),
+      previous: sample(before, then),
+      change: samples[query.measure],
     };
   }
 

@@ -111,6 +111,38 @@ describe.each(databases.eachSupportedId())(
       expect(overview.dataSince).toBe(now.minus({ days: 160 }).toUTC().toISO());
     });
 
+    it('gives the distribution of a duration with every incident a point, thinned evenly past the limit', async () => {
+      const all = await get(
+        '/durations?entityRef=component:default/steady&days=90&measure=ttr',
+      );
+      expect(all.current.stats).toMatchObject({ n: 6 });
+      expect(all.current.points.map((p: any) => p.minutes)).toEqual([
+        25, 27, 29, 31, 33, 35,
+      ]);
+      expect(all.current.points[0].title).toBe('On steady');
+      expect(all.current.truncated).toBe(false);
+      expect(all.previous.stats).toMatchObject({ n: 6 });
+      expect(all.change.verdict).toBe('improved');
+      const thin = await get(
+        '/durations?entityRef=component:default/steady&days=90&limit=3',
+      );
+      // every second incident by duration: the shape stays, the statistics are of all six
+      expect(thin.current.points.map((p: any) => p.minutes)).toEqual([
+        25, 29, 33,
+      ]);
+      expect(thin.current).toMatchObject({
+        truncated: true,
+        stats: { n: 6, median: 29 },
+      });
+      const org = await get('/durations?days=90&measure=tta');
+      expect(org.measure).toBe('tta');
+      const bad = await request(server)
+        .get('/api/learning/durations?measure=mttr')
+        .set('Authorization', user);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.message).toMatch(/measure/);
+    });
+
     it("lists the actions overdue at the end of a review's month, not those due after it", async () => {
       const month = now.minus({ months: 2 }).startOf('month');
       const end = month.plus({ months: 1 });

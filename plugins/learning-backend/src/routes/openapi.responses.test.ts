@@ -215,6 +215,11 @@ describe('openapi.yaml response bodies', () => {
       '/metrics?entityRef=component:default/checkout&days=90',
     );
     const overview = await check('get', '/overview', '/overview?days=365');
+    await check(
+      'get',
+      '/durations',
+      '/durations?entityRef=component:default/checkout&days=365',
+    );
     expect(overview.headline.current.incidents.n).toBeGreaterThan(0);
     await check('get', '/reviews/monthly', '/reviews/monthly?month=2026-10');
     await check(

@@ -1,10 +1,12 @@
 import type { Request, Response, Router } from 'express';
 import {
+  durationsQuerySchema,
   monthlyReviewQuerySchema,
   overviewQuerySchema,
   quarterlyReviewQuerySchema,
 } from '@learning-loop/plugin-learning-common';
 import { OrgViews } from '../domain/orgViews';
+import { assertEntityReadable } from '../domain/readScope';
 import { parseInput } from '../lib/parseInput';
 import { questionKey } from '../lib/questionKey';
 import { credentialsOf, type RouteContext } from './context';
@@ -21,6 +23,18 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
     const json = await ctx.cache.json(
       questionKey('overview', credentials, query),
       () => views.overview(credentials, query),
+    );
+    res.type('application/json').send(json);
+  });
+
+  router.get('/durations', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(durationsQuerySchema, req.query, 'query');
+    const readScope = await ctx.readScopes.of(credentials);
+    if (query.entityRef) assertEntityReadable(readScope, query.entityRef);
+    const json = await ctx.cache.json(
+      questionKey('durations', credentials, query, readScope),
+      () => views.durations(credentials, query),
     );
     res.type('application/json').send(json);
   });
