@@ -450,7 +450,8 @@ test('the overview page filters through the URL and downloads the monthly review
   });
   if (
     !/^# Monthly incident review: /.test(text) ||
-    !text.includes('## Recurring failure modes')
+    !text.includes('## Themes') ||
+    !text.includes('Change failure rate')
   ) {
     throw new Error(
       `the downloaded review is not the monthly review: ${String(text).slice(
@@ -459,6 +460,44 @@ test('the overview page filters through the URL and downloads the monthly review
       )}`,
     );
   }
+});
+
+test('the Learning tab shows a duration distribution, and "too few to tell" where the data cannot carry a verdict', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  await page
+    .getByText('Time to resolve: distribution')
+    .waitFor({ timeout: 60_000 });
+  const plot = page.getByRole('img', { name: /^Time to resolve\. Previous period/ });
+  await plot.waitFor();
+  // the points are drawn: one circle per incident of the two periods
+  const dots = await plot.locator('.recharts-scatter-symbol').count();
+  if (dots === 0) throw new Error('the distribution draws no incidents');
+  await page.getByTestId('distribution-change').waitFor();
+  await page
+    .getByText(/too few to tell \(n = \d+ vs \d+\)/)
+    .first()
+    .waitFor();
+  await page.screenshot({
+    path: path.join(artifacts, 'learning-distribution.png'),
+    fullPage: true,
+  });
+});
+
+test('the overview shows the change failure rate with its verdict and interval', async page => {
+  await page.goto(`${appUrl}/learning`);
+  const tile = page.getByTestId('tile-cfr');
+  await tile.waitFor({ timeout: 60_000 });
+  const value = (await tile.textContent())?.trim();
+  if (!/^\d+%$/.test(value ?? ''))
+    throw new Error(`change failure rate tile shows "${value}"`);
+  const caption = await tile.locator('xpath=..').textContent();
+  if (
+    !/(better|worse|no clear change) \(n = \d+ vs \d+; 90 % interval [−+\d]+ to [−+\d]+ points\)/.test(
+      caption ?? '',
+    )
+  )
+    throw new Error(`change failure rate tile says "${caption}"`);
+  await page.getByText('Time to resolve: distribution').waitFor();
 });
 
 test("the README's release-gate step stops the deploy of the demo service", async () => {

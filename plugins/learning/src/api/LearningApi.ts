@@ -31,6 +31,8 @@ import type {
   UpdateActionInput,
   UpdateIncidentInput,
   Deployment,
+  DurationDistribution,
+  DurationsQueryInput,
   ListDeploymentsQueryInput,
 } from '@learning-loop/plugin-learning-common';
 
@@ -49,6 +51,8 @@ export interface LearningApi {
     id: string,
     patch: Partial<UpdateIncidentInput> & { version: number },
   ): Promise<Incident>;
+  /** A duration's distribution in a period and the one before. */
+  getDurations(query: DurationsQueryInput): Promise<DurationDistribution>;
   /** An entity's recent deployments, newest first. */
   listDeployments(
     query: ListDeploymentsQueryInput,

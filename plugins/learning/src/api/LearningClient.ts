@@ -5,6 +5,8 @@ import type {
   ActionItem,
   BulkUpdateActionsInput,
   Deployment,
+  DurationDistribution,
+  DurationsQueryInput,
   ListDeploymentsQueryInput,
   BulkUpdateResult,
   EntityLearningSummary,
@@ -57,6 +59,9 @@ export class LearningClient implements LearningApi {
       method: 'PATCH',
       body: patch,
     });
+  }
+  getDurations(query: DurationsQueryInput): Promise<DurationDistribution> {
+    return this.request(`/durations${toQueryString(query)}`);
   }
   listDeployments(
     query: ListDeploymentsQueryInput,

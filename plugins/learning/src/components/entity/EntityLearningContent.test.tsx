@@ -209,6 +209,29 @@ function fakeApi(
         dataSince: '2025-01-01T00:00:00.000Z',
       };
     }),
+    getDurations: jest.fn().mockImplementation(async ({ measure }) => ({
+      measure,
+      current: {
+        period: { from: '2026-08-29T00:00:00Z', to: '2026-11-27T00:00:00Z' },
+        stats: { n: 1, median: 240, p90: 240 },
+        points: [
+          {
+            incidentId: 'i1',
+            title: 'Vendor timeouts again',
+            startedAt: '2026-11-01T10:00:00Z',
+            minutes: 240,
+          },
+        ],
+        truncated: false,
+      },
+      previous: {
+        period: { from: '2026-05-31T00:00:00Z', to: '2026-08-29T00:00:00Z' },
+        stats: { n: 0 },
+        points: [],
+        truncated: false,
+      },
+      change: compareDurations([240], []),
+    })),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),

@@ -23,6 +23,7 @@ import {
 import { learningApiRef } from '../../api';
 import { IncidentsTable } from '../incidents/IncidentsTable';
 import { MetricsCard } from './MetricsCard';
+import { DurationDistributionCard } from '../shared/DurationDistribution';
 import { EntityActionsCard } from '../actions/EntityActionsCard';
 import { PostmortemsCard } from './PostmortemsCard';
 import { RecurrenceBadge } from './RecurrenceBadge';
@@ -185,6 +186,12 @@ export function EntityLearningContent() {
       </Grid>
       <Grid item xs={12}>
         <MetricsCard entityRef={entityRef} />
+      </Grid>
+      <Grid item xs={12}>
+        <DurationDistributionCard
+          periodLabel="Last 90 days"
+          query={{ entityRef, days: 90 }}
+        />
       </Grid>
       <Grid item xs={12}>
         <EntityActionsCard

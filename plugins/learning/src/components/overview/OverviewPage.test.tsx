@@ -143,7 +143,25 @@ const overview = {
 };
 
 function renderPage(getOverview: jest.Mock, url = '/') {
-  const api = { getOverview } as unknown as LearningApi;
+  const api = {
+    getOverview,
+    getDurations: jest.fn().mockResolvedValue({
+      measure: 'ttr',
+      current: {
+        period: { from: current.from, to: current.to },
+        stats: { n: 3, median: 120, p90: 120 },
+        points: [],
+        truncated: false,
+      },
+      previous: {
+        period: { from: previous.from, to: previous.to },
+        stats: { n: 1, median: 120, p90: 120 },
+        points: [],
+        truncated: false,
+      },
+      change: compareDurations([120, 120, 120], [120]),
+    }),
+  } as unknown as LearningApi;
   return renderInTestApp(
     <TestApiProvider
       apis={[

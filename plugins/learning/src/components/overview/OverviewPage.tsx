@@ -20,6 +20,7 @@ import {
   RecoveryChart,
 } from './Charts';
 import { HeadlineTiles } from './HeadlineTiles';
+import { DurationDistributionCard } from '../shared/DurationDistribution';
 import { OverviewFilters } from './OverviewFilters';
 import { useOverviewFilters } from './useOverviewFilters';
 
@@ -82,6 +83,19 @@ export function OverviewPage() {
                 <InfoCard>
                   <AgingChart aging={value.aging} />
                 </InfoCard>
+              </Grid>
+              <Grid item xs={12}>
+                <DurationDistributionCard
+                  periodLabel={`Last ${filters.days} days`}
+                  query={{
+                    days: filters.days,
+                    team: filters.team,
+                    system: filters.system,
+                    domain: filters.domain,
+                    severity: filters.severity,
+                    kind: filters.kind,
+                  }}
+                />
               </Grid>
             </Grid>
           </Box>
