@@ -190,13 +190,14 @@ describe('compareMetrics', () => {
 describe('intervals of a month', () => {
   it('gives the exact Poisson interval of a count (Garwood 1936; tabulated in Ulm 1990)', () => {
     // 95 % limits for 0, 1 and 10 events: 0–3.689, 0.0253–5.572, 4.795–18.39
-    const close = (got: [number, number], want: [number, number]) => {
+    // the tables give the upper limits to two decimals past 10
+    const garwood = (got: [number, number], want: [number, number]) => {
       expect(got[0]).toBeCloseTo(want[0], 3);
       expect(got[1]).toBeCloseTo(want[1], 2);
     };
-    close(poissonInterval(0, 0.95), [0, 3.689]);
-    close(poissonInterval(1, 0.95), [0.0253, 5.572]);
-    close(poissonInterval(10, 0.95), [4.795, 18.39]);
+    garwood(poissonInterval(0, 0.95), [0, 3.689]);
+    garwood(poissonInterval(1, 0.95), [0.0253, 5.572]);
+    garwood(poissonInterval(10, 0.95), [4.795, 18.39]);
   });
 
   it("bounds a median by order statistics (Conover's table: n = 10 at 95 % is x(2) to x(9))", () => {

@@ -210,3 +210,21 @@ export interface DurationDistribution {
   previous: DurationSample;
   change: Comparison;
 }
+
+/** Time to mitigate of incidents where a runbook was used against those where it was missing. */
+export interface RunbookEffectRow {
+  /** Absent for the entity's row (any of its runbooks). */
+  runbookId?: string;
+  title: string;
+  used: DurationStats;
+  missing: DurationStats;
+  /** Used against missing: a shorter median where the runbook was used is "better". */
+  change: Comparison;
+}
+
+/** GET /runbooks/effect: does having the runbook at hand shorten mitigation, for the entity and each runbook? */
+export interface RunbookEffect {
+  entityRef: string;
+  overall: RunbookEffectRow;
+  runbooks: RunbookEffectRow[];
+}

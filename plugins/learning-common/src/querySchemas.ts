@@ -196,6 +196,11 @@ export const durationsQuerySchema = z
 export type DurationsQuery = z.infer<typeof durationsQuerySchema>;
 export type DurationsQueryInput = z.input<typeof durationsQuerySchema>;
 
+/** Query of GET /runbooks/effect. */
+export const runbookEffectQuerySchema = z
+  .object({ entityRef: entityRefSchema })
+  .strict();
+
 /** Query of GET /reviews/monthly. */
 export const monthlyReviewQuerySchema = z
   .object({

@@ -329,6 +329,46 @@ export class MetricsStore {
     };
   }
 
+  /**
+   * Minutes to mitigation of the incidents each of an entity's runbooks was used in or found missing in (game days
+   * and duplicates left out): what the runbook-effect comparison resamples. Bounded by the entity's runbook links.
+   */
+  async runbookMitigationSamples(entityRef: string): Promise<
+    Array<{
+      runbookId: string;
+      title: string;
+      incidentId: string;
+      usage: 'used' | 'missing';
+      minutes: number;
+    }>
+  > {
+    const rows: any[] = await this.db('runbook_incidents as ri')
+      .join('runbooks as r', 'r.id', 'ri.runbook_id')
+      .join('incidents as i', 'i.id', 'ri.incident_id')
+      .where('r.entity_ref', entityRef)
+      .whereNotNull('i.mitigated_at')
+      .whereNull('i.duplicate_of_id')
+      .whereNotIn('i.kind', [...kindsExcludedFromMetrics])
+      .orderBy('r.title')
+      .select(
+        'r.id as runbook_id',
+        'r.title',
+        'i.id as incident_id',
+        'ri.usage',
+        this.minutes('i.started_at', 'i.mitigated_at').wrap(
+          '(',
+          ') as minutes',
+        ),
+      );
+    return rows.map(r => ({
+      runbookId: r.runbook_id,
+      title: r.title,
+      incidentId: r.incident_id,
+      usage: r.usage,
+      minutes: Number(r.minutes),
+    }));
+  }
+
   /** TTD, TTA, TTM and TTR of the scope's incidents in [from, to), in one statement. */
   private async durations(
     scope: MetricsScope,

@@ -194,6 +194,11 @@ describe('openapi.yaml response bodies', () => {
       },
     });
     await check('get', '/runbooks', '/runbooks');
+    await check(
+      'get',
+      '/runbooks/effect',
+      '/runbooks/effect?entityRef=component:default/checkout',
+    );
     await check('get', '/settings', '/settings');
     expect(problems).toEqual([]);
   });

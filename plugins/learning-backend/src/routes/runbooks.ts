@@ -5,15 +5,27 @@ import {
   learningRunbookDeletePermission,
   learningRunbookUpdatePermission,
   listRunbooksQuerySchema,
+  runbookEffectQuerySchema,
   updateRunbookSchema,
 } from '@learning-loop/plugin-learning-common';
-import { entityFilter } from '../domain/readScope';
-import type { RouteContext } from './context';
+import { assertEntityReadable, entityFilter } from '../domain/readScope';
+import { runbookEffect } from '../domain/runbookEffect';
+import { parseInput } from '../lib/parseInput';
+import { credentialsOf, type RouteContext } from './context';
 import { addRecordRoutes } from './recordRoutes';
 
 /** Runbooks: the record routes; a new runbook is reviewed at the configured interval unless it names one. */
 export function addRunbookRoutes(router: Router, ctx: RouteContext): void {
   const { store } = ctx;
+  // before /runbooks/:id
+  router.get('/runbooks/effect', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const query = parseInput(runbookEffectQuerySchema, req.query, 'query');
+    assertEntityReadable(await ctx.readScopes.of(credentials), query.entityRef);
+    res.json(
+      await runbookEffect(store, query.entityRef, ctx.settings.confidenceLevel),
+    );
+  });
   addRecordRoutes(router, ctx, {
     path: 'runbooks',
     recordType: 'runbook',

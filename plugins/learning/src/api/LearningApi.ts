@@ -33,6 +33,7 @@ import type {
   Deployment,
   DurationDistribution,
   DurationsQueryInput,
+  RunbookEffect,
   ListDeploymentsQueryInput,
 } from '@learning-loop/plugin-learning-common';
 
@@ -51,6 +52,8 @@ export interface LearningApi {
     id: string,
     patch: Partial<UpdateIncidentInput> & { version: number },
   ): Promise<Incident>;
+  /** Time to mitigate with each of an entity's runbooks used against missing. */
+  getRunbookEffect(entityRef: string): Promise<RunbookEffect>;
   /** A duration's distribution in a period and the one before. */
   getDurations(query: DurationsQueryInput): Promise<DurationDistribution>;
   /** An entity's recent deployments, newest first. */

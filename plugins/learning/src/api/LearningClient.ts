@@ -7,6 +7,7 @@ import type {
   Deployment,
   DurationDistribution,
   DurationsQueryInput,
+  RunbookEffect,
   ListDeploymentsQueryInput,
   BulkUpdateResult,
   EntityLearningSummary,
@@ -59,6 +60,9 @@ export class LearningClient implements LearningApi {
       method: 'PATCH',
       body: patch,
     });
+  }
+  getRunbookEffect(entityRef: string): Promise<RunbookEffect> {
+    return this.request(`/runbooks/effect${toQueryString({ entityRef })}`);
   }
   getDurations(query: DurationsQueryInput): Promise<DurationDistribution> {
     return this.request(`/durations${toQueryString(query)}`);

@@ -232,6 +232,20 @@ function fakeApi(
       },
       change: compareDurations([240], []),
     })),
+    getRunbookEffect: jest
+      .fn()
+      .mockImplementation(async (entityRef: string) => {
+        const row = {
+          used: { n: 2, median: 25, p90: 30 },
+          missing: { n: 1, median: 90, p90: 90 },
+          change: compareDurations([20, 30], [90]),
+        };
+        return {
+          entityRef,
+          overall: { ...row, title: 'Any runbook of this entity' },
+          runbooks: [{ ...row, runbookId: 'r1', title: 'First response' }],
+        };
+      }),
     createAction: jest.fn(),
     updateAction: jest.fn(),
     getHistory: jest.fn(),
@@ -278,6 +292,10 @@ describe('EntityLearningContent', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('Postmortem overdue')).toBeInTheDocument();
     expect(screen.getByText('Review overdue')).toBeInTheDocument();
+    // whether using the runbook shortened mitigation, with no verdict on two incidents against one
+    expect(await screen.findByTestId('runbook-effect-r1')).toHaveTextContent(
+      'Median time to mitigate 25 min (n = 2) when used, 90 min (n = 1) when missing: too few to tell (n = 2 vs 1)',
+    );
     expect(
       await screen.findByText('Release gate: blocked'),
     ).toBeInTheDocument();

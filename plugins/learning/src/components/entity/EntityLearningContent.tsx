@@ -212,7 +212,7 @@ export function EntityLearningContent() {
         <PostmortemsCard entityRef={entityRef} counts={summary.postmortems} />
       </Grid>
       <Grid item xs={12} md={6}>
-        <RunbooksCard runbooks={summary.runbooks} />
+        <RunbooksCard runbooks={summary.runbooks} entityRef={entityRef} />
       </Grid>
     </Grid>
   );

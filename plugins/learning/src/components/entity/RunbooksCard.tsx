@@ -4,13 +4,49 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
-import type { Runbook } from '@learning-loop/plugin-learning-common';
+import useAsync from 'react-use/esm/useAsync';
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  describeComparison,
+  type Runbook,
+  type RunbookEffectRow,
+} from '@learning-loop/plugin-learning-common';
+import { learningApiRef } from '../../api';
 import { formatDate, formatRelative } from '../shared/format';
+import { readableMinutes } from '../shared/DurationDistribution';
 
-/** An entity's runbooks with when each was last reviewed. */
-export function RunbooksCard(props: { runbooks: Runbook[] }) {
+/** "Mitigated in 24 min (n = 6) when used, 2 h (n = 6) when missing: ▼ better (…)". */
+export function describeRunbookEffect(row: RunbookEffectRow): string {
+  const side = (s: RunbookEffectRow['used']) =>
+    s.n ? `${readableMinutes(s.median)} (n = ${s.n})` : 'no incidents';
+  return `Median time to mitigate ${side(row.used)} when used, ${side(
+    row.missing,
+  )} when missing: ${describeComparison(row.change)}`;
+}
+
+/** An entity's runbooks with when each was last reviewed, and whether using them shortened mitigation. */
+export function RunbooksCard(props: {
+  runbooks: Runbook[];
+  entityRef?: string;
+}) {
+  const api = useApi(learningApiRef);
+  const effect = useAsync(
+    async () =>
+      props.entityRef ? api.getRunbookEffect(props.entityRef) : undefined,
+    [api, props.entityRef],
+  );
+  const rowOf = (id: string) =>
+    effect.value?.runbooks.find(r => r.runbookId === id);
   return (
-    <InfoCard title="Runbooks">
+    <InfoCard
+      title="Runbooks"
+      subheader={
+        effect.value &&
+        effect.value.overall.used.n + effect.value.overall.missing.n
+          ? describeRunbookEffect(effect.value.overall)
+          : undefined
+      }
+    >
       {props.runbooks.length === 0 ? (
         <Typography variant="body2">
           No runbooks yet. Add one so responders are not left guessing.
@@ -36,6 +72,14 @@ export function RunbooksCard(props: { runbooks: Runbook[] }) {
                         label="Review overdue"
                         style={{ marginLeft: 8 }}
                       />
+                    )}
+                    {rowOf(r.id) && (
+                      <span
+                        style={{ display: 'block' }}
+                        data-testid={`runbook-effect-${r.id}`}
+                      >
+                        {describeRunbookEffect(rowOf(r.id)!)}
+                      </span>
                     )}
                   </>
                 }
