@@ -1,3 +1,4 @@
+import normalQuantile from '@stdlib/stats-base-dists-normal-quantile';
 import {
   compareCounts,
   compareDurations,
@@ -5,6 +6,7 @@ import {
   compareMetrics,
   describeComparison,
   medianIntervalRanks,
+  medianStandardError,
   poissonInterval,
   wilsonInterval,
 } from './compare';
@@ -205,5 +207,43 @@ describe('intervals of a month', () => {
     expect(medianIntervalRanks(20, 0.95)).toEqual([6, 15]);
     expect(medianIntervalRanks(5, 0.9)).toEqual([1, 5]);
     expect(medianIntervalRanks(3, 0.9)).toBeUndefined();
+  });
+});
+
+describe('large samples', () => {
+  // skewed durations: most incidents short, a few long (a log-normal shape, generated deterministically)
+  const skewed = (n: number, scale: number, seed: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const u = ((i * 7919 + seed * 104729) % 9973) / 9973 + 0.00005;
+      return Math.round(scale * Math.exp(1.2 * normalQuantile(u, 0, 1)));
+    });
+
+  it("gives the median's McKean–Schrader standard error (Wilcox's formula)", () => {
+    // n = 25: c = round(13 − 2.5758 × 2.5) = 7, so (x(19) − x(7)) / (2 × 2.5758)
+    const sorted = Array.from({ length: 25 }, (_, i) => i + 1);
+    expect(medianStandardError(sorted)).toBeCloseTo((19 - 7) / (2 * 2.5758), 3);
+  });
+
+  it('agrees with the bootstrap where both apply, and answers large samples at once', () => {
+    const now = skewed(500, 40, 1);
+    const before = skewed(500, 55, 2);
+    const boot = compareDurations(now, before);
+    expect(boot.method).toBe('bootstrap');
+    const a = [...now].sort((x, y) => x - y);
+    const b = [...before].sort((x, y) => x - y);
+    const spread =
+      normalQuantile(0.95, 0, 1) *
+      Math.sqrt(medianStandardError(a) ** 2 + medianStandardError(b) ** 2);
+    const bootWidth = boot.interval![1] - boot.interval![0];
+    expect(2 * spread).toBeGreaterThan(bootWidth * 0.75);
+    expect(2 * spread).toBeLessThan(bootWidth * 1.33);
+
+    const large = compareDurations(skewed(30000, 40, 3), skewed(30000, 55, 4));
+    expect(large).toMatchObject({
+      method: 'mckean-schrader',
+      verdict: 'improved',
+      n: [30000, 30000],
+    });
+    expect(large.interval![1]).toBeLessThan(0);
   });
 });
