@@ -156,8 +156,37 @@ async function seed(server: any, entityRef: string, mark: string) {
     owner: 'group:default/security-team',
     dueDate: '2026-01-01',
   });
+  const deployed = await request(server)
+    .post('/api/learning/deployments:batch')
+    .set('Authorization', serviceHeader)
+    .send({
+      deployments: [
+        {
+          entityRef,
+          version: `${mark}-1.0`,
+          startedAt: started,
+          finishedAt: started,
+          outcome: 'failed',
+          source: 'test',
+          externalId: `${mark} release`,
+          description: `${mark} release`,
+        },
+      ],
+    });
+  expect(deployed.status).toBe(200);
+  await post('incidents', {
+    title: `${mark} after the release`,
+    severity: 'SEV3',
+    entityRefs: [entityRef],
+    startedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+    resolvedAt: new Date(Date.now() - 2 * 86_400_000 + 3_600_000).toISOString(),
+    deploymentId: deployed.body.results[0].id,
+  });
   return { incident, postmortem, runbook, action };
 }
+
+/** Routes about one entity that name it in the query rather than the path. */
+const entityQueryRoutes = ['/deployments', '/runbooks/effect'];
 
 /** The concrete request for a route: its ids and entity taken from the records of one entity. */
 function concrete(route: string, entityRef: string, s: Seeded): string {
@@ -185,6 +214,9 @@ function concrete(route: string, entityRef: string, s: Seeded): string {
   // lists and aggregates are asked about the whole organisation (no entity filter) and a wide period
   const now = new Date();
   const query: Record<string, string> = {
+    '/deployments': `entityRef=${entityRef}`,
+    '/runbooks/effect': `entityRef=${entityRef}`,
+    '/durations': 'days=365',
     '/ingest-events': 'status=applied',
     '/metrics': 'days=365',
     '/overview': 'days=365',
@@ -255,7 +287,8 @@ describe.each(databases.eachSupportedId())('read access on %p', databaseId => {
       expect(limitedPublic.status).toBe(200);
       // routes about one record or entity of the confidential service answer exactly as about one that does not
       // exist (both echo the id or name asked for); the others leave the service out
-      const aboutOne = /\{(id|kind)\}/.test(route);
+      const aboutOne =
+        /\{(id|kind)\}/.test(route) || entityQueryRoutes.includes(route);
       expect(limited.status).toBe(aboutOne ? 404 : 200);
       const asked = new RegExp(
         [...Object.values(secretRecords).map(r => r.id), 'vault'].join('|'),
@@ -292,19 +325,22 @@ describe.each(databases.eachSupportedId())('read access on %p', databaseId => {
         actions: actions.body.totalCount,
         metricIncidents: metrics.body.current.incidents.n,
         overviewIncidents: overview.body.headline.current.incidents.n,
+        deployments: metrics.body.deployments.current.deployments,
       };
     };
     expect(await counts(readsAll)).toEqual({
-      incidents: 4,
+      incidents: 6,
       actions: 2,
-      metricIncidents: 4,
-      overviewIncidents: 4,
+      metricIncidents: 6,
+      overviewIncidents: 6,
+      deployments: 2,
     });
     expect(await counts(readsPublicOnly)).toEqual({
-      incidents: 2,
+      incidents: 3,
       actions: 1,
-      metricIncidents: 2,
-      overviewIncidents: 2,
+      metricIncidents: 3,
+      overviewIncidents: 3,
+      deployments: 1,
     });
   });
 

@@ -211,15 +211,85 @@ export const BOOTSTRAP_SEED = 20261127;
  */
 export const BOOTSTRAP_MAX_SAMPLE = 500;
 
+const Z995 = normalQuantile(0.995, 0, 1);
+
 /**
  * The McKean–Schrader (1984) standard error of the median of an ascending sample, as Wilcox gives it:
  * (x(n−c+1) − x(c)) / (2·z.995) with c = (n + 1)/2 − z.995·√(n/4), rounded.
  */
 export function medianStandardError(sorted: number[]): number {
-  const n = sorted.length;
-  const z995 = normalQuantile(0.995, 0, 1);
-  const c = Math.max(1, Math.round((n + 1) / 2 - z995 * Math.sqrt(n / 4)));
-  return (sorted[n - c] - sorted[c - 1]) / (2 * z995);
+  const ranks = medianSummaryRanks(sorted.length);
+  const at = (rank: number) => sorted[rank - 1];
+  return (at(ranks.upper) - at(ranks.lower)) / (2 * Z995);
+}
+
+/**
+ * The ranks (1-based, ascending) a large sample's median and its McKean–Schrader standard error need: the two middle
+ * values and x(c), x(n−c+1). A database can return just these four values instead of the whole sample.
+ */
+export function medianSummaryRanks(n: number): {
+  middle: [number, number];
+  lower: number;
+  upper: number;
+} {
+  const c = Math.max(1, Math.round((n + 1) / 2 - Z995 * Math.sqrt(n / 4)));
+  return {
+    middle: [Math.floor((n + 1) / 2), Math.ceil((n + 1) / 2)],
+    lower: c,
+    upper: n - c + 1,
+  };
+}
+
+/** A large sample summarised by the values at {@link medianSummaryRanks}. */
+export interface MedianSummary {
+  n: number;
+  /** rank → value, for the ranks `medianSummaryRanks(n)` names */
+  values: Map<number, number>;
+}
+
+/**
+ * Compares two large samples of durations from their order statistics alone: the difference of medians with the
+ * normal interval from each median's McKean–Schrader standard error (what {@link compareDurations} does beyond
+ * {@link BOOTSTRAP_MAX_SAMPLE}, without the samples).
+ */
+export function compareMedianSummaries(
+  current: MedianSummary,
+  previous: MedianSummary,
+  level = DEFAULT_CONFIDENCE_LEVEL,
+): Comparison {
+  const stats = (s: MedianSummary) => {
+    const r = medianSummaryRanks(s.n);
+    const v = (rank: number) => s.values.get(rank)!;
+    return {
+      median: (v(r.middle[0]) + v(r.middle[1])) / 2,
+      se: (v(r.upper) - v(r.lower)) / (2 * Z995),
+    };
+  };
+  if (Math.min(current.n, previous.n) < MIN_SAMPLE_PER_PERIOD) {
+    return {
+      verdict: 'too-few',
+      measure: 'difference of medians (minutes)',
+      ...(current.n && previous.n
+        ? { estimate: stats(current).median - stats(previous).median }
+        : {}),
+      level,
+      n: [current.n, previous.n],
+    };
+  }
+  const a = stats(current);
+  const b = stats(previous);
+  const estimate = a.median - b.median;
+  const spread = z(level) * Math.sqrt(a.se ** 2 + b.se ** 2);
+  const interval: [number, number] = [estimate - spread, estimate + spread];
+  return {
+    verdict: verdictOf(interval, 0, 'lower'),
+    measure: 'difference of medians (minutes)',
+    estimate,
+    interval,
+    method: 'mckean-schrader',
+    level,
+    n: [current.n, previous.n],
+  };
 }
 
 const sortedCopy = (values: number[]) => [...values].sort((a, b) => a - b);
@@ -249,17 +319,11 @@ export function compareDurations(
     return { ...base, verdict: 'too-few', estimate };
   }
   if (Math.max(...n) > BOOTSTRAP_MAX_SAMPLE) {
-    const spread =
-      z(level) *
-      Math.sqrt(medianStandardError(a) ** 2 + medianStandardError(b) ** 2);
-    const interval: [number, number] = [estimate! - spread, estimate! + spread];
-    return {
-      ...base,
-      estimate,
-      interval,
-      method: 'mckean-schrader',
-      verdict: verdictOf(interval, 0, 'lower'),
-    };
+    const summary = (sorted: number[]): MedianSummary => ({
+      n: sorted.length,
+      values: new Map(sorted.map((v, i) => [i + 1, v])),
+    });
+    return compareMedianSummaries(summary(a), summary(b), level);
   }
   const integers = mt19937.factory({ seed: BOOTSTRAP_SEED });
   const random = () => integers() / (integers.MAX + 1);

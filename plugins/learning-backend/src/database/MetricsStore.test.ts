@@ -1,8 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import {
+  compareDurations,
   computeMetrics,
   defaultLearningSettings,
+  previousPeriod,
 } from '@learning-loop/plugin-learning-common';
+import { durationChanges } from '../domain/durationChanges';
 import { createTestDatabases } from '../__testUtils__/databases';
 import { DatabaseLearningStore } from './DatabaseLearningStore';
 
@@ -216,5 +219,51 @@ describe.each(databases.eachSupportedId())('metrics on %p', databaseId => {
     );
     // and for the whole organisation, which here is the same entity
     expect(await store.metrics.metrics({}, from, to)).toEqual(sql);
+  });
+
+  it('compares large samples from their order statistics alone, as the JavaScript compares the whole samples', async () => {
+    const knex = await databases.init(databaseId);
+    const store = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex }),
+      settings: defaultLearningSettings,
+    });
+    const big = 'component:default/big-service';
+    const minutesOf = (i: number, scale: number) =>
+      Math.round(scale * (1 + ((i * 7919) % 97) / 10));
+    // 520 incidents in the period and 40 before it: past the bootstrap's limit
+    for (let i = 0; i < 560; i++) {
+      const current = i < 520;
+      const started = at(
+        current ? '2026-02-01T00:00:00.000Z' : '2025-11-01T00:00:00.000Z',
+        i * 60,
+      );
+      await store.incidents.create(
+        {
+          title: `Big ${i}`,
+          kind: 'incident',
+          severity: 'SEV4',
+          entityRefs: [big],
+          startedAt: started,
+          resolvedAt: at(started, minutesOf(i, current ? 10 : 14)),
+          source: 'manual',
+          failureModes: [],
+        },
+        actor,
+      );
+    }
+    const scope = { entityRef: big };
+    const before = previousPeriod(from, to);
+    const changes = await durationChanges(store, scope, { from, to }, before);
+    const now = await store.metrics.durationSamples(scope, from, to);
+    const then = await store.metrics.durationSamples(
+      scope,
+      before.from,
+      before.to,
+    );
+    expect(changes.ttr).toEqual(compareDurations(now.ttr, then.ttr));
+    expect(changes.ttr).toMatchObject({
+      method: 'mckean-schrader',
+      n: [520, 40],
+    });
   });
 });

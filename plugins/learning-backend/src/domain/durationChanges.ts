@@ -1,5 +1,9 @@
 import {
+  BOOTSTRAP_MAX_SAMPLE,
   compareDurations,
+  compareMedianSummaries,
+  type DurationName,
+  type MedianSummary,
   compareMetrics,
   compareProportions,
   DEFAULT_CONFIDENCE_LEVEL,
@@ -12,7 +16,8 @@ import type { LearningStore } from '../database/LearningStore';
 
 /**
  * TTD, TTA, TTM and TTR of a scope compared between two periods: the incidents' durations are read for each period
- * and resampled here, so the answer says whether a change in the medians is distinguishable from chance.
+ * and resampled here (or, beyond a few hundred, only their order statistics are read), so the answer says whether a
+ * change in the medians is distinguishable from chance.
  */
 export async function durationChanges(
   store: Pick<LearningStore, 'metrics'>,
@@ -22,14 +27,25 @@ export async function durationChanges(
   level = DEFAULT_CONFIDENCE_LEVEL,
 ): Promise<DurationChanges> {
   const [now, before] = await Promise.all([
-    store.metrics.durationSamples(scope, current.from, current.to),
-    store.metrics.durationSamples(scope, previous.from, previous.to),
+    store.metrics.durationSummaries(scope, current.from, current.to),
+    store.metrics.durationSummaries(scope, previous.from, previous.to),
   ]);
+  const compare = (name: DurationName) => {
+    const a = now[name];
+    const b = before[name];
+    // small samples come whole and are resampled; large ones come as their order statistics
+    if (Math.max(a.n, b.n) <= BOOTSTRAP_MAX_SAMPLE) {
+      const values = (s: MedianSummary) =>
+        [...s.values.entries()].sort((x, y) => x[0] - y[0]).map(e => e[1]);
+      return compareDurations(values(a), values(b), level);
+    }
+    return compareMedianSummaries(a, b, level);
+  };
   return {
-    ttd: compareDurations(now.ttd, before.ttd, level),
-    tta: compareDurations(now.tta, before.tta, level),
-    ttm: compareDurations(now.ttm, before.ttm, level),
-    ttr: compareDurations(now.ttr, before.ttr, level),
+    ttd: compare('ttd'),
+    tta: compare('tta'),
+    ttm: compare('ttm'),
+    ttr: compare('ttr'),
   };
 }
 

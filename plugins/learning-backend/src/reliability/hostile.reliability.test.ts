@@ -56,6 +56,18 @@ function validBodies(ids: Ids): Record<string, Record<string, unknown>> {
     'post /incidents:batch': {
       incidents: [{ ...incident, source: 'pagerduty', externalId: 'X1' }],
     },
+    'post /deployments:batch': {
+      deployments: [
+        {
+          entityRef: svc,
+          startedAt: '2026-11-01T09:00:00Z',
+          finishedAt: '2026-11-01T09:10:00Z',
+          outcome: 'succeeded',
+          source: 'argocd',
+          externalId: 'D1',
+        },
+      ],
+    },
     'post /postmortems': { title: 'Review', incidentIds: [ids.incident] },
     'patch /postmortems/{id}': { version: 1, summary: 'Text' },
     'post /postmortems/{id}/feedback': { rating: 4 },
@@ -147,7 +159,10 @@ function routes(ids: Ids): Route[] {
           path: filled,
           id: filled.includes('{id}') ? idOf[resource] : undefined,
           body: bodies[key],
-          auth: key === 'post /incidents:batch' ? service : undefined,
+          auth:
+            key === 'post /incidents:batch' || key === 'post /deployments:batch'
+              ? service
+              : undefined,
           destructive: method === 'delete',
         });
       }
