@@ -209,7 +209,7 @@ export const BOOTSTRAP_SEED = 20261127;
  * of incidents) gives way to the McKean–Schrader standard error of each median, which needs one sort and is as good
  * as the bootstrap at that size.
  */
-export const BOOTSTRAP_MAX_SAMPLE = 500;
+export const BOOTSTRAP_MAX_SAMPLE = 200;
 
 const Z995 = normalQuantile(0.995, 0, 1);
 

@@ -230,7 +230,7 @@ describe.each(databases.eachSupportedId())('metrics on %p', databaseId => {
     const big = 'component:default/big-service';
     const minutesOf = (i: number, scale: number) =>
       Math.round(scale * (1 + ((i * 7919) % 97) / 10));
-    // 520 incidents in the period and 40 before it: past the bootstrap's limit
+    // 520 incidents in the period and 40 before it: past the bootstrap's limit (200)
     for (let i = 0; i < 560; i++) {
       const current = i < 520;
       const started = at(
