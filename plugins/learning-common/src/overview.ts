@@ -23,6 +23,24 @@ export interface EntityCounts {
   actionsIneffective: number;
 }
 
+/** The counts of an entity with nothing counted yet. */
+export function emptyEntityCounts(entityRef: string): EntityCounts {
+  return {
+    entityRef,
+    incidents: 0,
+    major: 0,
+    recurrences: 0,
+    postmortemsNeeded: 0,
+    postmortemsPublished: 0,
+    postmortemsOverdue: 0,
+    actionsDue: 0,
+    actionsDone: 0,
+    actionsOpenDue: 0,
+    actionsOverdue: 0,
+    actionsIneffective: 0,
+  };
+}
+
 /** One row of a breakdown: a team, system or domain with its summed counts and derived rates. */
 export interface BreakdownRow extends Omit<EntityCounts, 'entityRef'> {
   ref: string;

@@ -173,22 +173,13 @@ export const overviewQuerySchema = z
 export type OverviewQuery = z.infer<typeof overviewQuerySchema>;
 
 /** Query of GET /durations: one entity's (or the filtered organisation's) durations of a period and the one before. */
-export const durationsQuerySchema = z
-  .object({
+export const durationsQuerySchema = overviewQuerySchema
+  .extend({
     entityRef: entityRefSchema.optional(),
-    from: timestampSchema.optional(),
-    to: timestampSchema.optional(),
-    days: z.coerce.number().int().min(1).max(730).optional(),
-    team: entityRefSchema.optional(),
-    system: entityRefSchema.optional(),
-    domain: entityRefSchema.optional(),
-    severity: listOf(severities).optional(),
-    kind: listOf(incidentKinds).optional(),
     measure: z.enum(['tta', 'ttm', 'ttr']).default('ttr'),
     /** Points per period (every k-th by duration beyond it): the plot's shape, not every incident of a large organisation. */
     limit: z.coerce.number().int().min(1).max(1000).default(300),
   })
-  .strict()
   .refine(q => !(q.from && q.days), {
     message: 'give from/to or days, not both',
     path: ['days'],

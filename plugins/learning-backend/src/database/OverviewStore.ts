@@ -3,6 +3,7 @@ import { publishedPostmortemOf } from './sql';
 import { DateTime } from 'luxon';
 import {
   DEFAULT_CONFIDENCE_LEVEL,
+  emptyEntityCounts,
   medianIntervalRanks,
   openActionStatuses,
   poissonInterval,
@@ -131,20 +132,7 @@ export class OverviewStore {
     const counts = new Map<string, EntityCounts>();
     const get = (ref: string) => {
       if (!counts.has(ref)) {
-        counts.set(ref, {
-          entityRef: ref,
-          incidents: 0,
-          major: 0,
-          recurrences: 0,
-          postmortemsNeeded: 0,
-          postmortemsPublished: 0,
-          postmortemsOverdue: 0,
-          actionsDue: 0,
-          actionsDone: 0,
-          actionsOpenDue: 0,
-          actionsOverdue: 0,
-          actionsIneffective: 0,
-        });
+        counts.set(ref, emptyEntityCounts(ref));
       }
       return counts.get(ref)!;
     };

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import {
   compareCounts,
   compareProportions,
+  emptyEntityCounts,
   type ReviewTheme,
   resolvePeriod,
   type EntityCounts,
@@ -342,18 +343,7 @@ function withDeployments(
   for (const d of deployed) {
     if (known.has(d.entityRef)) continue;
     rows.push({
-      entityRef: d.entityRef,
-      incidents: 0,
-      major: 0,
-      recurrences: 0,
-      postmortemsNeeded: 0,
-      postmortemsPublished: 0,
-      postmortemsOverdue: 0,
-      actionsDue: 0,
-      actionsDone: 0,
-      actionsOpenDue: 0,
-      actionsOverdue: 0,
-      actionsIneffective: 0,
+      ...emptyEntityCounts(d.entityRef),
       deployments: d.deployments,
       changeFailures: d.failures,
     });

@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import {
   compareCounts,
   compareProportions,
+  emptyEntityCounts,
   type BreakdownRow,
   type EntityCounts,
 } from '@learning-loop/plugin-learning-common';
@@ -29,21 +30,12 @@ export function rollUp(
     for (const key of keysOf(c.entityRef)) {
       let row = rows.get(key);
       if (!row) {
+        const { entityRef: _none, ...zero } = emptyEntityCounts(key);
         row = {
+          ...zero,
           ref: key,
           title: titles.get(key) ?? key,
           entities: 0,
-          incidents: 0,
-          major: 0,
-          recurrences: 0,
-          postmortemsNeeded: 0,
-          postmortemsPublished: 0,
-          postmortemsOverdue: 0,
-          actionsDue: 0,
-          actionsDone: 0,
-          actionsOpenDue: 0,
-          actionsOverdue: 0,
-          actionsIneffective: 0,
           deployments: 0,
           changeFailures: 0,
         };
