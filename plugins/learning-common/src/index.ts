@@ -24,3 +24,4 @@ export * from './constants';
 export * from './overview';
 export * from './compare';
 export * from './deployments';
+export * from './plainText';

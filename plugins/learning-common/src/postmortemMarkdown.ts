@@ -1,4 +1,5 @@
 import type { Postmortem } from './records';
+import { plainText } from './plainText';
 import type { MarkdownSectionField } from './postmortems';
 
 const titles: Record<MarkdownSectionField, string> = {
@@ -14,8 +15,7 @@ const titles: Record<MarkdownSectionField, string> = {
   lessons: 'Lessons',
 };
 
-const cell = (text: string | undefined) =>
-  (text ?? '').replace(/\|/g, '\\|').replace(/\n/g, ' ');
+const cell = (text: string | undefined) => plainText(text);
 
 /** The postmortem as one Markdown document, for download and for pasting elsewhere. */
 export function postmortemToMarkdown(
@@ -30,7 +30,7 @@ export function postmortemToMarkdown(
     }>;
   } = {},
 ): string {
-  const lines: string[] = [`# ${p.title}`, ''];
+  const lines: string[] = [`# ${plainText(p.title)}`, ''];
   lines.push(
     `- Status: ${p.status}${
       p.publishedAt ? ` (published ${p.publishedAt.slice(0, 10)})` : ''

@@ -6,13 +6,14 @@ import {
 import { computeMetrics, type MetricIncident } from './metrics';
 import { computeDeploymentMetrics } from './deployments';
 import { defaultLearningSettings } from './policy';
-
-const policy = defaultLearningSettings.deployments;
 import {
   reviewFigures,
   reviewToMarkdown,
   type LearningReview,
 } from './reviews';
+import { plainText } from './plainText';
+
+const policy = defaultLearningSettings.deployments;
 
 const october = ['2026-10-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z'];
 const september = ['2026-09-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'];
@@ -187,5 +188,22 @@ describe('reviewToMarkdown', () => {
     expect(quarterly.indexOf('## Themes')).toBeLessThan(
       quarterly.indexOf('## Figures'),
     );
+  });
+});
+
+describe('plain text in Markdown', () => {
+  it('keeps a title a title: no image, link, tag or emphasis comes out of it', () => {
+    const hostile =
+      '![x](https://evil.example/x.png) <img src=x onerror=alert(1)> **loud** [link](javascript:alert(1)) `code` | pipe';
+    expect(plainText(hostile)).toBe(
+      '\\!\\[x\\](https://evil.example/x.png) \\<img src=x onerror=alert(1)\\> \\*\\*loud\\*\\* \\[link\\](javascript:alert(1)) \\`code\\` \\| pipe',
+    );
+    const r = review('2026-01-01T00:00:00.000Z');
+    const md = reviewToMarkdown({
+      ...r,
+      incidents: [{ ...r.incidents[0], title: hostile }],
+    });
+    expect(md).not.toMatch(/(^|[^\\])!\[x\]/);
+    expect(md).not.toMatch(/(^|[^\\])<img/);
   });
 });

@@ -1,4 +1,5 @@
 import type { LearningMetrics } from './metrics';
+import { plainText } from './plainText';
 import type { DeploymentComparison, OverdueActionItem } from './overview';
 import {
   describeComparison,
@@ -6,10 +7,7 @@ import {
   type MetricChanges,
 } from './compare';
 
-const cell = (value: unknown) =>
-  String(value ?? '')
-    .replace(/\|/g, '\\|')
-    .replace(/\n/g, ' ');
+const cell = plainText;
 const pct = (v?: number) =>
   v === undefined ? 'n/a' : `${Math.round(v * 100)}%`;
 const table = (headers: string[], rows: unknown[][]) =>
@@ -222,7 +220,7 @@ export function reviewToMarkdown(review: LearningReview): string {
     ),
   ];
   const parts = [
-    `# ${review.title}`,
+    `# ${plainText(review.title)}`,
     `Period: ${review.from.slice(0, 10)} to ${review.to.slice(
       0,
       10,
