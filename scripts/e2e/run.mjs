@@ -593,6 +593,42 @@ test('search shows published postmortems as Learning Loop results with their ent
 });
 
 // on customer-portal (web-team), which no other test reads, so a second run against the same demo still passes
+test('an incident title with Markdown and HTML reads as typed in the monthly review, never as an image', async page => {
+  const lastMonth = new Date();
+  lastMonth.setUTCDate(1);
+  lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
+  lastMonth.setUTCDate(10);
+  const title = '![pwned](/favicon.ico) <img src="/favicon.ico" data-e2e="tag"> **loud**';
+  const response = await fetch(`${backendUrl}/api/learning/incidents`, {
+    method: 'POST',
+    headers: {
+      Authorization: 'Bearer learning-loop-demo-ci-token',
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify({
+      title,
+      severity: 'SEV4',
+      entityRefs: ['component:default/customer-portal'],
+      startedAt: lastMonth.toISOString(),
+    }),
+  });
+  if (!response.ok) throw new Error(`creating the incident: ${response.status}`);
+  await page.goto(`${appUrl}/learning/reviews`);
+  const review = page.getByTestId('review');
+  await review.getByText(title, { exact: true }).waitFor({ timeout: 60_000 });
+  const images = await review.locator('img').count();
+  if (images > 0)
+    throw new Error(`the review renders ${images} image(s) from a title`);
+  for (const width of [1440, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({
+      path: path.join(artifacts, `review-${width}.png`),
+      fullPage: true,
+    });
+  }
+  await page.setViewportSize({ width: 1400, height: 1000 });
+});
+
 test(`none of ${injectionVectors.length} script-injection vectors executes where Learning Loop shows text`, async page => {
   const headers = {
     Authorization: 'Bearer learning-loop-demo-ci-token',
