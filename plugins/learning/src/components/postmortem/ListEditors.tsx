@@ -183,7 +183,8 @@ export function FactorsEditor(props: {
       rows={props.rows}
       disabled={props.disabled}
       onChange={props.onChange}
-      blank={() => ({ category: props.categories[0] ?? 'other', text: '' })}
+      // no preselected category: a default would feed recurrence detection with a guess
+      blank={() => ({ category: '', text: '' })}
       fields={[
         {
           key: 'category',
@@ -198,7 +199,19 @@ export function FactorsEditor(props: {
               onInputChange={(_, v) =>
                 set({ category: v.toLowerCase().replace(/\s+/g, '-') })
               }
-              renderInput={params => <TextField {...params} label={label} />}
+              renderInput={params => (
+                <TextField
+                  {...params}
+                  label={label}
+                  placeholder="Choose or type one"
+                  error={!r.category && !!r.text}
+                  helperText={
+                    !r.category && r.text
+                      ? 'Choose a category: the factor is saved once it has one'
+                      : undefined
+                  }
+                />
+              )}
             />
           ),
         },

@@ -1,3 +1,4 @@
+import userEvent from '@testing-library/user-event';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import {
   MockPermissionApi,
@@ -115,6 +116,29 @@ describe('PostmortemEditorPage', () => {
       target: { value: 'The deploy tool had no guardrail for this.' },
     });
     expect(screen.queryByTestId('blame-finding')).not.toBeInTheDocument();
+  });
+
+  it('adds a contributing factor with no category chosen for the author, and asks for one before saving it', async () => {
+    const updatePostmortem = jest.fn(async (_id: string, patch: any) => ({
+      ...postmortem,
+      ...patch,
+      version: 5,
+    }));
+    await setup(updatePostmortem);
+    await userEvent.click(
+      await screen.findByRole('button', { name: /Add contributing factor/ }),
+    );
+    const category = screen.getByRole('textbox', { name: 'Category 1' });
+    expect(category).toHaveValue('');
+    fireEvent.change(
+      screen.getByRole('textbox', { name: 'How it contributed 1' }),
+      { target: { value: 'The retry storm doubled the load' } },
+    );
+    expect(
+      await screen.findByText(
+        'Choose a category: the factor is saved once it has one',
+      ),
+    ).toBeInTheDocument();
   });
 
   it('never overwrites a newer version: it offers to load theirs or apply the edit on top', async () => {
