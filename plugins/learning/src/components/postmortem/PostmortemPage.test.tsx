@@ -122,7 +122,9 @@ describe('PostmortemPage', () => {
     }));
     const api = {
       getPostmortem: jest.fn().mockResolvedValue(hostile),
-      listActions: jest.fn(),
+      listActions: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 100 }),
       getIncident: jest
         .fn()
         .mockResolvedValue({ ...incident, deploymentId: 'd1' }),
@@ -164,10 +166,50 @@ describe('PostmortemPage', () => {
     );
   });
 
+  it("shows the published review's action items and who acknowledged its blame findings", async () => {
+    const api = {
+      getPostmortem: jest.fn().mockResolvedValue({
+        ...hostile,
+        blameAcknowledgedBy: 'user:default/priya.raman',
+        blameAcknowledgedAt: '2026-11-03T00:00:00.000Z',
+      }),
+      listActions: jest.fn().mockResolvedValue({
+        items: [
+          {
+            id: 'a1',
+            title: 'Load-test vendor failover',
+            priority: 'P0',
+            status: 'in-progress',
+            dueDate: '2026-11-20',
+            owner: 'group:default/localization-team',
+          },
+        ],
+        totalCount: 1,
+        page: 1,
+        limit: 100,
+      }),
+      getIncident: jest.fn().mockResolvedValue(incident),
+      listDeployments: jest.fn().mockResolvedValue({ items: [] }),
+    } as unknown as LearningApi;
+    await renderPage(api);
+    expect(await screen.findByText('Action items (1)')).toBeInTheDocument();
+    expect(screen.getByTestId('review-action')).toHaveTextContent(
+      /^P0 · Load-test vendor failoverIn progress · due .*localization-team/,
+    );
+    expect(screen.getByTestId('blame-acknowledged')).toHaveTextContent(
+      /^Published with blameless-check findings acknowledged by .*priya\.raman on /,
+    );
+    expect(api.listActions).toHaveBeenCalledWith(
+      expect.objectContaining({ postmortemId: 'p1' }),
+    );
+  });
+
   it('keeps the choice disabled, with the reason, for someone who may not update the incident', async () => {
     const api = {
       getPostmortem: jest.fn().mockResolvedValue(hostile),
-      listActions: jest.fn(),
+      listActions: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 100 }),
       // another entity than the first test's: permission answers are cached per resource across renders
       getIncident: jest.fn().mockResolvedValue({
         ...incident,
@@ -195,7 +237,9 @@ describe('PostmortemPage', () => {
   it('renders Markdown sections without executing any HTML or script from the content', async () => {
     const api = {
       getPostmortem: jest.fn().mockResolvedValue(hostile),
-      listActions: jest.fn(),
+      listActions: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 100 }),
       getIncident: jest.fn().mockResolvedValue(incident),
       listDeployments: jest.fn().mockResolvedValue({ items: [] }),
     } as unknown as LearningApi;

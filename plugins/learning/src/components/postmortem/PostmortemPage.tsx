@@ -17,6 +17,7 @@ import { postmortemToMarkdown } from '@learning-loop/plugin-learning-common';
 import { rootRouteRef } from '../../routes';
 import { FeedbackCard } from './FeedbackCard';
 import { TriggeringDeploymentCard } from './TriggeringDeploymentCard';
+import { PublishedActionsCard } from './PublishedActionsCard';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Grid from '@material-ui/core/Grid';
 import Chip from '@material-ui/core/Chip';
@@ -123,6 +124,16 @@ function PostmortemView(props: { postmortem: Postmortem }) {
           : `Due ${p.dueDate ?? '—'}`}
         {p.reviewDate && ` · Review meeting ${formatDate(p.reviewDate)}`}
       </Typography>
+      {p.blameAcknowledgedBy && (
+        <Typography variant="body2" paragraph data-testid="blame-acknowledged">
+          Published with blameless-check findings acknowledged by{' '}
+          <EntityRefLink entityRef={p.blameAcknowledgedBy} defaultKind="user" />
+          {p.blameAcknowledgedAt
+            ? ` on ${formatDate(p.blameAcknowledgedAt)}`
+            : ''}
+          .
+        </Typography>
+      )}
       <Grid container spacing={3}>
         {postmortemSections
           .filter(([field]) => p[field])
@@ -209,16 +220,15 @@ function PostmortemView(props: { postmortem: Postmortem }) {
             </InfoCard>
           </Grid>
         )}
+        <Grid item xs={12}>
+          <PublishedActionsCard
+            postmortemId={p.id}
+            noActionReason={p.noActionReason}
+          />
+        </Grid>
         <Grid item xs={12} className="no-print">
           <TriggeringDeploymentCard incidentIds={p.incidentIds} />
         </Grid>
-        {p.noActionReason && (
-          <Grid item xs={12}>
-            <InfoCard title="No action needed">
-              <Typography variant="body2">{p.noActionReason}</Typography>
-            </InfoCard>
-          </Grid>
-        )}
         {p.status === 'published' && (
           <Grid item xs={12}>
             <FeedbackCard postmortem={p} onRated={setPostmortem} />
