@@ -8,11 +8,18 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { nowIso } from './records';
 
+/** Saves by one author this close together are one editing session, kept as one revision. */
+export const REVISION_SESSION_MINUTES = 10;
+
 /** Revisions and participant feedback of postmortems. */
 export class PostmortemReviewStore {
   constructor(private readonly db: Knex) {}
 
-  /** Keeps the content of one version; called inside the transaction that wrote that version. */
+  /**
+   * Keeps the content of one version; called inside the transaction that wrote that version. Autosave writes a
+   * version on every pause in typing, so the revisions are kept per editing session: a save by the same author within
+   * {@link REVISION_SESSION_MINUTES} of their previous revision replaces it (the first revision always stays).
+   */
   static async writeRevision(
     tx: Knex,
     postmortemId: string,
@@ -21,6 +28,18 @@ export class PostmortemReviewStore {
     at: string,
     content: PostmortemContent,
   ) {
+    const previous = await tx('postmortem_revisions')
+      .where({ postmortem_id: postmortemId, version: version - 1 })
+      .first('id', 'author', 'at');
+    if (
+      previous &&
+      version - 1 > 1 &&
+      previous.author === author &&
+      Date.parse(at) - Date.parse(toIsoTimestamp(previous.at)!) <
+        REVISION_SESSION_MINUTES * 60_000
+    ) {
+      await tx('postmortem_revisions').where({ id: previous.id }).delete();
+    }
     await tx('postmortem_revisions').insert({
       postmortem_id: postmortemId,
       version,

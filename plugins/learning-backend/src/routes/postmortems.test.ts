@@ -318,6 +318,37 @@ describe.each(databases.eachSupportedId())(
       ).toBe(404);
     });
 
+    it('keeps one revision per editing session, not one per autosave', async () => {
+      let pm = await newPostmortem();
+      for (const text of ['W', 'Wh', 'What', 'What happened.']) {
+        pm = (
+          await api('patch', `/postmortems/${pm.id}`).send({
+            version: pm.version,
+            summary: text,
+          })
+        ).body;
+      }
+      pm = (
+        await api('patch', `/postmortems/${pm.id}`, participant).send({
+          version: pm.version,
+          impact: 'Subtitles late.',
+        })
+      ).body;
+      const revisions = await api('get', `/postmortems/${pm.id}/revisions`);
+      expect(
+        revisions.body.items.map((r: any) => [r.version, r.author]),
+      ).toEqual([
+        [6, 'user:default/pat'],
+        [5, 'user:default/olive'],
+        [1, 'user:default/olive'],
+      ]);
+      const session = await api('get', `/postmortems/${pm.id}/revisions/5`);
+      expect(session.body.content.summary).toBe('What happened.');
+      expect(
+        (await api('get', `/postmortems/${pm.id}/revisions/3`)).status,
+      ).toBe(404);
+    });
+
     it('takes ratings from participants of published reviews only', async () => {
       let pm = await newPostmortem();
       expect(
