@@ -265,6 +265,11 @@ export interface RecurrenceFinding {
     /** Nth occurrence of this failure mode on the entity. */
     occurrence?: number;
   }>;
+  /**
+   * How many times it happened within the recurrence window (`occurrences` may also show the earlier links of the
+   * chain, and stops at the latest 20). Absent where `occurrences` are exactly those of the window.
+   */
+  occurrencesInWindow?: number;
   actions: Array<{
     id: string;
     title: string;

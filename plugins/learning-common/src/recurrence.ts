@@ -55,7 +55,7 @@ export function summariseRecurrence(
   windowDays: number = DEFAULT_RECURRENCE_WINDOW_DAYS,
 ): RecurrenceSummary {
   const findings: RecurrenceFinding[] = histories
-    .filter(h => h.occurrences.length >= 2)
+    .filter(h => (h.occurrencesInWindow ?? h.occurrences.length) >= 2)
     .map(h => ({ ...h, status: classifyFailureMode(h) }))
     .sort(
       (a, b) =>
@@ -72,11 +72,11 @@ export function summariseRecurrence(
     };
   }
   const worst = findings[0];
-  const n = worst.occurrences.length;
+  const n = worst.occurrencesInWindow ?? worst.occurrences.length;
   const reasons: Record<RecurrenceFinding['status'], string> = {
-    'learning-did-not-hold': `"${worst.failureMode}" happened ${n} times in ${windowDays} days, and again after a preventive action was completed.`,
-    'repeated-without-action': `"${worst.failureMode}" happened ${n} times in ${windowDays} days with no action item linked.`,
-    recurring: `"${worst.failureMode}" happened ${n} times in ${windowDays} days; follow-up actions are still open.`,
+    'learning-did-not-hold': `"${worst.failureMode}" happened ${n} times in the last ${windowDays} days, and again after a preventive action was completed.`,
+    'repeated-without-action': `"${worst.failureMode}" happened ${n} times in the last ${windowDays} days with no action item linked.`,
+    recurring: `"${worst.failureMode}" happened ${n} times in the last ${windowDays} days; follow-up actions are still open.`,
   };
   return {
     status: worst.status,

@@ -54,6 +54,31 @@ async function setup(databaseId: Parameters<typeof databases.init>[0]) {
 }
 
 describe.each(databases.eachSupportedId())('recurrence on %p', databaseId => {
+  it('numbers a chain 1, 2, 3, 4 while each follows the last within the window, never repeating a number', async () => {
+    const { store, incident, occurrenceOf } = await setup(databaseId);
+    // 100 days apart: every one within the window of the one before, the first out of the fourth's window
+    const ids = [];
+    for (const at of [0, 100, 200, 300]) {
+      ids.push((await incident(`Vendor timeout on day ${at}`, at)).id);
+    }
+    const numbers = [];
+    for (const id of ids) numbers.push(await occurrenceOf(id));
+    // counting the occurrences in each window gave 1, 2, 2, 2
+    expect(numbers).toEqual([1, 2, 3, 4]);
+    const summary = await store.summaries.recurrence(
+      svc,
+      DateTime.fromISO(day(301)),
+    );
+    // the chain shows its earlier links, but the sentence counts what the 180 days hold: days 200 and 300
+    expect(summary.findings[0].occurrences.map(o => o.occurrence)).toEqual([
+      1, 2, 3, 4,
+    ]);
+    expect(summary.findings[0].occurrencesInWindow).toBe(2);
+    expect(summary.reason).toMatch(
+      /^"dependency-timeout" happened 2 times in the last 180 days/,
+    );
+  });
+
   it('counts an occurrence one day inside the window and not one day outside', async () => {
     const { store, incident, occurrenceOf } = await setup(databaseId);
     const a = await incident('Vendor timeout', 0);

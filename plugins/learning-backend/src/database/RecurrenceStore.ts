@@ -126,11 +126,12 @@ export class RecurrenceStore {
         [];
       const rows = chain.map((row, k) => {
         const at = DateTime.fromISO(toIsoTimestamp(row.started_at)!).toMillis();
-        const inWindow = numbered.filter(
-          e => e.at >= at - windowMs && e.at <= at,
-        );
-        let occurrence = inWindow.length + 1;
-        let previous = inWindow[inWindow.length - 1]?.id ?? null;
+        // a chain continues while each occurrence follows the one before within the window, and its numbers only
+        // grow: counting the window's occurrences instead numbered a chain "4th, 5th, 5th" as old ones fell out
+        const last = numbered[numbered.length - 1];
+        const continues = !!last && at - last.at <= windowMs;
+        let occurrence = continues ? last.occurrence + 1 : 1;
+        let previous = continues ? last.id : null;
         const linked = row.recurrence_of_id
           ? numbered.find(e => e.id === row.recurrence_of_id)
           : undefined;

@@ -269,8 +269,13 @@ export class SummaryStore {
           });
         }
       }
+      // the sentence counts what the window holds, not the chain's earlier links nor the cap of those shown
+      const occurrencesInWindow = occurrences.filter(
+        o => toIsoTimestamp(o.started_at)! >= since,
+      ).length;
       return {
         failureMode: mode,
+        occurrencesInWindow,
         occurrences: occurrences.slice(-OCCURRENCES_SHOWN).map(o => ({
           incidentId: o.id,
           title: o.title,
