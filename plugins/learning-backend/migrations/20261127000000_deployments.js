@@ -26,7 +26,10 @@ exports.up = async function up(knex) {
     table.string('external_id', 200).notNullable();
     table.string('url', 2000).nullable();
     table.string('description', 2000).nullable();
-    table.integer('revision').notNullable().comment('Row version, raised by every change');
+    table
+      .integer('revision')
+      .notNullable()
+      .comment('Row version, raised by every change');
     table.timestamp('created_at', { useTz: true }).notNullable();
     table.timestamp('updated_at', { useTz: true }).notNullable();
     table.unique(['source', 'external_id'], {

@@ -12,7 +12,7 @@ exports.up = async function up(knex) {
   await knex('incident_occurrences').delete();
 };
 
-/** @param {import('knex').Knex} knex */
+/** Nothing to restore. */
 exports.down = async function down() {
-  // nothing to restore: the backfill numbers the chains again on the next start
+  // the backfill numbers the chains again on the next start
 };

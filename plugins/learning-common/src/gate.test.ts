@@ -59,6 +59,21 @@ describe('decideReleaseGate', () => {
     expect(decision.reasons[0].message).toContain(
       '"Failover test" (due 2026-11-10)',
     );
+    // for a screen: the reason in a few words, and its records with their titles
+    expect(decision.reasons[0]).toMatchObject({
+      summary: '1 overdue P0 preventive action',
+      records: [
+        {
+          id: 'a1',
+          kind: 'action',
+          title: 'Failover test',
+          dueDate: '2026-11-10',
+        },
+      ],
+    });
+    expect(decision.reasons[1].summary).toBe(
+      '1 SEV1/SEV2 incident without a published postmortem past its due date',
+    );
     const lenient = decideReleaseGate('component:default/a', facts, {
       overdueActionPriorities: ['P1'],
       postmortemSeverities: ['SEV2'],

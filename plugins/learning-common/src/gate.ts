@@ -40,8 +40,18 @@ export interface GateReason {
     | 'overdue-preventive-action'
     | 'postmortem-overdue'
     | 'repeated-without-action';
+  /** The whole reason in one sentence, as CI/CD prints it. */
   message: string;
+  /** The reason in a few words, for a screen: "2 overdue P0 preventive actions". */
+  summary: string;
   recordIds: string[];
+  /** The records behind the reason, each with its title and due date. */
+  records: Array<{
+    id: string;
+    kind: 'action' | 'incident';
+    title: string;
+    dueDate?: string;
+  }>;
 }
 
 /** The release gate's answer for an entity. */
@@ -69,7 +79,16 @@ export function decideReleaseGate(
       )} preventive action(s): ${actions
         .map(a => `"${a.title}" (due ${a.dueDate})`)
         .join(', ')}`,
+      summary: `${actions.length} overdue ${rules.overdueActionPriorities.join(
+        '/',
+      )} preventive action${actions.length === 1 ? '' : 's'}`,
       recordIds: actions.map(a => a.id),
+      records: actions.map(a => ({
+        id: a.id,
+        kind: 'action' as const,
+        title: a.title,
+        dueDate: a.dueDate,
+      })),
     });
   }
   const postmortems = facts.overduePostmortems.filter(p =>
@@ -83,7 +102,18 @@ export function decideReleaseGate(
       )} incident(s) without a published postmortem past its due date: ${postmortems
         .map(p => `"${p.title}" (due ${p.dueDate})`)
         .join(', ')}`,
+      summary: `${postmortems.length} ${rules.postmortemSeverities.join(
+        '/',
+      )} incident${
+        postmortems.length === 1 ? '' : 's'
+      } without a published postmortem past its due date`,
       recordIds: postmortems.map(p => p.incidentId),
+      records: postmortems.map(p => ({
+        id: p.incidentId,
+        kind: 'incident' as const,
+        title: p.title,
+        dueDate: p.dueDate,
+      })),
     });
   }
   if (
@@ -93,7 +123,9 @@ export function decideReleaseGate(
     reasons.push({
       rule: 'repeated-without-action',
       message: facts.recurrence.reason,
+      summary: facts.recurrence.reason,
       recordIds: [],
+      records: [],
     });
   }
   return { entityRef, blocked: reasons.length > 0, reasons };

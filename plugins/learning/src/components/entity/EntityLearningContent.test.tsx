@@ -161,8 +161,15 @@ function fakeApi(
         {
           rule: 'overdue-preventive-action',
           message:
-            '1 overdue P0 preventive action(s): "Load-test vendor failover"',
-          recordIds: ['a1'],
+            '5 overdue P0 preventive action(s): "Load-test vendor failover" (due 2026-11-10), …',
+          summary: '5 overdue P0 preventive actions',
+          recordIds: ['a1', 'a2', 'a3', 'a4', 'a5'],
+          records: [1, 2, 3, 4, 5].map(n => ({
+            id: `a${n}`,
+            kind: 'action',
+            title: n === 1 ? 'Load-test vendor failover' : `Action ${n}`,
+            dueDate: '2026-11-10',
+          })),
         },
       ],
     }),
@@ -299,9 +306,15 @@ describe('EntityLearningContent', () => {
     expect(
       await screen.findByText('Release gate: blocked'),
     ).toBeInTheDocument();
-    expect(
-      screen.getByText(/1 overdue P0 preventive action/),
-    ).toBeInTheDocument();
+    // a short list: the reason in a few words, three of its records, the rest on demand
+    const reason = screen.getByTestId('gate-reason');
+    expect(reason).toHaveTextContent(/^5 overdue P0 preventive actions/);
+    expect(within(reason).getAllByRole('listitem')).toHaveLength(3);
+    expect(reason).toHaveTextContent('Load-test vendor failover · due');
+    await userEvent.click(
+      within(reason).getByRole('button', { name: 'Show 2 more' }),
+    );
+    expect(within(reason).getAllByRole('listitem')).toHaveLength(5);
     const counts = screen.getByRole('table', { name: 'Incidents by severity' });
     expect(
       within(counts).getByText('Last 365 days').closest('tr'),

@@ -1,5 +1,6 @@
 import { normalizeEntityRef } from '@learning-loop/plugin-learning-common';
-import { useCallback } from 'react';
+import { useCallback, useState } from 'react';
+import Button from '@material-ui/core/Button';
 import useAsync from 'react-use/esm/useAsync';
 import Chip from '@material-ui/core/Chip';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
@@ -19,6 +20,7 @@ import ListItemText from '@material-ui/core/ListItemText';
 import {
   severities,
   type EntityLearningSummary,
+  type GateDecision,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { IncidentsTable } from '../incidents/IncidentsTable';
@@ -29,6 +31,47 @@ import { PostmortemsCard } from './PostmortemsCard';
 import { RecurrenceBadge } from './RecurrenceBadge';
 import { RunbooksCard } from './RunbooksCard';
 import { formatDate, humanize, ordinal } from '../shared/format';
+
+/** Records shown per gate reason before "show all". */
+const GATE_RECORDS_SHOWN = 3;
+
+/** One reason the gate is closed, in a few words, with its records (the first three, then the rest on demand). */
+function GateReasonItem(props: { reason: GateDecision['reasons'][number] }) {
+  const { reason } = props;
+  const [all, setAll] = useState(false);
+  const records = reason.records ?? [];
+  const shown = all ? records : records.slice(0, GATE_RECORDS_SHOWN);
+  return (
+    <ListItem
+      disableGutters
+      data-testid="gate-reason"
+      style={{ display: 'block' }}
+    >
+      <Typography variant="body2">
+        {reason.summary ?? reason.message}
+      </Typography>
+      {shown.length > 0 && (
+        <ul style={{ margin: '2px 0 0', paddingLeft: 20 }}>
+          {shown.map(r => (
+            <li key={r.id}>
+              <Typography variant="body2" color="textSecondary">
+                {r.title}
+                {r.dueDate ? ` · due ${formatDate(r.dueDate)}` : ''}
+              </Typography>
+            </li>
+          ))}
+        </ul>
+      )}
+      {records.length > GATE_RECORDS_SHOWN && (
+        <Button size="small" onClick={() => setAll(!all)}>
+          {all
+            ? 'Show fewer'
+            : `Show ${records.length - GATE_RECORDS_SHOWN} more`}
+        </Button>
+      )}
+    </ListItem>
+  );
+}
 
 /** The release gate CI/CD asks before deploying this entity, with its reasons. */
 function GateState(props: { entityRef: string }) {
@@ -49,11 +92,11 @@ function GateState(props: { entityRef: string }) {
             : { background: '#2e7d32', color: '#fff' }
         }
       />
-      {value.reasons.map(r => (
-        <Typography key={r.rule} variant="body2" color="textSecondary">
-          {r.message}
-        </Typography>
-      ))}
+      <List dense disablePadding>
+        {value.reasons.map(r => (
+          <GateReasonItem key={r.rule} reason={r} />
+        ))}
+      </List>
     </Box>
   );
 }
