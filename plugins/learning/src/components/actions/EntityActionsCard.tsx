@@ -16,6 +16,7 @@ import { learningApiRef } from '../../api';
 import { ActionDialog } from './ActionDialog';
 import { ActionsTable } from './ActionsTable';
 import { usePermissionToEdit } from './usePermissionToEdit';
+import { problemMessage } from '../shared/problem';
 
 /** Replaces changed actions in a list, keeping its order. */
 export function mergeActions(
@@ -153,7 +154,7 @@ export function EntityActionsCard(props: {
             onChanged();
           } catch (e) {
             alertApi.post({
-              message: `Could not create the action: ${(e as Error).message}`,
+              message: `Could not create the action: ${problemMessage(e)}`,
               severity: 'error',
             });
             throw e;

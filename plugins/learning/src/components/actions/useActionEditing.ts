@@ -6,6 +6,7 @@ import type {
   UpdateActionInput,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
+import { problemMessage } from '../shared/problem';
 
 /** Fields a person edits on an action. */
 export type ActionPatch = Omit<Partial<UpdateActionInput>, 'version'>;
@@ -50,9 +51,9 @@ export function useActionEditing(onSaved: (action: ActionItem) => void) {
           setConflict({ mine: action, patch, current });
         } else {
           alertApi.post({
-            message: `Could not save "${action.title}": ${
-              (error as Error).message
-            }`,
+            message: `Could not save "${action.title}": ${problemMessage(
+              error,
+            )}`,
             severity: 'error',
           });
         }

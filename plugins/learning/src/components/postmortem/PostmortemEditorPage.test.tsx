@@ -141,6 +141,36 @@ describe('PostmortemEditorPage', () => {
     ).toBeInTheDocument();
   });
 
+  it("says which rule refused a submit, in the server's words, not the HTTP status", async () => {
+    const refusal = await ResponseError.fromResponse(
+      new Response(
+        JSON.stringify({
+          error: {
+            name: 'InputError',
+            message:
+              'status: fill in the required sections first: Impact, Timeline',
+          },
+          response: { statusCode: 400 },
+        }),
+        {
+          status: 400,
+          statusText: 'Bad Request',
+          headers: { 'Content-Type': 'application/json' },
+        },
+      ),
+    );
+    const updatePostmortem = jest.fn().mockRejectedValue(refusal);
+    await setup(updatePostmortem);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Submit for review' }),
+    );
+    const alert = await screen.findByTestId('save-error');
+    expect(alert).toHaveTextContent(
+      'Status: fill in the required sections first: Impact, Timeline',
+    );
+    expect(alert).not.toHaveTextContent(/Request failed/);
+  });
+
   it('never overwrites a newer version: it offers to load theirs or apply the edit on top', async () => {
     const theirs = { ...postmortem, version: 6, summary: 'Their summary' };
     const body = {

@@ -9,6 +9,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { problemMessage } from '../shared/problem';
 
 /** Starts a learning review for an incident (from the template its severity and kind get) and opens the editor. */
 export function StartPostmortemButton(props: { incident: Incident }) {
@@ -32,7 +33,7 @@ export function StartPostmortemButton(props: { incident: Incident }) {
       navigate(`${learningRoot()}/postmortems/${created.id}/edit`);
     } catch (e) {
       alertApi.post({
-        message: `Could not start the postmortem: ${(e as Error).message}`,
+        message: `Could not start the postmortem: ${problemMessage(e)}`,
         severity: 'error',
       });
       setBusy(false);

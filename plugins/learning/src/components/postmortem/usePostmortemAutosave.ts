@@ -6,6 +6,7 @@ import type {
   UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
+import { problemMessage } from '../shared/problem';
 
 /** Fields the editor changes. */
 export type PostmortemPatch = Omit<Partial<UpdatePostmortemInput>, 'version'>;
@@ -75,7 +76,7 @@ export function usePostmortemAutosave(initial: Postmortem) {
           setTheirs(current);
           setState('conflict');
         } else {
-          setError((e as Error).message);
+          setError(problemMessage(e));
           setState('error');
         }
         return undefined;
