@@ -284,6 +284,59 @@ async function renderWith(api: LearningApi, element: JSX.Element) {
 jest.setTimeout(30_000);
 
 describe('EntityLearningContent', () => {
+  it('answers the four questions first: how often, coming back, what is done, did the last fix work', async () => {
+    const api = fakeApi({
+      getEntitySummary: jest.fn().mockResolvedValue({
+        ...summary,
+        recurrence: {
+          ...summary.recurrence,
+          reason:
+            '"dependency-timeout" happened 3 times in the last 180 days, and again after a preventive action was completed.',
+          findings: [
+            {
+              failureMode: 'dependency-timeout',
+              status: 'learning-did-not-hold',
+              occurrencesInWindow: 3,
+              occurrences: [1, 2, 3, 4].map(n => ({
+                incidentId: `i${n}`,
+                title: `Vendor timeout ${n}`,
+                startedAt: `2026-0${n + 5}-01T10:00:00.000Z`,
+                severity: 'SEV2',
+                occurrence: n,
+              })),
+              actions: [
+                {
+                  id: 'a9',
+                  title: 'Add a circuit breaker',
+                  status: 'done',
+                  type: 'prevent',
+                  completedAt: '2026-08-15T00:00:00.000Z',
+                  effectiveness: 'ineffective',
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    });
+    await renderWith(api, <EntityLearningContent />);
+    expect(await screen.findByTestId('headline-frequency')).toHaveTextContent(
+      '1 incident in 90 days',
+    );
+    expect(screen.getByTestId('headline-recurrence')).toHaveTextContent(
+      'Yes: dependency-timeout, 3 times',
+    );
+    expect(screen.getByTestId('headline-actions')).toHaveTextContent(
+      '7 open actions',
+    );
+    expect(screen.getByTestId('headline-fix')).toHaveTextContent(
+      'It did not hold',
+    );
+    expect(screen.getByTestId('headline-finding')).toHaveTextContent(
+      'The action that did not hold: "Add a circuit breaker".',
+    );
+  });
+
   it('shows counts, recurrence with its reason, overdue actions, incidents and runbooks', async () => {
     const api = fakeApi();
     await renderWith(api, <EntityLearningContent />);

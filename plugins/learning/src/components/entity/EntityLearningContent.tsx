@@ -25,6 +25,7 @@ import {
 import { learningApiRef } from '../../api';
 import { IncidentsTable } from '../incidents/IncidentsTable';
 import { MetricsCard } from './MetricsCard';
+import { LearningHeadline } from './LearningHeadline';
 import { DurationDistributionCard } from '../shared/DurationDistribution';
 import { EntityActionsCard } from '../actions/EntityActionsCard';
 import { PostmortemsCard } from './PostmortemsCard';
@@ -109,9 +110,6 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
         <RecurrenceBadge recurrence={recurrence} />
         <GateState entityRef={props.summary.entityRef} />
       </Box>
-      <Typography variant="body2" paragraph>
-        {recurrence.reason}
-      </Typography>
       {recurrence.findings.map(f => (
         <Box key={f.failureMode} mb={1}>
           <Typography variant="subtitle2">
@@ -221,6 +219,9 @@ export function EntityLearningContent() {
   if (!summary) return null;
   return (
     <Grid container spacing={3} alignItems="stretch">
+      <Grid item xs={12}>
+        <LearningHeadline summary={summary} />
+      </Grid>
       <Grid item xs={12} md={6}>
         <CountsCard summary={summary} />
       </Grid>
