@@ -23,7 +23,7 @@ export interface CellProps {
 }
 
 /** Renders a control, disabled with an explanatory tooltip when the user may not edit this action. */
-function Guarded(
+export function Guarded(
   props: CellProps & { children: (disabled: boolean) => ReactElement },
 ) {
   const { allowed, loading } = usePermissionToEdit(props.action.entityRef);

@@ -275,8 +275,12 @@ describe('ActionsTable', () => {
     expect(
       screen.getByLabelText('Due date of Load-test vendor failover'),
     ).toBeDisabled();
+    // the edit dialog cannot be opened either: no one fills in a whole dialog to be refused
+    expect(
+      screen.getByRole('button', { name: 'Edit Load-test vendor failover' }),
+    ).toBeDisabled();
     const denied = screen.getAllByTestId('edit-denied');
-    expect(denied.length).toBeGreaterThanOrEqual(4);
+    expect(denied.length).toBeGreaterThanOrEqual(5);
     await userEvent.hover(denied[0]);
     expect(
       await screen.findByText(

@@ -13,6 +13,7 @@ import { ActionDialog } from './ActionDialog';
 import { BulkBar } from './BulkBar';
 import {
   DueDateCell,
+  Guarded,
   OwnerCell,
   PriorityCell,
   StatusCell,
@@ -145,15 +146,29 @@ export function ActionsTable(props: {
       title: '',
       render: a => (
         <Box display="flex">
-          <Tooltip title="Edit the whole action">
-            <IconButton
-              size="small"
-              aria-label={`Edit ${a.title}`}
-              onClick={() => setEditing(a)}
-            >
-              <EditIcon fontSize="small" />
-            </IconButton>
-          </Tooltip>
+          <Guarded {...cell(a)}>
+            {disabled =>
+              disabled ? (
+                <IconButton
+                  size="small"
+                  aria-label={`Edit ${a.title}`}
+                  disabled
+                >
+                  <EditIcon fontSize="small" />
+                </IconButton>
+              ) : (
+                <Tooltip title="Edit the whole action">
+                  <IconButton
+                    size="small"
+                    aria-label={`Edit ${a.title}`}
+                    onClick={() => setEditing(a)}
+                  >
+                    <EditIcon fontSize="small" />
+                  </IconButton>
+                </Tooltip>
+              )
+            }
+          </Guarded>
           <Tooltip title="History">
             <IconButton
               size="small"
