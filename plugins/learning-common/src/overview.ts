@@ -94,8 +94,10 @@ export interface OverdueActionItem {
   dueDate: string;
 }
 
-/** What needs attention now, each list capped. */
+/** What needs attention now, each list capped (at 50), with the full count of each in `totals`. */
 export interface AttentionLists {
+  /** How many items each list has in all; the lists hold the first 50. */
+  totals: Record<Exclude<keyof AttentionLists, 'totals'>, number>;
   overduePostmortems: Array<{
     incidentId: string;
     title: string;

@@ -59,16 +59,54 @@ export class AttentionStore {
           scope,
         ),
       );
+    // each list's rows, without order, limit or columns: read capped for the list, counted whole for its total
+    const filters = {
+      overduePostmortems: () =>
+        incidentsOf()
+          .where('i.postmortem_due_date', '<', today)
+          .whereNotExists(publishedPostmortemOf(this.db, 'i.id')),
+      recurrencesWithoutAction: () =>
+        incidentsOf()
+          .where('i.is_recurrence', true)
+          .where('i.started_at', '>=', now.minus({ days: 365 }).toISO()!)
+          .modify(q => withoutLinkedAction(q, 'i.id')),
+      overdueActions: () =>
+        this.db('action_items')
+          .modify(q => scopeEntities(q, 'entity_ref', scope))
+          .whereIn('status', [...openActionStatuses])
+          .where('due_date', '<', today),
+      staleDrafts: () =>
+        this.db('postmortems as p')
+          .where('p.status', 'draft')
+          .where(
+            'p.updated_at',
+            '<',
+            now.minus({ days: options.staleDraftDays }).toISO()!,
+          )
+          .whereIn('p.id', sub =>
+            scopeEntities(
+              sub.select('postmortem_id').from('postmortem_entities'),
+              'entity_ref',
+              scope,
+            ),
+          ),
+      runbooksPastReview: () =>
+        this.db('runbooks')
+          .modify(q => scopeEntities(q, 'entity_ref', scope))
+          .where('next_review_due', '<', today),
+    };
+    const count = async (q: Knex.QueryBuilder) =>
+      Number(((await q.count({ n: '*' }).first()) as any)?.n ?? 0);
     const [
       overduePostmortems,
       recurrencesWithoutAction,
       overdueActions,
       staleDrafts,
       runbooksPastReview,
+      ...totals
     ] = await Promise.all([
-      incidentsOf()
-        .where('i.postmortem_due_date', '<', today)
-        .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
+      filters
+        .overduePostmortems()
         .orderBy('i.postmortem_due_date', 'asc')
         .limit(limit)
         .select(
@@ -77,46 +115,41 @@ export class AttentionStore {
           'i.severity',
           'i.postmortem_due_date as due',
         ),
-      incidentsOf()
-        .where('i.is_recurrence', true)
-        .where('i.started_at', '>=', now.minus({ days: 365 }).toISO()!)
-        .modify(q => withoutLinkedAction(q, 'i.id'))
+      filters
+        .recurrencesWithoutAction()
         .orderBy('i.started_at', 'desc')
         .limit(limit)
         .select('i.id', 'i.title', 'i.severity', 'i.started_at'),
-      this.db('action_items')
-        .modify(q => scopeEntities(q, 'entity_ref', scope))
-        .whereIn('status', [...openActionStatuses])
-        .where('due_date', '<', today)
+      filters
+        .overdueActions()
         .orderBy('due_date', 'asc')
         .limit(limit)
         .select('id', 'title', 'entity_ref', 'owner', 'priority', 'due_date'),
-      this.db('postmortems as p')
-        .where('p.status', 'draft')
-        .where(
-          'p.updated_at',
-          '<',
-          now.minus({ days: options.staleDraftDays }).toISO()!,
-        )
-        .whereIn('p.id', sub =>
-          scopeEntities(
-            sub.select('postmortem_id').from('postmortem_entities'),
-            'entity_ref',
-            scope,
-          ),
-        )
+      filters
+        .staleDrafts()
         .orderBy('p.updated_at', 'asc')
         .limit(limit)
         .select('p.id', 'p.title', 'p.updated_at'),
-      this.db('runbooks')
-        .modify(q => scopeEntities(q, 'entity_ref', scope))
-        .where('next_review_due', '<', today)
+      filters
+        .runbooksPastReview()
         .orderBy('next_review_due', 'asc')
         .limit(limit)
         .select('id', 'title', 'entity_ref', 'next_review_due'),
+      count(filters.overduePostmortems()),
+      count(filters.recurrencesWithoutAction()),
+      count(filters.overdueActions()),
+      count(filters.staleDrafts()),
+      count(filters.runbooksPastReview()),
     ]);
     return {
-      overduePostmortems: overduePostmortems.map((r: any) => ({
+      totals: {
+        overduePostmortems: totals[0] as number,
+        recurrencesWithoutAction: totals[1] as number,
+        overdueActions: totals[2] as number,
+        staleDrafts: totals[3] as number,
+        runbooksPastReview: totals[4] as number,
+      },
+      overduePostmortems: (overduePostmortems as any[]).map((r: any) => ({
         incidentId: r.id,
         title: r.title,
         severity: r.severity,

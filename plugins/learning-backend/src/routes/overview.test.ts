@@ -143,6 +143,10 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
     expect(
       res.body.antiPatterns.recurrencesWithoutAction.map((i: any) => i.title),
     ).toEqual(['On component:default/c1']);
+    expect(res.body.antiPatterns.totals).toMatchObject({
+      overdueActions: 1,
+      recurrencesWithoutAction: 1,
+    });
     expect(res.body.trends).toHaveLength(12);
     expect(
       res.body.trends.reduce((s: number, t: any) => s + t.incidents, 0),

@@ -11,16 +11,23 @@ import { formatDate } from '../shared/format';
 import { CsvButton } from './BreakdownTable';
 import { toCsv } from './csv';
 
+/** Items shown per list; the CSV has every item the answer holds. */
+const SHOWN = 10;
+
 function AttentionList<Row extends object>(props: {
   title: string;
   items: Row[];
+  /** How many there are in all (the answer holds the first 50). */
+  total: number;
   render: (r: Row) => JSX.Element;
   name: string;
   csv: Array<{ title: string; value: (r: Row) => unknown }>;
+  seeAll?: { to: string; label: string };
 }) {
+  const shown = Math.min(SHOWN, props.items.length);
   return (
     <InfoCard
-      title={`${props.title} (${props.items.length})`}
+      title={`${props.title} (${props.total})`}
       action={
         <CsvButton
           name={props.name}
@@ -31,31 +38,57 @@ function AttentionList<Row extends object>(props: {
       {props.items.length === 0 && (
         <Typography variant="body2">Nothing here.</Typography>
       )}
-      {props.items.slice(0, 10).map((item, n) => (
+      {props.items.slice(0, SHOWN).map((item, n) => (
         <Box key={n} mb={0.5}>
           {props.render(item)}
         </Box>
       ))}
+      {props.total > shown && (
+        <Typography
+          variant="caption"
+          component="p"
+          data-testid={`attention-more-${props.name}`}
+        >
+          {shown} of {props.total} shown
+          {props.items.length > shown
+            ? `; the CSV has the first ${props.items.length}`
+            : ''}
+          .
+        </Typography>
+      )}
+      {props.seeAll && props.total > 0 && (
+        <Link to={props.seeAll.to}>{props.seeAll.label}</Link>
+      )}
     </InfoCard>
   );
 }
 
 /** One list of what needs attention: where it comes from in the answer, how an item reads, its CSV columns. */
-interface AttentionListSpec<K extends keyof Lists> {
+type ListKey = Exclude<keyof Lists, 'totals'>;
+
+interface AttentionListSpec<K extends ListKey> {
   key: K;
   title: string;
   name: string;
   render: (r: Lists[K][number]) => JSX.Element;
   csv: Array<{ title: string; value: (r: Lists[K][number]) => unknown }>;
+  seeAll?: { to: string; label: string };
 }
 
 /** A list of one key, typed by that key's items, with the function that shows it from an answer. */
-function list<K extends keyof Lists>(spec: AttentionListSpec<K>) {
+function list<K extends ListKey>(spec: AttentionListSpec<K>) {
   return {
     spec,
     show: (answer: Lists) => {
       const { key, ...rest } = spec;
-      return <AttentionList {...rest} items={answer[key] ?? []} />;
+      const items = (answer[key] ?? []) as Lists[K][number][];
+      return (
+        <AttentionList
+          {...rest}
+          items={items}
+          total={answer.totals?.[key] ?? items.length}
+        />
+      );
     },
   };
 }
@@ -114,6 +147,7 @@ const lists = [
     title: `Drafts untouched for ${STALE_DRAFT_DAYS} days`,
     name: 'stale-drafts',
     render: r => <Link to={`postmortems/${r.postmortemId}`}>{r.title}</Link>,
+    seeAll: { to: 'postmortems', label: 'See all postmortems' },
     csv: [
       { title: 'Postmortem', value: r => r.title },
       { title: 'Last change', value: r => r.updatedAt },

@@ -124,6 +124,13 @@ const overview = {
   trends: [],
   aging: [],
   antiPatterns: {
+    totals: {
+      overduePostmortems: 1,
+      recurrencesWithoutAction: 0,
+      overdueActions: 212,
+      staleDrafts: 0,
+      runbooksPastReview: 0,
+    },
     overduePostmortems: [
       { title: 'Vendor timeouts', severity: 'SEV1', dueDate: '2026-10-10' },
     ],
@@ -235,7 +242,13 @@ describe('OverviewPage', () => {
     expect(
       screen.getByText(/SEV1 · Vendor timeouts · due/),
     ).toBeInTheDocument();
-    expect(screen.getByText('Actions past their SLO (1)')).toBeInTheDocument();
+    // the total, not the length of the capped list, and how many are shown
+    expect(
+      screen.getByText('Actions past their SLO (212)'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByTestId('attention-more-overdue-actions'),
+    ).toHaveTextContent('1 of 212 shown.');
     expect(
       screen.getByText('Drafts untouched for 14 days (0)'),
     ).toBeInTheDocument();
