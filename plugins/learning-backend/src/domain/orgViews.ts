@@ -109,6 +109,7 @@ export class OrgViews {
         withDeployments(previousCounts, previouslyDeployed),
         catalog,
         level,
+        query.team,
       ),
       trends: await this.deps.store.overview.trends(
         scope,

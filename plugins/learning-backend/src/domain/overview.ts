@@ -83,7 +83,14 @@ export function breakdowns(
   previousCounts: CountsWithDeployments[],
   catalog: CatalogRollup,
   level: number,
+  teamFilter?: string,
 ) {
+  // filtered to a team, its parent groups would only repeat the team's own figures: stop at the team
+  const teamsOf = (e: string) => {
+    const teams = catalog.teamsOf(e);
+    const at = teamFilter ? teams.indexOf(teamFilter) : -1;
+    return at >= 0 ? teams.slice(0, at + 1) : teams;
+  };
   const compared = (keysOf: (entityRef: string) => string[]) => {
     const before = new Map(
       rollUp(previousCounts, keysOf, catalog.titles).map(r => [r.ref, r]),
@@ -121,7 +128,7 @@ export function breakdowns(
     });
   };
   return {
-    teams: compared(e => catalog.teamsOf(e)),
+    teams: compared(teamsOf),
     systems: compared(e => (catalog.systemOf(e) ? [catalog.systemOf(e)!] : [])),
     domains: compared(e => (catalog.domainOf(e) ? [catalog.domainOf(e)!] : [])),
   };

@@ -143,6 +143,13 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
     expect(
       res.body.antiPatterns.recurrencesWithoutAction.map((i: any) => i.title),
     ).toEqual(['On component:default/c1']);
+    // filtered to a team, its parent group does not repeat the team's figures
+    const filtered = await request(server)
+      .get('/api/learning/overview?days=90&team=group:default/team-a')
+      .set('Authorization', user);
+    expect(filtered.body.breakdowns.teams.map((r: any) => r.ref)).toEqual([
+      'group:default/team-a',
+    ]);
     expect(res.body.antiPatterns.totals).toMatchObject({
       overdueActions: 1,
       recurrencesWithoutAction: 1,
