@@ -10,11 +10,87 @@ import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import { learningApiRef } from '../../api';
-import { formatDateTime } from '../shared/format';
+import { EntityDisplayName } from '@backstage/plugin-catalog-react';
+import { DateTime } from 'luxon';
+import type { HistoryEntry } from '@learning-loop/plugin-learning-common';
+import { formatDateTime, humanize } from '../shared/format';
 
-function show(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+/** How a field is named in a sentence. */
+const fieldLabels: Record<string, string> = {
+  title: 'title',
+  description: 'description',
+  type: 'type',
+  category: 'category',
+  priority: 'priority',
+  owner: 'owner',
+  dueDate: 'due date',
+  status: 'status',
+  statusReason: 'reason',
+  trackerUrl: 'tracker link',
+  effectiveness: 'effectiveness',
+  completedAt: 'completed',
+  entityRef: 'entity',
+  incidentId: 'incident',
+  postmortemId: 'postmortem',
+};
+
+/** A value as people read it: dates formatted, vocabulary humanised, catalog refs by their display names. */
+export function HistoryValue(props: { field: string; value: unknown }) {
+  const { field, value } = props;
+  if (value === null || value === undefined || value === '') return <>none</>;
+  if (typeof value !== 'string') return <>{JSON.stringify(value)}</>;
+  if (/^(user|group):/.test(value) || field === 'entityRef') {
+    return <EntityDisplayName entityRef={value} hideIcon />;
+  }
+  // a calendar date is a date, wherever the reader is: no time zone shift
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    return (
+      <>
+        {DateTime.fromISO(value, { zone: 'utc' }).toLocaleString(
+          DateTime.DATE_MED,
+        )}
+      </>
+    );
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return <>{formatDateTime(value)}</>;
+  if (['status', 'type', 'category', 'effectiveness'].includes(field)) {
+    return <>{humanize(value)}</>;
+  }
+  return <>“{value}”</>;
+}
+
+/** One history entry as a sentence: "Priya Raman changed status from Open to Done and due date from … to …". */
+export function HistorySentence(props: { entry: HistoryEntry }) {
+  const { entry } = props;
+  const changes = entry.changes.filter(c => c.field !== 'version');
+  const verb = {
+    create: 'created it with',
+    update: 'changed',
+    delete: 'deleted it',
+  }[entry.operation];
+  return (
+    <span data-testid="history-sentence">
+      <EntityDisplayName entityRef={entry.actor} hideIcon disableTooltip />{' '}
+      {verb}
+      {entry.operation === 'delete'
+        ? ''
+        : changes.map((c, n) => (
+            <span key={c.field}>
+              {n === 0 ? ' ' : n === changes.length - 1 ? ' and ' : ', '}
+              {fieldLabels[c.field] ?? c.field}{' '}
+              {entry.operation === 'create' ? (
+                <HistoryValue field={c.field} value={c.to} />
+              ) : (
+                <>
+                  from <HistoryValue field={c.field} value={c.from} /> to{' '}
+                  <HistoryValue field={c.field} value={c.to} />
+                </>
+              )}
+            </span>
+          ))}
+      .
+    </span>
+  );
 }
 
 /** Every change to an action: who, when, which fields, old and new values. */
@@ -45,12 +121,10 @@ export function HistoryDialog(props: {
           {[...(value?.items ?? [])].reverse().map(entry => (
             <ListItem key={entry.id} divider>
               <ListItemText
-                primary={`${formatDateTime(entry.at)} · ${entry.actor} · ${
-                  entry.operation
-                } (version ${entry.version})`}
-                secondary={entry.changes
-                  .map(c => `${c.field}: ${show(c.from)} → ${show(c.to)}`)
-                  .join('; ')}
+                primary={<HistorySentence entry={entry} />}
+                secondary={`${formatDateTime(entry.at)} · version ${
+                  entry.version
+                }`}
               />
             </ListItem>
           ))}

@@ -1,0 +1,56 @@
+import { screen } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { learningApiRef, type LearningApi } from '../../api';
+import { HistoryDialog } from './HistoryDialog';
+
+describe('HistoryDialog', () => {
+  it('reads each change as a sentence with field labels and formatted values, newest first', async () => {
+    const getHistory = jest.fn().mockResolvedValue({
+      items: [
+        {
+          id: '1',
+          recordType: 'action',
+          recordId: 'a1',
+          operation: 'create',
+          actor: 'user:default/priya.raman',
+          at: '2026-11-01T09:00:00.000Z',
+          version: 1,
+          changes: [
+            { field: 'priority', from: null, to: 'P1' },
+            { field: 'dueDate', from: null, to: '2026-11-20' },
+            {
+              field: 'owner',
+              from: null,
+              to: 'group:default/localization-team',
+            },
+          ],
+        },
+        {
+          id: '2',
+          recordType: 'action',
+          recordId: 'a1',
+          operation: 'update',
+          actor: 'user:default/mateo.rossi',
+          at: '2026-11-05T09:00:00.000Z',
+          version: 2,
+          changes: [
+            { field: 'status', from: 'open', to: 'in-progress' },
+            { field: 'dueDate', from: '2026-11-20', to: '2026-12-04' },
+          ],
+        },
+      ],
+    });
+    await renderInTestApp(
+      <TestApiProvider
+        apis={[[learningApiRef, { getHistory } as unknown as LearningApi]]}
+      >
+        <HistoryDialog actionId="a1" title="Failover test" onClose={() => {}} />
+      </TestApiProvider>,
+    );
+    const sentences = await screen.findAllByTestId('history-sentence');
+    expect(sentences.map(s => s.textContent)).toEqual([
+      'mateo.rossi changed status from Open to In progress and due date from Nov 20, 2026 to Dec 4, 2026.',
+      'priya.raman created it with priority “P1”, due date Nov 20, 2026 and owner localization-team.',
+    ]);
+  });
+});
