@@ -204,7 +204,14 @@ export function reviewFigures(review: LearningReview): ReviewFigure[] {
 }
 
 /** The review as one Markdown document, to download or paste into a wiki. */
-export function reviewToMarkdown(review: LearningReview): string {
+export function reviewToMarkdown(
+  review: LearningReview,
+  options: {
+    /** A catalog entity's display name (its title or profile name); its ref where unknown. */
+    nameOf?: (entityRef: string) => string | undefined;
+  } = {},
+): string {
+  const name = (ref: string) => options.nameOf?.(ref) ?? ref;
   const themes = [
     '## Themes',
     `Share of the period's incidents with each contributing-factor category and recurring failure mode, against ${review.previousPeriod.label}.`,
@@ -270,7 +277,7 @@ export function reviewToMarkdown(review: LearningReview): string {
         a.completedAt.slice(0, 10),
         a.priority,
         a.title,
-        a.entityRef,
+        name(a.entityRef),
         a.effectiveness ?? '',
       ]),
     ),
@@ -284,8 +291,8 @@ export function reviewToMarkdown(review: LearningReview): string {
         a.dueDate,
         a.priority,
         a.title,
-        a.entityRef,
-        a.owner,
+        name(a.entityRef),
+        name(a.owner),
       ]),
     ),
   ];

@@ -1,6 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import {
   compareDurations,
   compareMetrics,
@@ -96,8 +98,17 @@ const review = (
   ],
   actionsCompleted: [],
   actionsOverdueAt: '2026-11-01T00:00:00.000Z',
-  actionsOverdueTotal: 0,
-  actionsOverdue: [],
+  actionsOverdueTotal: 1,
+  actionsOverdue: [
+    {
+      actionId: 'a1',
+      title: 'Load-test vendor failover',
+      entityRef: 'component:default/subtitle-service',
+      owner: 'group:default/localization-team',
+      priority: 'P0',
+      dueDate: '2026-10-20',
+    },
+  ],
   themes: [],
 });
 
@@ -109,7 +120,36 @@ describe('ReviewsPage', () => {
     );
     await renderInTestApp(
       <TestApiProvider
-        apis={[[learningApiRef, { getReview } as unknown as LearningApi]]}
+        apis={[
+          [learningApiRef, { getReview } as unknown as LearningApi],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                {
+                  apiVersion: 'backstage.io/v1alpha1',
+                  kind: 'Group',
+                  metadata: { name: 'localization-team', namespace: 'default' },
+                  spec: {
+                    type: 'team',
+                    profile: { displayName: 'Localization' },
+                    children: [],
+                  },
+                },
+                {
+                  apiVersion: 'backstage.io/v1alpha1',
+                  kind: 'Component',
+                  metadata: {
+                    name: 'subtitle-service',
+                    namespace: 'default',
+                    title: 'Subtitle service',
+                  },
+                  spec: { type: 'service', owner: 'localization-team' },
+                },
+              ],
+            }),
+          ],
+        ]}
       >
         <ReviewsPage />
       </TestApiProvider>,
@@ -119,6 +159,15 @@ describe('ReviewsPage', () => {
       within(shown).getByText(/^Monthly incident review: \d{4}-\d\d$/),
     ).toBeInTheDocument();
     expect(within(shown).getByText('Vendor timeouts')).toBeInTheDocument();
+    // entities and owners by their names, not their refs
+    const overdue = (
+      await within(shown).findByText('Load-test vendor failover')
+    ).closest('tr')!;
+    await waitFor(() =>
+      expect(overdue).toHaveTextContent(
+        '2026-10-20P0Load-test vendor failoverSubtitle serviceLocalization',
+      ),
+    );
     // the figures with the previous month's and the verdict: one incident against none is too few to tell
     const incidents = within(shown)
       .getAllByText('Incidents')

@@ -20,6 +20,7 @@ import {
 import { learningApiRef } from '../../api';
 import { download, toCsv } from './csv';
 import { SelectField } from '../shared/SelectField';
+import { useEntityNames } from '../shared/useEntityNames';
 
 const lastMonths = Array.from({ length: 12 }, (_, n) =>
   DateTime.utc()
@@ -44,7 +45,18 @@ export function ReviewsPage() {
         : api.getReview('quarterly', { quarter }),
     [api, kind, month, quarter],
   );
-  const markdown = value ? reviewToMarkdown(value) : '';
+  const names = useEntityNames(
+    value
+      ? [
+          ...value.actionsCompleted.map(a => a.entityRef),
+          ...value.actionsOverdue.flatMap(a => [a.entityRef, a.owner]),
+        ]
+      : [],
+  );
+  const nameOf = (ref: string) => names.get(ref) ?? ref;
+  const markdown = value
+    ? reviewToMarkdown(value, { nameOf: ref => names.get(ref) })
+    : '';
   const slug =
     kind === 'monthly'
       ? `monthly-incident-review-${month}`
@@ -170,7 +182,16 @@ export function ReviewsPage() {
                   { title: 'State', value: a => a.state },
                   { title: 'Title', value: a => a.title },
                   { title: 'Priority', value: a => a.priority },
-                  { title: 'Entity', value: a => a.entityRef },
+                  { title: 'Entity', value: a => nameOf(a.entityRef) },
+                  { title: 'Entity ref', value: a => a.entityRef },
+                  {
+                    title: 'Owner',
+                    value: a => ('owner' in a ? nameOf(a.owner) : ''),
+                  },
+                  {
+                    title: 'Owner ref',
+                    value: a => ('owner' in a ? a.owner : ''),
+                  },
                 ],
               ),
               'text/csv',
