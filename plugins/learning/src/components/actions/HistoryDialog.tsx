@@ -59,6 +59,12 @@ export function HistoryValue(props: { field: string; value: unknown }) {
   return <>“{value}”</>;
 }
 
+/** Between the items of a list read aloud: " ", ", ", " and ". */
+function separator(n: number, count: number): string {
+  if (n === 0) return ' ';
+  return n === count - 1 ? ' and ' : ', ';
+}
+
 /** One history entry as a sentence: "Priya Raman changed status from Open to Done and due date from … to …". */
 export function HistorySentence(props: { entry: HistoryEntry }) {
   const { entry } = props;
@@ -76,7 +82,7 @@ export function HistorySentence(props: { entry: HistoryEntry }) {
         ? ''
         : changes.map((c, n) => (
             <span key={c.field}>
-              {n === 0 ? ' ' : n === changes.length - 1 ? ' and ' : ', '}
+              {separator(n, changes.length)}
               {fieldLabels[c.field] ?? c.field}{' '}
               {entry.operation === 'create' ? (
                 <HistoryValue field={c.field} value={c.to} />
