@@ -261,6 +261,15 @@ describe('ActionsTable', () => {
     expect(onChanged).toHaveBeenCalledWith([current]);
   });
 
+  it('shows the owner by name, not by entity ref, before any picker is opened', async () => {
+    const { render } = setup({});
+    await render();
+    const owner = await screen.findByLabelText(
+      'Owner of Load-test vendor failover',
+    );
+    await waitFor(() => expect(owner).toHaveValue('localization-team'));
+  });
+
   it('disables the controls for someone who does not own the entity, and says who does', async () => {
     // another entity: usePermission caches decisions per permission and resource across renders
     const { render } = setup({

@@ -4,6 +4,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useState } from 'react';
 import {
   catalogApiRef,
+  useEntityPresentation,
   type CatalogApi,
 } from '@backstage/plugin-catalog-react';
 import TextField from '@material-ui/core/TextField';
@@ -82,9 +83,13 @@ export function OwnerPicker(props: {
   // a table shows a picker per row: the users and groups are loaded when one is first opened
   const [wanted, setWanted] = useState(false);
   const { options, loading } = useOwnerOptions(wanted);
+  // before the options load, the owner reads by its display name, not its ref
+  const presentation = useEntityPresentation(props.value, {
+    defaultKind: 'group',
+  });
   const selected = options.find(o => o.ref === props.value) ?? {
     ref: props.value,
-    label: props.value,
+    label: presentation.primaryTitle,
   };
   return (
     <Autocomplete
