@@ -17,6 +17,7 @@ import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
 import { DeploymentStore } from './DeploymentStore';
+import { JobRunStore } from './JobRunStore';
 import { ReminderStore } from './ReminderStore';
 import { dataRevision, History, type WriteListener } from './history';
 import type { LearningStore } from './LearningStore';
@@ -62,6 +63,7 @@ export class DatabaseLearningStore implements LearningStore {
   readonly ingestEvents: IngestEventStore;
   readonly reminders: ReminderStore;
   readonly deployments: DeploymentStore;
+  readonly jobs: JobRunStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -95,6 +97,7 @@ export class DatabaseLearningStore implements LearningStore {
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);
+    this.jobs = new JobRunStore(knex);
     this.deployments = new DeploymentStore(
       knex,
       changes,

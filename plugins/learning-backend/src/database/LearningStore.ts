@@ -2,6 +2,7 @@ import type { HistoryEntry } from '@learning-loop/plugin-learning-common';
 import type { ActionStore } from './ActionStore';
 import type { AttentionStore } from './AttentionStore';
 import type { DeploymentStore } from './DeploymentStore';
+import type { JobRunStore } from './JobRunStore';
 import type { IncidentStore } from './IncidentStore';
 import type { IngestEventStore } from './IngestEventStore';
 import type { MetricsStore } from './MetricsStore';
@@ -29,6 +30,7 @@ export type AttentionRecords = Records<AttentionStore>;
 export type IngestEventRecords = Records<IngestEventStore>;
 export type ReminderRecords = Records<ReminderStore>;
 export type DeploymentRecords = Records<DeploymentStore>;
+export type JobRunRecords = Records<JobRunStore>;
 
 /**
  * Learning Loop's storage as the routes, the domain rules, the jobs and the ingestion see it: one interface per
@@ -49,6 +51,7 @@ export interface LearningStore {
   readonly ingestEvents: IngestEventRecords;
   readonly reminders: ReminderRecords;
   readonly deployments: DeploymentRecords;
+  readonly jobs: JobRunRecords;
   /** The change history of one record, oldest first. */
   history(
     recordType: HistoryEntry['recordType'],

@@ -28,6 +28,13 @@ export async function scheduleLearningJobs(deps: {
   notifications: NotificationService;
 }): Promise<void> {
   const { config, scheduler, logger, store } = deps;
+  // a late run makes the scheduler start the next at once, possibly on the other replica: at most one run per half
+  // interval, claimed in the database
+  const claimed = async (job: string, minutes: number) => {
+    const ok = await store.jobs.claim(job, minutes * 30_000);
+    if (!ok) logger.debug(`Learning Loop ${job}: skipped, it ran moments ago`);
+    return ok;
+  };
   const sweepMinutes =
     config.getOptionalNumber('learning.effectivenessSweep.frequencyMinutes') ??
     60;
@@ -37,6 +44,8 @@ export async function scheduleLearningJobs(deps: {
     timeout: { minutes: 5 },
     scope: 'global',
     fn: async () => {
+      if (!(await claimed('learning-effectiveness-sweep', sweepMinutes)))
+        return;
       const closed = await store.recurrence.closeWatchWindows();
       logger.info(
         `Learning Loop effectiveness sweep run: ${closed} preventive action(s) proved effective`,
@@ -63,6 +72,8 @@ export async function scheduleLearningJobs(deps: {
     },
     scope: 'global',
     fn: async () => {
+      if (!(await claimed('learning-reminders', settings.frequencyMinutes)))
+        return;
       const run = await reminders.run();
       logger.info(
         `Learning Loop reminders run: ${run.actions} action(s), ${run.postmortems} postmortem(s), ${run.digests} digest(s) sent`,
