@@ -389,6 +389,8 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
     .getByText('Choose a category: the factor is saved once it has one')
     .waitFor();
   await category.fill('testing-gap');
+  // close the category's suggestions, or the next click only closes them
+  await category.press('Escape');
   await page.getByText('All changes saved').waitFor({ timeout: 30_000 });
 
   await page.getByRole('button', { name: 'Add action' }).click();
