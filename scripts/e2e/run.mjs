@@ -377,7 +377,7 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
     .fill('Exports need the same validation as imports.');
   await page.getByRole('button', { name: 'Add contributing factor' }).click();
   // no category is chosen for the author: a default would feed recurrence detection with a guess
-  const category = page.getByLabel('Category 1');
+  const category = page.getByRole('textbox', { name: 'Category 1' });
   if ((await category.inputValue()) !== '')
     throw new Error(
       `a new contributing factor starts with "${await category.inputValue()}"`,

@@ -84,12 +84,14 @@ export function OwnerPicker(props: {
   const [wanted, setWanted] = useState(false);
   const { options, loading } = useOwnerOptions(wanted);
   // before the options load, the owner reads by its display name, not its ref
-  const presentation = useEntityPresentation(props.value, {
-    defaultKind: 'group',
-  });
+  // (a new action has no owner yet: a ref that cannot be parsed would throw, so a placeholder is presented instead)
+  const presentation = useEntityPresentation(
+    props.value || 'group:default/no-owner',
+    { defaultKind: 'group' },
+  );
   const selected = options.find(o => o.ref === props.value) ?? {
     ref: props.value,
-    label: presentation.primaryTitle,
+    label: props.value ? presentation.primaryTitle : '',
   };
   return (
     <Autocomplete
