@@ -93,6 +93,7 @@ export interface LearningApi {
   getMetrics(query: MetricsQueryInput): Promise<MetricsComparison>;
   listRunbooks(query: ListRunbooksQueryInput): Promise<Page<Runbook>>;
   listActions(query: ListActionsQueryInput): Promise<Page<ActionItem>>;
+  getAction(id: string): Promise<ActionItem>;
   createAction(
     input: Partial<CreateActionInput> &
       Pick<CreateActionInput, 'entityRef' | 'title'>,

@@ -134,6 +134,9 @@ export class LearningClient implements LearningApi {
   listActions(query: ListActionsQueryInput): Promise<Page<ActionItem>> {
     return this.request(`/actions${toQueryString(query)}`);
   }
+  getAction(id: string): Promise<ActionItem> {
+    return this.request(`/actions/${encodeURIComponent(id)}`);
+  }
   createAction(
     input: Parameters<LearningApi['createAction']>[0],
   ): Promise<ActionItem> {

@@ -20,6 +20,9 @@ import { formatDate, humanize } from './shared/format';
 import { PostmortemPage } from './postmortem/PostmortemPage';
 import { PostmortemEditorPage } from './postmortem/PostmortemEditorPage';
 import { MyActionsPage } from './actions/MyActionsPage';
+import { ActionPage } from './actions/ActionPage';
+import { ActionsListPage } from './actions/ActionsListPage';
+import { IncidentPage } from './incidents/IncidentPage';
 import { OverviewPage } from './overview/OverviewPage';
 import { ReviewsPage } from './overview/ReviewsPage';
 
@@ -90,7 +93,7 @@ function PostmortemIndex() {
   );
 }
 
-/** The Learning page at /learning: the organisation's learning reviews, the user's own backlog, and each postmortem's page. */
+/** The Learning page at /learning: the organisation's learning reviews, the backlogs, and each incident's, action's and postmortem's page. */
 export function LearningPage() {
   return (
     <Page themeId="tool">
@@ -100,6 +103,8 @@ export function LearningPage() {
       />
       <Routes>
         <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
+        <Route path="/incidents/:incidentId" element={<IncidentPage />} />
+        <Route path="/actions/:actionId" element={<ActionPage />} />
         <Route
           path="/postmortems/:postmortemId/edit"
           element={<PostmortemEditorPage />}
@@ -121,6 +126,9 @@ export function LearningPage() {
               </TabbedLayout.Route>
               <TabbedLayout.Route path="/my-actions" title="My actions">
                 <MyActionsPage />
+              </TabbedLayout.Route>
+              <TabbedLayout.Route path="/actions" title="All actions">
+                <ActionsListPage />
               </TabbedLayout.Route>
             </TabbedLayout>
           }

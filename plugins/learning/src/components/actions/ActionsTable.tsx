@@ -2,13 +2,18 @@ import { useCallback, useState } from 'react';
 import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
+import Paper from '@material-ui/core/Paper';
+import TablePagination from '@material-ui/core/TablePagination';
+import Typography from '@material-ui/core/Typography';
 import Chip from '@material-ui/core/Chip';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import EditIcon from '@material-ui/icons/Edit';
 import HistoryIcon from '@material-ui/icons/History';
 import type { ActionItem } from '@learning-loop/plugin-learning-common';
+import { RecordLink } from '../shared/RecordLink';
 import { formatDate, humanize } from '../shared/format';
+import { useNarrow } from '../shared/useNarrow';
 import { ActionDialog } from './ActionDialog';
 import { BulkBar } from './BulkBar';
 import {
@@ -31,6 +36,47 @@ export interface ActionsPaging {
   totalCount: number;
   onPageChange: (page: number) => void;
   onPageSizeChange: (size: number) => void;
+}
+
+/** At phone width: one card per action, with the same controls as a row, and the same paging. */
+function ActionCards(props: {
+  title: string;
+  actions: ActionItem[];
+  loading?: boolean;
+  emptyText: string;
+  paging?: ActionsPaging;
+  render: (a: ActionItem) => JSX.Element;
+}) {
+  return (
+    <Box data-testid="action-cards">
+      <Typography variant="h6" component="h2" gutterBottom>
+        {props.title}
+      </Typography>
+      {!props.loading && props.actions.length === 0 && (
+        <Typography variant="body2">{props.emptyText}</Typography>
+      )}
+      {props.actions.map(a => (
+        <Paper
+          key={a.id}
+          variant="outlined"
+          style={{ padding: 12, marginBottom: 8 }}
+          data-testid="action-card"
+        >
+          {props.render(a)}
+        </Paper>
+      ))}
+      {props.paging && (
+        <TablePagination
+          component="div"
+          count={props.paging.totalCount}
+          page={props.paging.page}
+          rowsPerPage={props.paging.pageSize}
+          rowsPerPageOptions={[]}
+          onPageChange={(_, page) => props.paging!.onPageChange(page)}
+        />
+      )}
+    </Box>
+  );
 }
 
 /**
@@ -56,20 +102,73 @@ export function ActionsTable(props: {
   const [selected, setSelected] = useState<ActionItem[]>([]);
   const [historyOf, setHistoryOf] = useState<ActionItem | undefined>();
   const [editing, setEditing] = useState<ActionItem | undefined>();
+  const narrow = useNarrow();
   const cell = (a: ActionItem): CellProps => ({
     action: a,
     onSave: save,
     deniedReason: props.deniedReason(a),
   });
+  const titleOf = (a: ActionItem) => (
+    <RecordLink kind="action" id={a.id}>
+      {a.title}
+    </RecordLink>
+  );
+  const due = (a: ActionItem) => (
+    <>
+      <DueDateCell {...cell(a)} />
+      {a.overdue && (
+        <Box mt={0.5}>
+          <Chip
+            size="small"
+            color="secondary"
+            label={`Overdue ${a.daysPastDue} d`}
+            aria-label={`Overdue by ${a.daysPastDue} days`}
+          />
+        </Box>
+      )}
+    </>
+  );
+  const buttons = (a: ActionItem) => (
+    <Box display="flex">
+      <Guarded {...cell(a)}>
+        {disabled =>
+          disabled ? (
+            <IconButton size="small" aria-label={`Edit ${a.title}`} disabled>
+              <EditIcon fontSize="small" />
+            </IconButton>
+          ) : (
+            <Tooltip title="Edit the whole action">
+              <IconButton
+                size="small"
+                aria-label={`Edit ${a.title}`}
+                onClick={() => setEditing(a)}
+              >
+                <EditIcon fontSize="small" />
+              </IconButton>
+            </Tooltip>
+          )
+        }
+      </Guarded>
+      <Tooltip title="History">
+        <IconButton
+          size="small"
+          aria-label={`History of ${a.title}`}
+          onClick={() => setHistoryOf(a)}
+        >
+          <HistoryIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
+    </Box>
+  );
 
   const columns: TableColumn<ActionItem>[] = [
     {
       title: 'Action',
       field: 'title',
-      cellStyle: { minWidth: 260 },
+      cellStyle: { minWidth: 240 },
       render: a => (
         <>
-          <div>{a.title}</div>
+          <div>{titleOf(a)}</div>
           <Box mt={0.5} color="text.secondary" fontSize="0.8em">
             {humanize(a.type)} · {humanize(a.category)}
             {a.statusReason && ` · ${a.statusReason}`}
@@ -97,6 +196,7 @@ export function ActionsTable(props: {
           {
             title: 'Entity',
             field: 'entityRef',
+            cellStyle: { minWidth: 140 },
             render: (a: ActionItem) => (
               <EntityRefLink entityRef={a.entityRef} />
             ),
@@ -121,66 +221,14 @@ export function ActionsTable(props: {
     {
       title: 'Due',
       field: 'dueDate',
-      render: a => (
-        <>
-          <DueDateCell {...cell(a)} />
-          {a.overdue && (
-            <Box mt={0.5}>
-              <Chip
-                size="small"
-                color="secondary"
-                label={`Overdue ${a.daysPastDue} d`}
-                aria-label={`Overdue by ${a.daysPastDue} days`}
-              />
-            </Box>
-          )}
-        </>
-      ),
+      render: due,
     },
     {
       title: 'Tracker',
       field: 'trackerUrl',
       render: a => <TrackerCell {...cell(a)} />,
     },
-    {
-      title: '',
-      render: a => (
-        <Box display="flex">
-          <Guarded {...cell(a)}>
-            {disabled =>
-              disabled ? (
-                <IconButton
-                  size="small"
-                  aria-label={`Edit ${a.title}`}
-                  disabled
-                >
-                  <EditIcon fontSize="small" />
-                </IconButton>
-              ) : (
-                <Tooltip title="Edit the whole action">
-                  <IconButton
-                    size="small"
-                    aria-label={`Edit ${a.title}`}
-                    onClick={() => setEditing(a)}
-                  >
-                    <EditIcon fontSize="small" />
-                  </IconButton>
-                </Tooltip>
-              )
-            }
-          </Guarded>
-          <Tooltip title="History">
-            <IconButton
-              size="small"
-              aria-label={`History of ${a.title}`}
-              onClick={() => setHistoryOf(a)}
-            >
-              <HistoryIcon fontSize="small" />
-            </IconButton>
-          </Tooltip>
-        </Box>
-      ),
-    },
+    { title: '', cellStyle: { width: 72 }, render: buttons },
   ];
 
   return (
@@ -192,29 +240,68 @@ export function ActionsTable(props: {
           setSelected([]);
         }}
       />
-      <Table<ActionItem>
-        title={props.title}
-        isLoading={props.loading}
-        columns={columns}
-        data={props.actions.map(a => ({ ...a }))}
-        onSelectionChange={rows => setSelected(rows)}
-        options={{
-          selection: true,
-          search: false,
-          sorting: false,
-          padding: 'dense',
-          paging: !!props.paging,
-          pageSize: props.paging?.pageSize ?? 50,
-          emptyRowsWhenPaging: false,
-          pageSizeOptions: [20, 50, 100],
-          showTextRowsSelected: false,
-        }}
-        page={props.paging?.page}
-        totalCount={props.paging?.totalCount}
-        onPageChange={props.paging?.onPageChange}
-        onRowsPerPageChange={props.paging?.onPageSizeChange}
-        emptyContent={<Box p={2}>{props.emptyText}</Box>}
-      />
+      {narrow ? (
+        <ActionCards
+          title={props.title}
+          actions={props.actions}
+          loading={props.loading}
+          emptyText={props.emptyText}
+          paging={props.paging}
+          render={a => (
+            <>
+              <Typography variant="subtitle1" component="h3">
+                {titleOf(a)}
+              </Typography>
+              <Typography variant="body2" color="textSecondary">
+                {humanize(a.type)} · {humanize(a.category)}
+                {props.showEntity && (
+                  <>
+                    {' '}
+                    · <EntityRefLink entityRef={a.entityRef} />
+                  </>
+                )}
+              </Typography>
+              <Box
+                display="flex"
+                flexWrap="wrap"
+                alignItems="flex-start"
+                mt={1}
+                style={{ gap: 12 }}
+              >
+                <PriorityCell {...cell(a)} />
+                <StatusCell {...cell(a)} />
+                <OwnerCell {...cell(a)} />
+                <div>{due(a)}</div>
+                {buttons(a)}
+              </Box>
+            </>
+          )}
+        />
+      ) : (
+        <Table<ActionItem>
+          title={props.title}
+          isLoading={props.loading}
+          columns={columns}
+          data={props.actions.map(a => ({ ...a }))}
+          onSelectionChange={rows => setSelected(rows)}
+          options={{
+            selection: true,
+            search: false,
+            sorting: false,
+            padding: 'dense',
+            paging: !!props.paging,
+            pageSize: props.paging?.pageSize ?? 50,
+            emptyRowsWhenPaging: false,
+            pageSizeOptions: [20, 50, 100],
+            showTextRowsSelected: false,
+          }}
+          page={props.paging?.page}
+          totalCount={props.paging?.totalCount}
+          onPageChange={props.paging?.onPageChange}
+          onRowsPerPageChange={props.paging?.onPageSizeChange}
+          emptyContent={<Box p={2}>{props.emptyText}</Box>}
+        />
+      )}
       <ConflictDialog
         conflict={conflict}
         onReapply={reapply}

@@ -54,12 +54,14 @@ export function BacklogView(props: {
   title: string;
   scope: ListQuery;
   emptyText: string;
+  /** Filters to start with, from a "see all" link. */
+  initial?: { overdue?: boolean; entityRef?: string };
 }) {
   const api = useApi(learningApiRef);
   const [status, setStatus] = useState<string[]>([...openActionStatuses]);
   const [priority, setPriority] = useState<string[]>([]);
-  const [overdue, setOverdue] = useState(false);
-  const [entityRef, setEntityRef] = useState('');
+  const [overdue, setOverdue] = useState(props.initial?.overdue ?? false);
+  const [entityRef, setEntityRef] = useState(props.initial?.entityRef ?? '');
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(20);
   const [changes, setChanges] = useState<ActionItem[]>([]);

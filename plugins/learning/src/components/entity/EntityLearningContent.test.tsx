@@ -332,8 +332,17 @@ describe('EntityLearningContent', () => {
     expect(screen.getByTestId('headline-fix')).toHaveTextContent(
       'It did not hold',
     );
-    expect(screen.getByTestId('headline-finding')).toHaveTextContent(
-      'The action that did not hold: "Add a circuit breaker".',
+    const finding = screen.getByTestId('headline-finding');
+    expect(finding).toHaveTextContent(
+      /The action that did not hold: Add a circuit breaker; the evidence: .+ on .+\./,
+    );
+    // the action and the recurrence that showed it did not hold are links to their records
+    expect(
+      within(finding).getByRole('link', { name: 'Add a circuit breaker' }),
+    ).toHaveAttribute('href', expect.stringMatching(/^\/learning\/actions\//));
+    expect(within(finding).getAllByRole('link')[1]).toHaveAttribute(
+      'href',
+      expect.stringMatching(/^\/learning\/incidents\//),
     );
   });
 
@@ -420,7 +429,9 @@ describe('EntityLearningContent', () => {
       }),
     });
     await renderWith(api, <EntityLearningContent />);
-    expect(await screen.findByText('Action: Retry budget')).toBeInTheDocument();
+    expect(
+      (await screen.findAllByRole('link', { name: 'Retry budget' }))[0],
+    ).toHaveAttribute('href', expect.stringMatching(/^\/learning\/actions\//));
     expect(
       screen.getByText('and 3611 more linked actions (see Preventive actions)'),
     ).toBeInTheDocument();

@@ -11,6 +11,7 @@ import {
   ResponseErrorPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
+import { RecordLink } from '../shared/RecordLink';
 import Grid from '@material-ui/core/Grid';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -56,7 +57,9 @@ function GateReasonItem(props: { reason: GateDecision['reasons'][number] }) {
           {shown.map(r => (
             <li key={r.id}>
               <Typography variant="body2" color="textSecondary">
-                {r.title}
+                <RecordLink kind={r.kind} id={r.id}>
+                  {r.title}
+                </RecordLink>
                 {r.dueDate ? ` · due ${formatDate(r.dueDate)}` : ''}
               </Typography>
             </li>
@@ -119,9 +122,14 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
             {f.occurrences.map((o, n) => (
               <ListItem key={o.incidentId} disableGutters>
                 <ListItemText
-                  primary={`${ordinal(o.occurrence ?? n + 1)} occurrence: ${
-                    o.title
-                  }`}
+                  primary={
+                    <>
+                      {ordinal(o.occurrence ?? n + 1)} occurrence:{' '}
+                      <RecordLink kind="incident" id={o.incidentId}>
+                        {o.title}
+                      </RecordLink>
+                    </>
+                  }
                   secondary={`${o.severity} · ${formatDate(o.startedAt)}`}
                 />
               </ListItem>
@@ -129,7 +137,14 @@ function RecurrenceCard(props: { summary: EntityLearningSummary }) {
             {f.actions.map(a => (
               <ListItem key={a.id} disableGutters>
                 <ListItemText
-                  primary={`Action: ${a.title}`}
+                  primary={
+                    <>
+                      Action:{' '}
+                      <RecordLink kind="action" id={a.id}>
+                        {a.title}
+                      </RecordLink>
+                    </>
+                  }
                   secondary={`${humanize(a.type)} · ${humanize(a.status)}${
                     a.effectiveness ? ` · ${humanize(a.effectiveness)}` : ''
                   }${a.completedAt ? ` ${formatDate(a.completedAt)}` : ''}`}

@@ -3,6 +3,7 @@ import Grid from '@material-ui/core/Grid';
 import Paper from '@material-ui/core/Paper';
 import Typography from '@material-ui/core/Typography';
 import type { EntityLearningSummary } from '@learning-loop/plugin-learning-common';
+import { RecordLink } from '../shared/RecordLink';
 import { formatDate } from '../shared/format';
 
 type Finding = EntityLearningSummary['recurrence']['findings'][number];
@@ -62,9 +63,16 @@ export function LearningHeadline(props: { summary: EntityLearningSummary }) {
     ineffective: 'It did not hold',
     pending: 'Too early to tell',
   };
-  const ineffective = recurrence.findings
-    .flatMap(f => f.actions)
-    .find(a => a.effectiveness === 'ineffective');
+  const ineffectiveFinding = recurrence.findings.find(f =>
+    f.actions.some(a => a.effectiveness === 'ineffective'),
+  );
+  const ineffective = ineffectiveFinding?.actions.find(
+    a => a.effectiveness === 'ineffective',
+  );
+  // the evidence: the latest occurrence of the failure the action was meant to stop
+  const evidence = ineffectiveFinding?.occurrences.reduce<
+    Finding['occurrences'][number] | undefined
+  >((a, b) => (!a || b.startedAt > a.startedAt ? b : a), undefined);
   return (
     <Box mb={1} data-testid="learning-headline">
       <Grid container spacing={2}>
@@ -128,9 +136,25 @@ export function LearningHeadline(props: { summary: EntityLearningSummary }) {
         data-testid="headline-finding"
       >
         {recurrence.reason}
-        {ineffective
-          ? ` The action that did not hold: "${ineffective.title}".`
-          : ''}
+        {ineffective && (
+          <>
+            {' '}
+            The action that did not hold:{' '}
+            <RecordLink kind="action" id={ineffective.id}>
+              {ineffective.title}
+            </RecordLink>
+            {evidence && (
+              <>
+                ; the evidence:{' '}
+                <RecordLink kind="incident" id={evidence.incidentId}>
+                  {evidence.title}
+                </RecordLink>{' '}
+                on {formatDate(evidence.startedAt)}
+              </>
+            )}
+            .
+          </>
+        )}
       </Typography>
     </Box>
   );

@@ -6,13 +6,16 @@ import {
   Table,
   type TableColumn,
 } from '@backstage/core-components';
-import { useApi, useRouteRef } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import FormControl from '@material-ui/core/FormControl';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
+import Paper from '@material-ui/core/Paper';
+import TablePagination from '@material-ui/core/TablePagination';
+import Typography from '@material-ui/core/Typography';
 import {
   incidentKinds,
   incidentStatuses,
@@ -20,13 +23,15 @@ import {
   type Incident,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
-import { rootRouteRef } from '../../routes';
 import {
-  formatDateTime,
+  formatDate,
   formatDuration,
   humanize,
   ordinal,
 } from '../shared/format';
+import { useNarrow } from '../shared/useNarrow';
+import { When } from '../shared/When';
+import { RecordLink } from '../shared/RecordLink';
 import { SeverityChip } from './SeverityChip';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 
@@ -68,7 +73,7 @@ function FilterSelect(props: {
 /** An entity's incident history, paged, filtered and sorted on the server. */
 export function IncidentsTable(props: { entityRef: string }) {
   const api = useApi(learningApiRef);
-  const learningRoot = useRouteRef(rootRouteRef);
+  const narrow = useNarrow();
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(10);
   const [filters, setFilters] = useState<Filters>({
@@ -93,6 +98,27 @@ export function IncidentsTable(props: { entityRef: string }) {
     setPage(0);
   };
 
+  function postmortemOf(i: Incident) {
+    if (i.postmortemId) {
+      return (
+        <RecordLink kind="postmortem" id={i.postmortemId}>
+          {humanize(i.postmortemStatus ?? 'draft')}
+        </RecordLink>
+      );
+    }
+    return (
+      <>
+        {i.postmortemOverdue && (
+          <Chip label="Postmortem overdue" size="small" color="secondary" />
+        )}
+        {!i.postmortemOverdue && i.postmortemDueDate && (
+          <div>Due {formatDate(i.postmortemDueDate)}</div>
+        )}
+        <StartPostmortemButton incident={i} />
+      </>
+    );
+  }
+
   const columns: TableColumn<Incident>[] = [
     {
       title: 'Severity',
@@ -103,13 +129,24 @@ export function IncidentsTable(props: { entityRef: string }) {
     {
       title: 'Incident',
       field: 'title',
+      cellStyle: { minWidth: 240 },
       render: i => (
         <>
           <div>
-            {i.externalUrl ? (
-              <Link to={i.externalUrl}>{i.title}</Link>
-            ) : (
-              i.title
+            <RecordLink kind="incident" id={i.id}>
+              {i.title}
+            </RecordLink>
+            {i.externalUrl && (
+              <>
+                {' '}
+                <Link
+                  to={i.externalUrl}
+                  aria-label={`${i.title} in ${humanize(i.source)}`}
+                  style={{ fontSize: '0.85em', whiteSpace: 'nowrap' }}
+                >
+                  ({humanize(i.source)})
+                </Link>
+              </>
             )}
           </div>
           <Box mt={0.5}>
@@ -144,7 +181,7 @@ export function IncidentsTable(props: { entityRef: string }) {
     {
       title: 'Started',
       field: 'startedAt',
-      render: i => formatDateTime(i.startedAt),
+      render: i => <When value={i.startedAt} />,
     },
     { title: 'Status', field: 'status', render: i => humanize(i.status) },
     {
@@ -153,26 +190,7 @@ export function IncidentsTable(props: { entityRef: string }) {
     },
     {
       title: 'Postmortem',
-      render: i => {
-        if (i.postmortemId) {
-          const link = learningRoot
-            ? `${learningRoot()}/postmortems/${i.postmortemId}`
-            : undefined;
-          const label = humanize(i.postmortemStatus ?? 'draft');
-          return link ? <Link to={link}>{label}</Link> : label;
-        }
-        return (
-          <>
-            {i.postmortemOverdue && (
-              <Chip label="Postmortem overdue" size="small" color="secondary" />
-            )}
-            {!i.postmortemOverdue && i.postmortemDueDate && (
-              <div>Due {i.postmortemDueDate}</div>
-            )}
-            <StartPostmortemButton incident={i} />
-          </>
-        );
-      },
+      render: i => postmortemOf(i),
     },
   ];
 
@@ -207,29 +225,73 @@ export function IncidentsTable(props: { entityRef: string }) {
           onChange={setFilter('kind')}
         />
       </Box>
-      <Table<Incident>
-        title="Incident history"
-        isLoading={loading}
-        columns={columns}
-        data={value?.items ?? []}
-        page={page}
-        totalCount={value?.totalCount ?? 0}
-        onPageChange={setPage}
-        onRowsPerPageChange={size => {
-          setPageSize(size);
-          setPage(0);
-        }}
-        options={{
-          paging: true,
-          pageSize,
-          emptyRowsWhenPaging: false,
-          pageSizeOptions: [10, 20, 50],
-          search: false,
-          sorting: false,
-          padding: 'dense',
-        }}
-        emptyContent={<Box p={2}>No incidents match these filters.</Box>}
-      />
+      {narrow ? (
+        <Box data-testid="incident-cards">
+          <Typography variant="h6" component="h2" gutterBottom>
+            Incident history
+          </Typography>
+          {!loading && !value?.items.length && (
+            <Typography variant="body2">
+              No incidents match these filters.
+            </Typography>
+          )}
+          {(value?.items ?? []).map(i => (
+            <Paper
+              key={i.id}
+              variant="outlined"
+              style={{ padding: 12, marginBottom: 8 }}
+              data-testid="incident-card"
+            >
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <SeverityChip severity={i.severity} />
+                <Typography variant="subtitle1" component="h3">
+                  <RecordLink kind="incident" id={i.id}>
+                    {i.title}
+                  </RecordLink>
+                </Typography>
+              </Box>
+              <Typography variant="body2" color="textSecondary">
+                {humanize(i.kind)} · {humanize(i.status)} · started{' '}
+                <When value={i.startedAt} /> · resolved in{' '}
+                {formatDuration(i.startedAt, i.resolvedAt)}
+              </Typography>
+              <Box mt={1}>{postmortemOf(i)}</Box>
+            </Paper>
+          ))}
+          <TablePagination
+            component="div"
+            count={value?.totalCount ?? 0}
+            page={page}
+            rowsPerPage={pageSize}
+            rowsPerPageOptions={[]}
+            onPageChange={(_, p) => setPage(p)}
+          />
+        </Box>
+      ) : (
+        <Table<Incident>
+          title="Incident history"
+          isLoading={loading}
+          columns={columns}
+          data={value?.items ?? []}
+          page={page}
+          totalCount={value?.totalCount ?? 0}
+          onPageChange={setPage}
+          onRowsPerPageChange={size => {
+            setPageSize(size);
+            setPage(0);
+          }}
+          options={{
+            paging: true,
+            pageSize,
+            emptyRowsWhenPaging: false,
+            pageSizeOptions: [10, 20, 50],
+            search: false,
+            sorting: false,
+            padding: 'dense',
+          }}
+          emptyContent={<Box p={2}>No incidents match these filters.</Box>}
+        />
+      )}
     </>
   );
 }

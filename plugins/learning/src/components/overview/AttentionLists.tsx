@@ -7,7 +7,9 @@ import {
   STALE_DRAFT_DAYS,
   type AttentionLists as Lists,
 } from '@learning-loop/plugin-learning-common';
+import { useLearningRoot } from '../shared/RecordLink';
 import { formatDate } from '../shared/format';
+import { When } from '../shared/When';
 import { CsvButton } from './BreakdownTable';
 import { toCsv } from './csv';
 
@@ -19,11 +21,13 @@ function AttentionList<Row extends object>(props: {
   items: Row[];
   /** How many there are in all (the answer holds the first 50). */
   total: number;
-  render: (r: Row) => JSX.Element;
+  render: (r: Row, links: Links) => JSX.Element;
+  links: Links;
   name: string;
   csv: Array<{ title: string; value: (r: Row) => unknown }>;
-  seeAll?: { to: string; label: string };
+  seeAll?: (links: Links) => { to: string; label: string };
 }) {
+  const seeAll = props.seeAll?.(props.links);
   const shown = Math.min(SHOWN, props.items.length);
   return (
     <InfoCard
@@ -40,7 +44,7 @@ function AttentionList<Row extends object>(props: {
       )}
       {props.items.slice(0, SHOWN).map((item, n) => (
         <Box key={n} mb={0.5}>
-          {props.render(item)}
+          {props.render(item, props.links)}
         </Box>
       ))}
       {props.total > shown && (
@@ -56,11 +60,23 @@ function AttentionList<Row extends object>(props: {
           .
         </Typography>
       )}
-      {props.seeAll && props.total > 0 && (
-        <Link to={props.seeAll.to}>{props.seeAll.label}</Link>
+      {seeAll && props.total > 0 && (
+        <Link to={seeAll.to} data-testid={`attention-see-all-${props.name}`}>
+          {seeAll.label}
+        </Link>
       )}
     </InfoCard>
   );
+}
+
+/** Where an item's record and a list's filtered view live, under the Learning page. */
+interface Links {
+  incident: (id: string) => string;
+  action: (id: string) => string;
+  postmortem: (id: string) => string;
+  /** Every action, with the overview's team filter. */
+  actions: (query: Record<string, string>) => string;
+  postmortems: string;
 }
 
 /** One list of what needs attention: where it comes from in the answer, how an item reads, its CSV columns. */
@@ -70,21 +86,22 @@ interface AttentionListSpec<K extends ListKey> {
   key: K;
   title: string;
   name: string;
-  render: (r: Lists[K][number]) => JSX.Element;
+  render: (r: Lists[K][number], links: Links) => JSX.Element;
   csv: Array<{ title: string; value: (r: Lists[K][number]) => unknown }>;
-  seeAll?: { to: string; label: string };
+  seeAll?: (links: Links) => { to: string; label: string };
 }
 
 /** A list of one key, typed by that key's items, with the function that shows it from an answer. */
 function list<K extends ListKey>(spec: AttentionListSpec<K>) {
   return {
     spec,
-    show: (answer: Lists) => {
+    show: (answer: Lists, links: Links) => {
       const { key, ...rest } = spec;
       const items = (answer[key] ?? []) as Lists[K][number][];
       return (
         <AttentionList
           {...rest}
+          links={links}
           items={items}
           total={answer.totals?.[key] ?? items.length}
         />
@@ -98,9 +115,10 @@ const lists = [
     key: 'overduePostmortems',
     title: 'Postmortems past their due date',
     name: 'overdue-postmortems',
-    render: r => (
+    render: (r, links) => (
       <span>
-        {r.severity} · {r.title} · due {r.dueDate}
+        {r.severity} · <Link to={links.incident(r.incidentId)}>{r.title}</Link>{' '}
+        · due {formatDate(r.dueDate)}
       </span>
     ),
     csv: [
@@ -113,9 +131,10 @@ const lists = [
     key: 'recurrencesWithoutAction',
     title: 'Recurrences with no action',
     name: 'recurrences-without-action',
-    render: r => (
+    render: (r, links) => (
       <span>
-        {r.severity} · {r.title} · {formatDate(r.startedAt)}
+        {r.severity} · <Link to={links.incident(r.incidentId)}>{r.title}</Link>{' '}
+        · <When value={r.startedAt} />
       </span>
     ),
     csv: [
@@ -128,12 +147,16 @@ const lists = [
     key: 'overdueActions',
     title: 'Actions past their SLO',
     name: 'overdue-actions',
-    render: r => (
+    render: (r, links) => (
       <span>
-        {r.priority} · {r.title} · due {r.dueDate} ·{' '}
-        <EntityRefLink entityRef={r.entityRef} />
+        {r.priority} · <Link to={links.action(r.actionId)}>{r.title}</Link> ·
+        due {formatDate(r.dueDate)} · <EntityRefLink entityRef={r.entityRef} />
       </span>
     ),
+    seeAll: links => ({
+      to: links.actions({ overdue: 'true' }),
+      label: 'See all overdue actions',
+    }),
     csv: [
       { title: 'Action', value: r => r.title },
       { title: 'Priority', value: r => r.priority },
@@ -146,8 +169,13 @@ const lists = [
     key: 'staleDrafts',
     title: `Drafts untouched for ${STALE_DRAFT_DAYS} days`,
     name: 'stale-drafts',
-    render: r => <Link to={`postmortems/${r.postmortemId}`}>{r.title}</Link>,
-    seeAll: { to: 'postmortems', label: 'See all postmortems' },
+    render: (r, links) => (
+      <span>
+        <Link to={links.postmortem(r.postmortemId)}>{r.title}</Link> · last
+        changed <When value={r.updatedAt} />
+      </span>
+    ),
+    seeAll: links => ({ to: links.postmortems, label: 'See all postmortems' }),
     csv: [
       { title: 'Postmortem', value: r => r.title },
       { title: 'Last change', value: r => r.updatedAt },
@@ -159,7 +187,7 @@ const lists = [
     name: 'runbooks-past-review',
     render: r => (
       <span>
-        {r.title} · review due {r.reviewDue} ·{' '}
+        {r.title} · review due {formatDate(r.reviewDue)} ·{' '}
         <EntityRefLink entityRef={r.entityRef} />
       </span>
     ),
@@ -172,12 +200,24 @@ const lists = [
 ];
 
 /** What needs attention now: one list per kind of neglect in the overview's `antiPatterns`. */
-export function AttentionLists(props: { antiPatterns: Lists }) {
+export function AttentionLists(props: { antiPatterns: Lists; team?: string }) {
+  const root = useLearningRoot() ?? '';
+  const links: Links = {
+    incident: id => `${root}/incidents/${id}`,
+    action: id => `${root}/actions/${id}`,
+    postmortem: id => `${root}/postmortems/${id}`,
+    actions: query =>
+      `${root}/actions?${new URLSearchParams({
+        ...query,
+        ...(props.team ? { team: props.team } : {}),
+      })}`,
+    postmortems: `${root}/postmortems`,
+  };
   return (
     <Grid container spacing={3}>
       {lists.map(({ spec, show }) => (
         <Grid item xs={12} md={6} key={spec.key}>
-          {show(props.antiPatterns)}
+          {show(props.antiPatterns, links)}
         </Grid>
       ))}
     </Grid>

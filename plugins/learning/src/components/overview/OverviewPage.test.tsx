@@ -12,6 +12,7 @@ import {
   type MetricIncident,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { OverviewPage } from './OverviewPage';
 
 const incident = (n: number, severity: MetricIncident['severity']) => ({
@@ -137,6 +138,7 @@ const overview = {
     recurrencesWithoutAction: [],
     overdueActions: [
       {
+        actionId: 'a1',
         title: 'Add a circuit breaker',
         priority: 'P1',
         dueDate: '2026-10-20',
@@ -196,7 +198,10 @@ function renderPage(getOverview: jest.Mock, url = '/') {
     </TestApiProvider>,
     {
       routeEntries: [url],
-      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      mountedRoutes: {
+        '/learning': rootRouteRef,
+        '/catalog/:namespace/:kind/:name': entityRouteRef,
+      },
     },
   );
 }
@@ -239,9 +244,19 @@ describe('OverviewPage', () => {
     expect(
       screen.getByText('Postmortems past their due date (1)'),
     ).toBeInTheDocument();
+    // every item links to its record, and the long lists to the filtered list they summarise
     expect(
-      screen.getByText(/SEV1 · Vendor timeouts · due/),
-    ).toBeInTheDocument();
+      screen.getByRole('link', { name: 'Vendor timeouts' }),
+    ).toHaveAttribute(
+      'href',
+      expect.stringMatching(/\/learning\/incidents\/[\w-]+$/),
+    );
+    expect(
+      screen.getByRole('link', { name: 'Add a circuit breaker' }),
+    ).toHaveAttribute('href', '/learning/actions/a1');
+    expect(
+      screen.getByTestId('attention-see-all-overdue-actions'),
+    ).toHaveAttribute('href', '/learning/actions?overdue=true');
     // the total, not the length of the capped list, and how many are shown
     expect(
       screen.getByText('Actions past their SLO (212)'),
@@ -289,6 +304,15 @@ describe('OverviewPage', () => {
           days: 30,
           team: 'group:default/localization-team',
         }),
+      ),
+    );
+    // "see all" keeps the team filter
+    await waitFor(() =>
+      expect(
+        screen.getByTestId('attention-see-all-overdue-actions'),
+      ).toHaveAttribute(
+        'href',
+        '/learning/actions?overdue=true&team=group%3Adefault%2Flocalization-team',
       ),
     );
   });

@@ -127,7 +127,10 @@ export function OverviewPage() {
           >
             Needs attention now
           </Typography>
-          <AttentionLists antiPatterns={value.antiPatterns} />
+          <AttentionLists
+            antiPatterns={value.antiPatterns}
+            team={filters.team}
+          />
         </>
       )}
     </Content>

@@ -5,13 +5,8 @@ import {
   Progress,
   ResponseErrorPanel,
 } from '@backstage/core-components';
-import { EntityRefLink } from '@backstage/plugin-catalog-react';
-import List from '@material-ui/core/List';
-import ListItem from '@material-ui/core/ListItem';
-import ListItemText from '@material-ui/core/ListItemText';
-import Typography from '@material-ui/core/Typography';
 import { learningApiRef } from '../../api';
-import { formatDate, humanize } from '../shared/format';
+import { ActionSummaryList } from '../actions/ActionSummaryList';
 
 /** The action items a review produced, as readers of the published review see them (its Markdown lists them too). */
 export function PublishedActionsCard(props: {
@@ -36,29 +31,16 @@ export function PublishedActionsCard(props: {
     >
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
-      {value?.items.length === 0 && (
-        <Typography variant="body2">
-          {props.noActionReason
-            ? `No action needed: ${props.noActionReason}`
-            : 'No action items.'}
-        </Typography>
+      {value && (
+        <ActionSummaryList
+          actions={value.items}
+          empty={
+            props.noActionReason
+              ? `No action needed: ${props.noActionReason}`
+              : 'No action items.'
+          }
+        />
       )}
-      <List dense disablePadding>
-        {value?.items.map(a => (
-          <ListItem key={a.id} disableGutters data-testid="review-action">
-            <ListItemText
-              primary={`${a.priority} · ${a.title}`}
-              secondary={
-                <>
-                  {humanize(a.status)}
-                  {a.dueDate ? ` · due ${formatDate(a.dueDate)}` : ''} ·{' '}
-                  <EntityRefLink entityRef={a.owner} defaultKind="group" />
-                </>
-              }
-            />
-          </ListItem>
-        ))}
-      </List>
     </InfoCard>
   );
 }
