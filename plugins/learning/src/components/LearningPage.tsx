@@ -25,6 +25,7 @@ import { ActionsListPage } from './actions/ActionsListPage';
 import { IncidentPage } from './incidents/IncidentPage';
 import { OverviewPage } from './overview/OverviewPage';
 import { ReviewsPage } from './overview/ReviewsPage';
+import { wholeWords } from './shared/wholeWords';
 
 /** Every team's postmortems, newest first, paged on the server. */
 function PostmortemIndex() {
@@ -71,7 +72,7 @@ function PostmortemIndex() {
     <Table<Postmortem>
       title="Postmortems across the organisation"
       isLoading={loading}
-      columns={columns}
+      columns={wholeWords(columns)}
       data={value?.items ?? []}
       page={page}
       totalCount={value?.totalCount ?? 0}

@@ -1,4 +1,5 @@
 import { useEffect, useState, type ReactElement } from 'react';
+import { Link } from '@backstage/core-components';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
 import TextField from '@material-ui/core/TextField';
@@ -129,7 +130,7 @@ export function OwnerCell(props: CellProps) {
 /** A text field that saves when it loses focus, and only when its value changed. */
 function BlurField(
   props: CellProps & {
-    field: 'dueDate' | 'trackerUrl';
+    field: 'dueDate';
     type: string;
     label: string;
   },
@@ -143,9 +144,9 @@ function BlurField(
         <TextField
           type={props.type}
           size="small"
+          style={{ width: 130 }}
           value={value}
           disabled={disabled}
-          placeholder={props.type === 'url' ? 'https://…' : undefined}
           inputProps={{
             'aria-label': `${props.label} of ${props.action.title}`,
           }}
@@ -168,9 +169,30 @@ export function DueDateCell(props: CellProps) {
   return <BlurField {...props} field="dueDate" type="date" label="Due date" />;
 }
 
-/** Inline tracker link. */
-export function TrackerCell(props: CellProps) {
+/** A tracker link in a few characters: "#123" for an issue number, "LOC-12" for a key, else the host. */
+export function trackerLabel(url: string): string {
+  try {
+    const parsed = new URL(url);
+    const last = parsed.pathname.split('/').filter(Boolean).pop() ?? '';
+    if (/^\d+$/.test(last)) return `#${last}`;
+    if (/^[A-Z][A-Z0-9]*-\d+$/.test(last)) return last;
+    return parsed.hostname;
+  } catch {
+    return url;
+  }
+}
+
+/** The tracker issue of an action, as a short link (set and changed in the action's dialog). */
+export function TrackerLink(props: { action: ActionItem }) {
+  const url = props.action.trackerUrl;
+  if (!url) return null;
   return (
-    <BlurField {...props} field="trackerUrl" type="url" label="Tracker link" />
+    <Link
+      to={url}
+      aria-label={`Tracker issue of ${props.action.title}`}
+      style={{ whiteSpace: 'nowrap' }}
+    >
+      {trackerLabel(url)}
+    </Link>
   );
 }

@@ -12,6 +12,7 @@ import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import { ResponseError } from '@backstage/errors';
 import { learningApiRef, type LearningApi } from '../../api';
 import { anAction } from '../../__testUtils__/fixtures';
+import { rootRouteRef } from '../../routes';
 import { ActionsTable } from './ActionsTable';
 
 const action = anAction();
@@ -60,7 +61,10 @@ function setup(
           />
         </TestApiProvider>,
         {
-          mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+          mountedRoutes: {
+            '/learning': rootRouteRef,
+            '/catalog/:namespace/:kind/:name': entityRouteRef,
+          },
         },
       ),
   };
@@ -296,5 +300,44 @@ describe('ActionsTable', () => {
         /Only the owners of this entity \(localization-team\)/,
       ),
     ).toBeInTheDocument();
+  });
+
+  describe('at phone width', () => {
+    const matchMedia = window.matchMedia;
+    beforeEach(() => {
+      // every media query matches: the theme's "below sm" does, as on a 390 px phone
+      window.matchMedia = ((query: string) => ({
+        matches: true,
+        media: query,
+        onchange: null,
+        addListener: () => {},
+        removeListener: () => {},
+        addEventListener: () => {},
+        removeEventListener: () => {},
+        dispatchEvent: () => false,
+      })) as unknown as typeof window.matchMedia;
+    });
+    afterEach(() => {
+      window.matchMedia = matchMedia;
+    });
+
+    it('shows each action as a card with its status, owner and due date, and a link to its page', async () => {
+      const { render } = setup();
+      await render();
+      const card = await screen.findByTestId('action-card');
+      expect(screen.queryByRole('table')).not.toBeInTheDocument();
+      expect(
+        within(card).getByRole('button', { name: `Status of ${action.title}` }),
+      ).toHaveTextContent('Open');
+      expect(
+        within(card).getByLabelText(`Due date of ${action.title}`),
+      ).toHaveValue(action.dueDate);
+      expect(
+        within(card).getByLabelText(`Owner of ${action.title}`),
+      ).toBeInTheDocument();
+      expect(
+        within(card).getByRole('link', { name: action.title }),
+      ).toHaveAttribute('href', `/learning/actions/${action.id}`);
+    });
   });
 });

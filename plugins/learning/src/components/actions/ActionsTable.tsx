@@ -22,12 +22,13 @@ import {
   OwnerCell,
   PriorityCell,
   StatusCell,
-  TrackerCell,
+  TrackerLink,
   type CellProps,
 } from './ActionCells';
 import { ConflictDialog } from './ConflictDialog';
 import { HistoryDialog } from './HistoryDialog';
 import { useActionEditing } from './useActionEditing';
+import { wholeWords } from '../shared/wholeWords';
 
 /** Server-side paging of the table, when the list is longer than one page. */
 export interface ActionsPaging {
@@ -80,8 +81,8 @@ function ActionCards(props: {
 }
 
 /**
- * Action items with inline editing of status, owner, priority, due date and tracker link, a dialog for the full
- * record, the history of each item and bulk changes. Controls the user may not use are disabled with a reason.
+ * Action items with inline editing of status, owner, priority and due date, a dialog for the full record (with
+ * the tracker link, shown as a short link under the title), the history of each item and bulk changes. Controls the user may not use are disabled with a reason.
  */
 export function ActionsTable(props: {
   title: string;
@@ -165,12 +166,18 @@ export function ActionsTable(props: {
     {
       title: 'Action',
       field: 'title',
-      cellStyle: { minWidth: 240 },
+      cellStyle: { minWidth: 180 },
       render: a => (
         <>
           <div>{titleOf(a)}</div>
           <Box mt={0.5} color="text.secondary" fontSize="0.8em">
             {humanize(a.type)} · {humanize(a.category)}
+            {a.trackerUrl && (
+              <>
+                {' '}
+                · <TrackerLink action={a} />
+              </>
+            )}
             {a.statusReason && ` · ${a.statusReason}`}
             {a.completedAt && ` · done ${formatDate(a.completedAt)}`}
             {a.effectiveness &&
@@ -196,7 +203,7 @@ export function ActionsTable(props: {
           {
             title: 'Entity',
             field: 'entityRef',
-            cellStyle: { minWidth: 140 },
+            cellStyle: { minWidth: 130 },
             render: (a: ActionItem) => (
               <EntityRefLink entityRef={a.entityRef} />
             ),
@@ -204,14 +211,14 @@ export function ActionsTable(props: {
         ]
       : []),
     {
-      title: 'Priority',
-      field: 'priority',
-      render: a => <PriorityCell {...cell(a)} />,
-    },
-    {
-      title: 'Status',
+      title: 'Priority · status',
       field: 'status',
-      render: a => <StatusCell {...cell(a)} />,
+      render: a => (
+        <Box display="flex" flexDirection="column" alignItems="flex-start">
+          <PriorityCell {...cell(a)} />
+          <StatusCell {...cell(a)} />
+        </Box>
+      ),
     },
     {
       title: 'Owner',
@@ -223,12 +230,7 @@ export function ActionsTable(props: {
       field: 'dueDate',
       render: due,
     },
-    {
-      title: 'Tracker',
-      field: 'trackerUrl',
-      render: a => <TrackerCell {...cell(a)} />,
-    },
-    { title: '', cellStyle: { width: 72 }, render: buttons },
+    { title: '', cellStyle: { width: 64, padding: 4 }, render: buttons },
   ];
 
   return (
@@ -254,6 +256,12 @@ export function ActionsTable(props: {
               </Typography>
               <Typography variant="body2" color="textSecondary">
                 {humanize(a.type)} · {humanize(a.category)}
+                {a.trackerUrl && (
+                  <>
+                    {' '}
+                    · <TrackerLink action={a} />
+                  </>
+                )}
                 {props.showEntity && (
                   <>
                     {' '}
@@ -281,7 +289,7 @@ export function ActionsTable(props: {
         <Table<ActionItem>
           title={props.title}
           isLoading={props.loading}
-          columns={columns}
+          columns={wholeWords(columns)}
           data={props.actions.map(a => ({ ...a }))}
           onSelectionChange={rows => setSelected(rows)}
           options={{

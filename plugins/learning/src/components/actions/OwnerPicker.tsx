@@ -118,7 +118,7 @@ export function OwnerPicker(props: {
           }}
         />
       )}
-      style={{ minWidth: 200 }}
+      style={{ minWidth: 140 }}
     />
   );
 }

@@ -24,6 +24,7 @@ import {
   formatDate,
   formatDuration,
   humanize,
+  sourceName,
   ordinal,
 } from '../shared/format';
 import { When } from '../shared/When';
@@ -114,7 +115,7 @@ export function IncidentRecord(props: {
           {i.externalUrl && (
             <Box mt={2}>
               <Link to={i.externalUrl}>
-                Open in {humanize(i.source)}
+                Open in {sourceName(i.source)}
                 {i.externalId ? ` (${i.externalId})` : ''}
               </Link>
             </Box>

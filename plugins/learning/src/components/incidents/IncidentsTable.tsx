@@ -27,6 +27,7 @@ import {
   formatDate,
   formatDuration,
   humanize,
+  sourceName,
   ordinal,
 } from '../shared/format';
 import { useNarrow } from '../shared/useNarrow';
@@ -34,6 +35,7 @@ import { When } from '../shared/When';
 import { RecordLink } from '../shared/RecordLink';
 import { SeverityChip } from './SeverityChip';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
+import { wholeWords } from '../shared/wholeWords';
 
 type Filters = { severity: string[]; status: string[]; kind: string[] };
 
@@ -129,7 +131,7 @@ export function IncidentsTable(props: { entityRef: string }) {
     {
       title: 'Incident',
       field: 'title',
-      cellStyle: { minWidth: 240 },
+      cellStyle: { minWidth: 180 },
       render: i => (
         <>
           <div>
@@ -141,10 +143,10 @@ export function IncidentsTable(props: { entityRef: string }) {
                 {' '}
                 <Link
                   to={i.externalUrl}
-                  aria-label={`${i.title} in ${humanize(i.source)}`}
+                  aria-label={`${i.title} in ${sourceName(i.source)}`}
                   style={{ fontSize: '0.85em', whiteSpace: 'nowrap' }}
                 >
-                  ({humanize(i.source)})
+                  ({sourceName(i.source)})
                 </Link>
               </>
             )}
@@ -177,13 +179,22 @@ export function IncidentsTable(props: { entityRef: string }) {
         </>
       ),
     },
-    { title: 'Kind', field: 'kind', render: i => humanize(i.kind) },
+    {
+      title: 'Kind',
+      field: 'kind',
+      render: i => humanize(i.kind),
+    },
     {
       title: 'Started',
       field: 'startedAt',
       render: i => <When value={i.startedAt} />,
     },
-    { title: 'Status', field: 'status', render: i => humanize(i.status) },
+    {
+      title: 'Status',
+      field: 'status',
+      cellStyle: { whiteSpace: 'nowrap' },
+      render: i => humanize(i.status),
+    },
     {
       title: 'Time to resolve',
       render: i => formatDuration(i.startedAt, i.resolvedAt),
@@ -255,7 +266,10 @@ export function IncidentsTable(props: { entityRef: string }) {
                 <When value={i.startedAt} /> · resolved in{' '}
                 {formatDuration(i.startedAt, i.resolvedAt)}
               </Typography>
-              <Box mt={1}>{postmortemOf(i)}</Box>
+              <Box mt={1}>
+                {i.postmortemId && 'Postmortem: '}
+                {postmortemOf(i)}
+              </Box>
             </Paper>
           ))}
           <TablePagination
@@ -271,7 +285,7 @@ export function IncidentsTable(props: { entityRef: string }) {
         <Table<Incident>
           title="Incident history"
           isLoading={loading}
-          columns={columns}
+          columns={wholeWords(columns)}
           data={value?.items ?? []}
           page={page}
           totalCount={value?.totalCount ?? 0}

@@ -2,6 +2,7 @@ import { Table, type TableColumn } from '@backstage/core-components';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Button from '@material-ui/core/Button';
 import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
 import {
   describeComparison,
   verdictWords,
@@ -9,6 +10,7 @@ import {
   type Comparison,
 } from '@learning-loop/plugin-learning-common';
 import { download, toCsv } from './csv';
+import { wholeWords } from '../shared/wholeWords';
 
 type NumericField = {
   [K in keyof Row]-?: Row[K] extends number | undefined ? K : never;
@@ -107,28 +109,121 @@ export function CsvButton(props: { name: string; csv: () => string }) {
   );
 }
 
+/** A figure with its comparison beneath it, in one cell. */
+function Figure(props: { value: unknown; change?: Comparison }) {
+  return (
+    <>
+      <div>{String(props.value)}</div>
+      {props.change && (
+        <Typography variant="caption" color="textSecondary" component="div">
+          <Verdict change={props.change} />
+        </Typography>
+      )}
+    </>
+  );
+}
+
+/** Several figures of one subject in one cell: "33% covered", "7 overdue". */
+function Lines(props: { lines: string[] }) {
+  return (
+    <>
+      {props.lines.map(line => (
+        <div key={line} style={{ whiteSpace: 'nowrap' }}>
+          {line}
+        </div>
+      ))}
+    </>
+  );
+}
+
+const numeric = { type: 'numeric' as const };
+
+/**
+ * An organisation's breakdown by team, system or domain. Each figure carries its comparison beneath it, and related
+ * figures share a column, so the table fits at 1280 px; the CSV has one column per figure.
+ */
 export function Breakdown(props: { title: string; rows: Row[]; name: string }) {
   const columns: TableColumn<Row>[] = [
     {
       title: props.title,
       field: 'title',
-      render: r => <EntityRefLink entityRef={r.ref} title={r.title} />,
+      cellStyle: { minWidth: 120 },
+      render: r => (
+        <span style={{ wordBreak: 'normal', overflowWrap: 'normal' }}>
+          <EntityRefLink entityRef={r.ref} title={r.title} />
+        </span>
+      ),
     },
-    ...breakdownColumns.map(c => ({
-      title: c.title,
-      field: c.field,
-      type: 'numeric' as const,
-      render: (r: Row) => showCell(c.field, r[c.field]),
-    })),
-    ...verdictColumns.map(c => ({
-      title: c.title,
-      sorting: false,
-      render: (r: Row) => <Verdict change={c.change(r)} />,
-    })),
+    {
+      title: 'Incidents',
+      field: 'incidents',
+      ...numeric,
+      render: r => <Figure value={r.incidents} change={r.changes.incidents} />,
+    },
+    { title: 'SEV1+SEV2', field: 'major', ...numeric },
+    {
+      title: 'Repeat rate',
+      field: 'repeatRate',
+      ...numeric,
+      render: r => (
+        <Figure
+          value={showCell('repeatRate', r.repeatRate)}
+          change={r.changes.repeatRate}
+        />
+      ),
+    },
+    {
+      title: 'Postmortems',
+      field: 'postmortemCoverage',
+      ...numeric,
+      render: r => (
+        <Lines
+          lines={[
+            r.postmortemCoverage === undefined
+              ? 'none required'
+              : `${showCell(
+                  'postmortemCoverage',
+                  r.postmortemCoverage,
+                )} covered`,
+            `${r.postmortemsOverdue} overdue`,
+          ]}
+        />
+      ),
+    },
+    {
+      title: 'Actions',
+      field: 'actionCompletion',
+      ...numeric,
+      render: r => (
+        <Lines
+          lines={[
+            r.actionCompletion === undefined
+              ? 'none due'
+              : `${showCell('actionCompletion', r.actionCompletion)} done`,
+            `${r.actionsOverdue} overdue`,
+            `${r.actionsIneffective} ineffective`,
+          ]}
+        />
+      ),
+    },
+    {
+      title: 'Change failure rate',
+      field: 'changeFailureRate',
+      ...numeric,
+      render: r => (
+        <Figure
+          value={`${showCell('changeFailureRate', r.changeFailureRate)} of ${
+            r.deployments
+          } deploys`}
+          change={r.changes.changeFailureRate}
+        />
+      ),
+    },
   ];
   const csv = () =>
     toCsv(props.rows, [
-      { title: props.title, value: r => r.ref },
+      { title: props.title, value: r => r.title },
+      { title: `${props.title} ref`, value: r => r.ref },
       ...breakdownColumns,
       ...verdictColumns.map(c => ({
         title: c.title,
@@ -138,7 +233,7 @@ export function Breakdown(props: { title: string; rows: Row[]; name: string }) {
   return (
     <Table<Row>
       title={`By ${props.title.toLowerCase()}`}
-      columns={columns}
+      columns={wholeWords(columns)}
       data={props.rows.map(r => ({ ...r }))}
       options={{
         paging: false,

@@ -17,6 +17,7 @@ import {
   reviewToMarkdown,
   verdictWords,
 } from '@learning-loop/plugin-learning-common';
+import { makeStyles } from '@material-ui/core/styles';
 import { learningApiRef } from '../../api';
 import { download, toCsv } from './csv';
 import { SelectField } from '../shared/SelectField';
@@ -33,7 +34,16 @@ const lastQuarters = Array.from({ length: 6 }, (_, n) => {
 });
 
 /** The monthly incident review and the quarterly learning synthesis, as a page, Markdown and CSV. */
+/** Review tables keep numbers and words whole; a table wider than a phone scrolls inside its own box. */
+const useReviewStyles = makeStyles({
+  review: {
+    '& table': { display: 'block', overflowX: 'auto', maxWidth: '100%' },
+    '& td, & th': { wordBreak: 'normal', overflowWrap: 'normal' },
+  },
+});
+
 export function ReviewsPage() {
+  const classes = useReviewStyles();
   const api = useApi(learningApiRef);
   const [kind, setKind] = useState<'monthly' | 'quarterly'>('monthly');
   const [month, setMonth] = useState(lastMonths[0]);
@@ -234,7 +244,7 @@ export function ReviewsPage() {
       {error && <ResponseErrorPanel error={error} />}
       {value && (
         <InfoCard>
-          <div data-testid="review">
+          <div data-testid="review" className={classes.review}>
             <MarkdownContent content={markdown} dialect="gfm" />
           </div>
         </InfoCard>

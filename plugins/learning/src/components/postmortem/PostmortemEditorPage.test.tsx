@@ -37,9 +37,19 @@ const postmortem: Postmortem = {
   feedback: { count: 0, entries: [] },
 };
 
-function setup(updatePostmortem: jest.Mock) {
+/** Every section the default template requires, filled in. */
+const complete: Postmortem = {
+  ...postmortem,
+  summary: 'Vendor calls timed out.',
+  impact: 'Subtitles were late for an hour.',
+  contributingFactors: [{ category: 'capacity', text: 'No fallback.' }],
+  lessons: 'Fall back.',
+  noActionReason: 'Covered by an earlier review',
+};
+
+function setup(updatePostmortem: jest.Mock, record: Postmortem = postmortem) {
   const api = {
-    getPostmortem: jest.fn().mockResolvedValue(postmortem),
+    getPostmortem: jest.fn().mockResolvedValue(record),
     getSettings: jest.fn().mockResolvedValue({
       templates: [defaultPostmortemTemplate],
       contributingFactorCategories: ['capacity'],
@@ -160,7 +170,8 @@ describe('PostmortemEditorPage', () => {
       ),
     );
     const updatePostmortem = jest.fn().mockRejectedValue(refusal);
-    await setup(updatePostmortem);
+    // complete as far as this screen knows, but the server's template differs
+    await setup(updatePostmortem, complete);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Submit for review' }),
     );
@@ -169,6 +180,36 @@ describe('PostmortemEditorPage', () => {
       'Status: fill in the required sections first: Impact, Timeline',
     );
     expect(alert).not.toHaveTextContent(/Request failed/);
+  });
+
+  it('names each missing required section next to it when a submit is refused, and clears it once filled', async () => {
+    const updatePostmortem = jest.fn(async (_id: string, patch: any) => ({
+      ...postmortem,
+      ...patch,
+      version: patch.version + 1,
+    }));
+    await setup(updatePostmortem, { ...complete, impact: undefined });
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Submit for review' }),
+    );
+    expect(await screen.findByTestId('missing-sections')).toHaveTextContent(
+      'To submit for review, fill in Impact',
+    );
+    const impact = screen.getByRole('textbox', { name: 'Impact' });
+    expect(impact).toHaveAttribute('aria-invalid', 'true');
+    expect(
+      screen.getByText('Impact is required to submit for review'),
+    ).toBeInTheDocument();
+    // nothing was sent: the screen knew the rule
+    expect(updatePostmortem).not.toHaveBeenCalledWith(
+      'p1',
+      expect.objectContaining({ status: 'in-review' }),
+    );
+    fireEvent.change(impact, { target: { value: '40 customers' } });
+    await waitFor(() =>
+      expect(screen.queryByTestId('missing-sections')).not.toBeInTheDocument(),
+    );
+    expect(impact).toHaveAttribute('aria-invalid', 'false');
   });
 
   it('never overwrites a newer version: it offers to load theirs or apply the edit on top', async () => {

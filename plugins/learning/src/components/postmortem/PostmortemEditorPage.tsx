@@ -21,6 +21,7 @@ import {
   findBlameLanguageInSections,
   learningPostmortemUpdatePermission,
   markdownSectionFields,
+  missingRequiredSections,
   type MarkdownSectionField,
   type Postmortem,
 } from '@learning-loop/plugin-learning-common';
@@ -63,6 +64,15 @@ function Editor(props: {
     props.settings.templates.find(t => t.id === current.templateId) ??
     defaultPostmortemTemplate;
   const readOnly = saved.status === 'published';
+  // once a move forward was refused for missing sections, each missing one says so next to itself until filled
+  const [flagMissing, setFlagMissing] = useState(false);
+  const missing = flagMissing
+    ? missingRequiredSections(current, template, actionCount)
+    : [];
+  const requiredMessage = (title: string) =>
+    missing.includes(title)
+      ? `${title} is required to submit for review`
+      : undefined;
   const findings = useMemo(() => {
     const prose: Record<string, string | undefined> = {};
     for (const field of markdownSectionFields) prose[field] = current[field];
@@ -73,7 +83,10 @@ function Editor(props: {
     return findBlameLanguageInSections(prose);
   }, [current]);
 
-  const part = (field: (typeof template.sections)[number]) => {
+  const editorOf = (
+    field: (typeof template.sections)[number],
+    problem: string | undefined,
+  ) => {
     if ((markdownSectionFields as readonly string[]).includes(field.field)) {
       const key = field.field as MarkdownSectionField;
       return (
@@ -82,6 +95,7 @@ function Editor(props: {
           title={field.title}
           prompt={field.prompt}
           required={field.required}
+          error={problem}
           value={current[key] ?? ''}
           disabled={readOnly}
           onChange={value => edit({ [key]: value })}
@@ -128,6 +142,23 @@ function Editor(props: {
         return null;
     }
   };
+  const part = (field: (typeof template.sections)[number]) => {
+    const problem = requiredMessage(field.title);
+    const editor = editorOf(field, problem);
+    const markdown = (markdownSectionFields as readonly string[]).includes(
+      field.field,
+    );
+    return problem && !markdown ? (
+      <>
+        <Alert severity="error" data-testid="required-error">
+          {problem}
+        </Alert>
+        {editor}
+      </>
+    ) : (
+      editor
+    );
+  };
 
   return (
     <Content>
@@ -141,12 +172,19 @@ function Editor(props: {
         canPublish={
           canPublish && (actionCount > 0 || !!current.noActionReason?.trim())
         }
-        onMove={(status, acknowledgeBlameFindings) =>
+        onMove={(status, acknowledgeBlameFindings) => {
+          if (
+            status !== 'draft' &&
+            missingRequiredSections(current, template, actionCount).length
+          ) {
+            setFlagMissing(true);
+            return;
+          }
           commit({
             status,
             ...(acknowledgeBlameFindings ? { acknowledgeBlameFindings } : {}),
-          })
-        }
+          });
+        }}
       />
       {state === 'conflict' && theirs && (
         <Alert
@@ -160,6 +198,12 @@ function Editor(props: {
         >
           Someone else saved version {theirs.version} while you were editing.
           Nothing was overwritten.
+        </Alert>
+      )}
+      {missing.length > 0 && (
+        <Alert severity="error" data-testid="missing-sections">
+          To submit for review, fill in {missing.join(', ')}: each is marked
+          below.
         </Alert>
       )}
       {state === 'error' && error && (

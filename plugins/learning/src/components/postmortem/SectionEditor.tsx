@@ -14,6 +14,8 @@ export function SectionEditor(props: {
   title: string;
   prompt?: string;
   required?: boolean;
+  /** Why a save was refused because of this section, shown next to it. */
+  error?: string;
   value: string;
   onChange: (value: string) => void;
   disabled?: boolean;
@@ -43,7 +45,8 @@ export function SectionEditor(props: {
           multiline
           minRows={3}
           variant="outlined"
-          helperText={props.prompt}
+          error={!!props.error}
+          helperText={props.error ?? props.prompt}
           value={props.value}
           disabled={props.disabled}
           onChange={e => props.onChange(e.target.value)}
@@ -52,6 +55,7 @@ export function SectionEditor(props: {
       ) : (
         <Box
           p={2}
+          color={props.error ? 'error.main' : undefined}
           border={1}
           borderColor="divider"
           borderRadius={4}

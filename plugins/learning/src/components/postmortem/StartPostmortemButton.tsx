@@ -46,6 +46,7 @@ export function StartPostmortemButton(props: { incident: Incident }) {
       disabled={busy}
       onClick={start}
       aria-label={`Start postmortem for ${props.incident.title}`}
+      style={{ whiteSpace: 'nowrap' }}
     >
       Start postmortem
     </Button>

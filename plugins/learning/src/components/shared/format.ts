@@ -43,3 +43,15 @@ export function ordinal(n: number): string {
   const suffixes: Record<number, string> = { 1: 'st', 2: 'nd', 3: 'rd' };
   return `${n}${teen ? 'th' : suffixes[n % 10] ?? 'th'}`;
 }
+
+/** An incident source as its makers spell it: "PagerDuty", "incident.io". */
+export function sourceName(source: string): string {
+  const names: Record<string, string> = {
+    pagerduty: 'PagerDuty',
+    opsgenie: 'Opsgenie',
+    'incident-io': 'incident.io',
+    webhook: 'the source tool',
+    manual: 'Backstage',
+  };
+  return names[source] ?? source;
+}
