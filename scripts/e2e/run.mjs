@@ -152,6 +152,82 @@ async function waitForDemoData() {
 const tests = [];
 const test = (name, fn) => tests.push({ name, fn });
 
+/**
+ * What does not fit on the page: tables wider than their box (they would scroll or clip), words broken in the
+ * middle inside table cells, and the page itself scrolling sideways. A break after a hyphen is a legal line break.
+ */
+async function misfits(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth + 1)
+      out.push(
+        `the page scrolls sideways (${doc.scrollWidth} > ${doc.clientWidth})`,
+      );
+    for (const table of document.querySelectorAll('table')) {
+      const box = table.parentElement;
+      if (box.scrollWidth > box.clientWidth + 1)
+        out.push(
+          `a table is ${box.scrollWidth} px in a ${
+            box.clientWidth
+          } px box: ${table.innerText.slice(0, 50).replace(/\s+/g, ' ')}`,
+        );
+    }
+    const walker = document.createTreeWalker(
+      document.body,
+      NodeFilter.SHOW_TEXT,
+    );
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const cell = node.parentElement?.closest('td, th');
+      if (!cell) continue;
+      const words = /[^\s-]+/g;
+      for (
+        let m = words.exec(node.textContent);
+        m;
+        m = words.exec(node.textContent)
+      ) {
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        if ([...range.getClientRects()].filter(r => r.width > 0).length > 1)
+          out.push(`"${m[0]}" is broken across lines`);
+      }
+    }
+    return [...new Set(out)];
+  });
+}
+
+/** Entity refs shown to people where a display name belongs. */
+async function refsShown(page) {
+  const text = await page.evaluate(() => document.body.innerText);
+  return [
+    ...new Set(
+      text.match(/\b(group|component|user|system|domain):[a-z0-9][\w/.-]*/gi) ??
+        [],
+    ),
+  ];
+}
+
+/** Waits for the Learning tab, the backlog or an overview to have loaded its tables. */
+async function settle(page) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await sleep(1_000);
+}
+
+/** A postmortem of the demo in the given status, through the API. */
+async function aPostmortem(status) {
+  const token = await guestToken();
+  const page = await (
+    await fetch(
+      `${backendUrl}/api/learning/postmortems?status=${status}&limit=1&entityRef=component:default/subtitle-service`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    )
+  ).json();
+  if (!page.items?.length)
+    throw new Error(`the demo has no ${status} postmortem`);
+  return page.items[0];
+}
+
 test('guest signs in and sees incidents, open actions and the recurrence badge on the Learning tab', async page => {
   await page.goto(`${appUrl}${entityPath}/learning`);
   const enter = page.getByRole('button', { name: 'Enter' });
@@ -187,10 +263,77 @@ test('guest signs in and sees incidents, open actions and the recurrence badge o
     .waitFor();
   await page.getByText('Is learning working?').waitFor();
   await page.getByText('Release gate: blocked').waitFor();
+  // the first screen answers four questions, each with its n and period
+  for (const [id, pattern] of [
+    ['headline-frequency', /^\d+ incidents? in 90 days$/],
+    ['headline-recurrence', /^Yes: dependency-timeout, \d+ times$/],
+    ['headline-actions', /^\d+ open actions?$/],
+    ['headline-fix', /^(It held|It did not hold|Too early to tell)$/],
+  ]) {
+    const text = (await page.getByTestId(id).textContent())?.trim();
+    if (!pattern.test(text ?? '')) throw new Error(`${id} says "${text}"`);
+  }
+  // the finding names the action that did not hold and links to it and to the evidence
+  const finding = page.getByTestId('headline-finding');
+  const findingLinks = await finding
+    .locator('a')
+    .evaluateAll(links => links.map(a => a.getAttribute('href')));
+  if (
+    !findingLinks.some(h => /\/learning\/actions\//.test(h)) ||
+    !findingLinks.some(h => /\/learning\/incidents\//.test(h))
+  )
+    throw new Error(`the finding links to ${findingLinks.join(', ')}`);
+  // gate reasons: a short list, at most three records each until asked, every record a link
+  for (const reason of await page.getByTestId('gate-reason').all()) {
+    const records = await reason.locator('li').count();
+    const links = await reason.locator('li a').count();
+    if (records > 3) throw new Error(`a gate reason shows ${records} records`);
+    if (links !== records)
+      throw new Error(`${records - links} gate record(s) are not links`);
+  }
   await page.screenshot({
     path: path.join(artifacts, 'learning-tab.png'),
     fullPage: true,
   });
+});
+
+test('each record has its page: an incident from its row, an action from its title, a gate reason from its record', async page => {
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  const incident = page
+    .getByRole('cell', { name: /Vendor timeouts again/ })
+    .getByRole('link', { name: /Vendor timeouts again/ })
+    .first();
+  await incident.waitFor({ timeout: 60_000 });
+  const incidentTitle = (await incident.textContent()).trim();
+  await incident.click();
+  await page.waitForURL(/\/learning\/incidents\/[\w-]+$/);
+  await page.getByRole('heading', { name: incidentTitle }).waitFor();
+  await page.getByText('What happened').waitFor();
+  await page
+    .getByText(/occurrence of dependency-timeout/)
+    .first()
+    .waitFor();
+  await page.getByText('Timeline', { exact: true }).waitFor();
+  await page.screenshot({
+    path: path.join(artifacts, 'incident-page.png'),
+    fullPage: true,
+  });
+
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  const title = 'Retry subtitle exports with idempotency keys';
+  await page.getByRole('link', { name: title }).first().click();
+  await page.waitForURL(/\/learning\/actions\/[\w-]+$/);
+  await page.getByRole('heading', { name: title }).waitFor();
+  await page.getByText('Where it comes from').waitFor();
+  await page.getByTestId('history-sentence').first().waitFor();
+
+  await page.goto(`${appUrl}${entityPath}/learning`);
+  const record = page.getByTestId('gate-reason').locator('li a').first();
+  await record.waitFor({ timeout: 60_000 });
+  const recordTitle = (await record.textContent()).trim();
+  await record.click();
+  await page.waitForURL(/\/learning\/(actions|incidents)\/[\w-]+$/);
+  await page.getByRole('heading', { name: recordTitle }).waitFor();
 });
 
 test('the severity filter asks the server for a filtered page', async page => {
@@ -313,6 +456,37 @@ test("controls are disabled on a service the guest's team does not own", async p
     throw new Error('the status control is enabled for a non-owner');
   if (!(await page.getByRole('button', { name: 'New action' }).isDisabled()))
     throw new Error('"New action" is enabled for a non-owner');
+  // the whole-record dialog cannot be opened either
+  if (
+    !(await page
+      .getByRole('button', {
+        name: 'Edit Verify audio drift before publishing dubbed tracks',
+      })
+      .isDisabled())
+  )
+    throw new Error('the edit dialog opens for a non-owner');
+  // the reason names the owner by name
+  await status.hover({ force: true });
+  const tip = page.getByRole('tooltip');
+  await tip.waitFor();
+  const reason = (await tip.textContent()) ?? '';
+  if (
+    !/Only the owners of this entity \(\w[^:)]*\) can change/.test(reason) ||
+    /:/.test(reason)
+  )
+    throw new Error(`the refusal says "${reason}"`);
+  // selecting rows does not offer bulk changes the server would refuse, and says why
+  await page
+    .locator('tr', {
+      hasText: 'Verify audio drift before publishing dubbed tracks',
+    })
+    .getByRole('checkbox')
+    .check();
+  await page.getByTestId('bulk-refused').waitFor();
+  for (const name of ['Set status', 'Set owner', 'Set due date']) {
+    if (!(await page.getByRole('button', { name }).isDisabled()))
+      throw new Error(`"${name}" is enabled for a non-owner`);
+  }
   await page.screenshot({
     path: path.join(artifacts, 'not-owner.png'),
     fullPage: true,
@@ -369,12 +543,28 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
     .first()
     .waitFor({ state: 'detached' });
 
+  // submitting too early is refused next to what is missing, before anything is sent
+  await page.getByRole('button', { name: 'Submit for review' }).click();
+  await page.getByTestId('missing-sections').waitFor();
+  await page.getByText('Impact is required to submit for review').waitFor();
+  if (
+    (await page
+      .getByRole('textbox', { name: 'Impact' })
+      .getAttribute('aria-invalid')) !== 'true'
+  )
+    throw new Error('the Impact field is not marked');
   await page
     .getByRole('textbox', { name: 'Impact' })
     .fill('- 41 customers received subtitles shifted by up to 3 seconds');
   await page
+    .getByText('Impact is required to submit for review')
+    .waitFor({ state: 'detached' });
+  // a blame phrase left in the lessons: publishing asks for, and records, an acknowledgement
+  await page
     .getByRole('textbox', { name: 'Lessons' })
-    .fill('Exports need the same validation as imports.');
+    .fill(
+      'Exports need the same validation as imports, or someone forgot to check again.',
+    );
   await page.getByRole('button', { name: 'Add contributing factor' }).click();
   // no category is chosen for the author: a default would feed recurrence detection with a guess
   const category = page.getByRole('textbox', { name: 'Category 1' });
@@ -406,6 +596,11 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
   await page.getByRole('button', { name: 'Submit for review' }).click();
   await page.getByRole('button', { name: 'Publish' }).waitFor();
   await page.getByRole('button', { name: 'Publish' }).click();
+  const confirm = page.getByRole('dialog', {
+    name: 'The blameless check still has findings',
+  });
+  await confirm.getByRole('checkbox').check();
+  await confirm.getByRole('button', { name: 'Publish anyway' }).click();
   await page
     .getByText('Published', { exact: true })
     .first()
@@ -414,6 +609,30 @@ test('writes a postmortem from a demo incident: a blame finding appears, is fixe
     path: path.join(artifacts, 'postmortem-published.png'),
     fullPage: true,
   });
+  const editorUrl = page.url();
+  // the published page shows its action items, and who acknowledged the blame finding
+  await page.getByRole('link', { name: 'View' }).click();
+  await page
+    .getByTestId('review-action')
+    .getByText('Validate subtitle offsets against source timecodes on export')
+    .waitFor({ timeout: 30_000 });
+  const acknowledged = page.getByTestId('blame-acknowledged');
+  await acknowledged.waitFor();
+  const by = (await acknowledged.textContent()) ?? '';
+  if (!/acknowledged by guest/i.test(by))
+    throw new Error(`the acknowledgement says "${by}"`);
+  // autosave saved many times, but the revisions are one per editing session
+  const id = /postmortems\/([\w-]+)/.exec(editorUrl)[1];
+  const revisions = await (
+    await fetch(`${backendUrl}/api/learning/postmortems/${id}/revisions`, {
+      headers: { Authorization: `Bearer ${await guestToken()}` },
+    })
+  ).json();
+  const latest = revisions.items[0].version;
+  if (latest < 3 || revisions.items.length > 2)
+    throw new Error(
+      `${revisions.items.length} revisions kept for ${latest} saved versions`,
+    );
 });
 
 test('the overview page filters through the URL and downloads the monthly review', async page => {
@@ -442,6 +661,31 @@ test('the overview page filters through the URL and downloads the monthly review
     path: path.join(artifacts, 'overview.png'),
     fullPage: true,
   });
+  // with a team chosen, "By team" does not repeat its parent group's figures
+  await page.getByText('By team').waitFor();
+  if (
+    (await page.getByRole('row').filter({ hasText: 'Engineering' }).count()) > 0
+  )
+    throw new Error('"By team" repeats the parent group under a team filter');
+  // attention lists: the total, every item a link to its record, "see all" to the filtered list
+  const overdue = page.getByTestId('attention-overdue-actions');
+  const heading =
+    (await overdue.getByText(/^Actions past their SLO/).textContent()) ?? '';
+  const total = Number(/\((\d+)\)/.exec(heading)?.[1]);
+  const items = await overdue.locator('a[href*="/learning/actions/"]').count();
+  if (!(total > 0) || items !== Math.min(total, 10))
+    throw new Error(`"${heading}" lists ${items} linked items`);
+  await overdue.getByTestId('attention-see-all-overdue-actions').click();
+  await page.waitForURL(
+    /\/learning\/actions\?overdue=true&team=group%3Adefault%2Flocalization-team/,
+  );
+  if (!(await page.getByRole('checkbox', { name: 'Overdue only' }).isChecked()))
+    throw new Error('"see all" did not land on the overdue actions');
+  await page
+    .getByText(/Overdue \d+ d/)
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await page.goto(`${appUrl}/learning`);
 
   await page.getByRole('tab', { name: 'Learning reviews' }).click();
   await page
@@ -480,7 +724,9 @@ test('the Learning tab shows a duration distribution, and "too few to tell" wher
   await page
     .getByText('Time to resolve: distribution')
     .waitFor({ timeout: 60_000 });
-  const plot = page.getByRole('img', { name: /^Time to resolve\. Previous period/ });
+  const plot = page.getByRole('img', {
+    name: /^Time to resolve\. Previous period/,
+  });
   await plot.waitFor();
   // the points are drawn: one circle per incident of the two periods
   const dots = await plot.locator('.recharts-scatter-symbol').count();
@@ -605,13 +851,119 @@ test('search shows published postmortems as Learning Loop results with their ent
   });
 });
 
+/** The screens people use, for the fit, names and screenshot checks. */
+async function screens() {
+  const draft = await aPostmortem('draft');
+  const published = await aPostmortem('published');
+  return [
+    ['entity-tab', `${entityPath}/learning`, 'Incident history'],
+    [
+      'group-backlog',
+      '/catalog/default/group/localization-team/learning',
+      'Backlog of Localization',
+    ],
+    ['overview', '/learning', 'By team'],
+    ['review', '/learning/reviews', 'Figures'],
+    ['postmortem', `/learning/postmortems/${published.id}`, 'Learning review:'],
+    ['editor', `/learning/postmortems/${draft.id}/edit`, 'Editing:'],
+    [
+      'actions',
+      '/learning/actions?overdue=true',
+      'Actions across the organisation',
+    ],
+  ];
+}
+
+test('at 1280 px no table overflows or breaks a word, and no screen shows an entity ref where a name belongs', async page => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const problems = [];
+  for (const [name, url, ready] of await screens()) {
+    await page.goto(`${appUrl}${url}`);
+    await page.getByText(ready).first().waitFor({ timeout: 60_000 });
+    await settle(page);
+    for (const misfit of await misfits(page))
+      problems.push(`${name}: ${misfit}`);
+    const refs = await refsShown(page);
+    if (refs.length) problems.push(`${name} shows ${refs.join(', ')}`);
+  }
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  if (problems.length) throw new Error(problems.join('\n'));
+});
+
+test('at 390 px the action and incident tables are cards with status, owner and due date', async page => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await page.goto(`${appUrl}${entityPath}/learning`);
+    const card = page.getByTestId('action-card').first();
+    await card.waitFor({ timeout: 60_000 });
+    if ((await page.locator('table').filter({ hasText: 'Due' }).count()) > 0)
+      throw new Error('the actions are still a table at 390 px');
+    await card.getByRole('button', { name: /^Status of / }).waitFor();
+    await card.getByLabel(/^Owner of /).waitFor();
+    await card.getByLabel(/^Due date of /).waitFor();
+    const incident = page.getByTestId('incident-card').first();
+    await incident.waitFor();
+    const text = (await incident.textContent()) ?? '';
+    if (
+      !/SEV\d/.test(text) ||
+      !/started/.test(text) ||
+      !/resolved in|Open/.test(text)
+    )
+      throw new Error(`an incident card reads "${text}"`);
+    const misfit = (await misfits(page)).filter(m => /page scrolls/.test(m));
+    if (misfit.length) throw new Error(misfit.join('\n'));
+  } finally {
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }
+});
+
+test('screenshots of every screen at 1440 and 390 px, in the light and the dark theme', async page => {
+  const list = await screens();
+  try {
+    for (const theme of ['light', 'dark']) {
+      await page.evaluate(t => localStorage.setItem('theme', t), theme);
+      for (const width of [1440, 390]) {
+        await page.setViewportSize({ width, height: width > 600 ? 900 : 844 });
+        for (const [name, url, ready] of list) {
+          await page.goto(`${appUrl}${url}`);
+          await page.getByText(ready).first().waitFor({ timeout: 60_000 });
+          await settle(page);
+          const background = await page.evaluate(
+            () => getComputedStyle(document.body).backgroundColor,
+          );
+          const dark = /rgb\((\d+), (\d+), (\d+)\)/
+            .exec(background)
+            ?.slice(1)
+            .every(v => Number(v) < 100);
+          if ((theme === 'dark') !== !!dark)
+            throw new Error(
+              `${name} is not in the ${theme} theme (${background})`,
+            );
+          await page.screenshot({
+            path: path.join(
+              artifacts,
+              'screens',
+              `${name}-${width}-${theme}.png`,
+            ),
+            fullPage: true,
+          });
+        }
+      }
+    }
+  } finally {
+    await page.evaluate(() => localStorage.setItem('theme', 'light'));
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }
+});
+
 // on customer-portal (web-team), which no other test reads, so a second run against the same demo still passes
 test('an incident title with Markdown and HTML reads as typed in the monthly review, never as an image', async page => {
   const lastMonth = new Date();
   lastMonth.setUTCDate(1);
   lastMonth.setUTCMonth(lastMonth.getUTCMonth() - 1);
   lastMonth.setUTCDate(10);
-  const title = '![pwned](/favicon.ico) <img src="/favicon.ico" data-e2e="tag"> **loud**';
+  const title =
+    '![pwned](/favicon.ico) <img src="/favicon.ico" data-e2e="tag"> **loud**';
   const response = await fetch(`${backendUrl}/api/learning/incidents`, {
     method: 'POST',
     headers: {
@@ -625,7 +977,8 @@ test('an incident title with Markdown and HTML reads as typed in the monthly rev
       startedAt: lastMonth.toISOString(),
     }),
   });
-  if (!response.ok) throw new Error(`creating the incident: ${response.status}`);
+  if (!response.ok)
+    throw new Error(`creating the incident: ${response.status}`);
   await page.goto(`${appUrl}/learning/reviews`);
   const review = page.getByTestId('review');
   await review.getByText(title, { exact: true }).waitFor({ timeout: 60_000 });
@@ -776,7 +1129,7 @@ test(`none of ${injectionVectors.length} script-injection vectors executes where
 });
 
 async function main() {
-  mkdirSync(artifacts, { recursive: true });
+  mkdirSync(path.join(artifacts, 'screens'), { recursive: true });
   let passed = 0;
   let failed = 0;
   let demo;

@@ -22,6 +22,7 @@ import { learningApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
 import { formatDate, humanize } from '../shared/format';
 import { When } from '../shared/When';
+import { useEntityNames } from '../shared/useEntityNames';
 import { ActionsTable } from './ActionsTable';
 import { HistorySentence } from './HistoryDialog';
 
@@ -40,6 +41,7 @@ export function ActionPage() {
     [api, actionId, saved?.version],
   );
   const action = saved?.id === actionId ? saved : value;
+  const entityNames = useEntityNames(action ? [action.entityRef] : []);
   return (
     <Content>
       {loading && <Progress />}
@@ -54,7 +56,9 @@ export function ActionPage() {
                 actions={[action]}
                 showEntity
                 deniedReason={a =>
-                  `Only the owners of ${a.entityRef} can change its actions`
+                  `Only the owners of ${
+                    entityNames.get(a.entityRef) ?? a.entityRef
+                  } can change its actions`
                 }
                 onChanged={changed => setSaved(changed[0])}
                 emptyText=""

@@ -18,6 +18,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type ListQuery } from '../../api';
 import { humanize } from '../shared/format';
+import { useEntityNames } from '../shared/useEntityNames';
 import { ActionsTable } from './ActionsTable';
 import { mergeActions } from './EntityActionsCard';
 
@@ -89,6 +90,9 @@ export function BacklogView(props: {
       pageSize,
     ],
   );
+  const entityNames = useEntityNames(
+    (value?.items ?? []).map(a => a.entityRef),
+  );
   const onChanged = useCallback(
     (changed: ActionItem[]) =>
       setChanges(c => [
@@ -152,7 +156,9 @@ export function BacklogView(props: {
         actions={mergeActions(value?.items ?? [], changes)}
         loading={loading}
         deniedReason={a =>
-          `You do not own ${a.entityRef}; only its owners can change its actions`
+          `Only the owners of ${
+            entityNames.get(a.entityRef) ?? a.entityRef
+          } can change its actions`
         }
         onChanged={onChanged}
         paging={{

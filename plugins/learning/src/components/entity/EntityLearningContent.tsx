@@ -12,6 +12,8 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { RecordLink } from '../shared/RecordLink';
+import { useEntityNames } from '../shared/useEntityNames';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import Grid from '@material-ui/core/Grid';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
@@ -226,8 +228,19 @@ export function EntityLearningContent() {
     retry,
   } = useAsyncRetry(() => api.getEntitySummary(entityRef), [api, entityRef]);
   const reloadSummary = useCallback(() => retry(), [retry]);
-  const ownerLabel =
-    typeof entity.spec?.owner === 'string' ? entity.spec.owner : 'its owner';
+  const ownerRef =
+    typeof entity.spec?.owner === 'string'
+      ? stringifyEntityRef(
+          parseEntityRef(entity.spec.owner, {
+            defaultKind: 'group',
+            defaultNamespace: entity.metadata.namespace ?? 'default',
+          }),
+        )
+      : undefined;
+  const ownerNames = useEntityNames(ownerRef ? [ownerRef] : []);
+  const ownerLabel = ownerRef
+    ? ownerNames.get(ownerRef) ?? parseEntityRef(ownerRef).name
+    : 'its owner';
 
   if (loading && !summary) return <Progress />;
   if (error) return <ResponseErrorPanel error={error} />;

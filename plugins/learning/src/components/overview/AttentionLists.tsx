@@ -30,42 +30,44 @@ function AttentionList<Row extends object>(props: {
   const seeAll = props.seeAll?.(props.links);
   const shown = Math.min(SHOWN, props.items.length);
   return (
-    <InfoCard
-      title={`${props.title} (${props.total})`}
-      action={
-        <CsvButton
-          name={props.name}
-          csv={() => toCsv(props.items, props.csv)}
-        />
-      }
-    >
-      {props.items.length === 0 && (
-        <Typography variant="body2">Nothing here.</Typography>
-      )}
-      {props.items.slice(0, SHOWN).map((item, n) => (
-        <Box key={n} mb={0.5}>
-          {props.render(item, props.links)}
-        </Box>
-      ))}
-      {props.total > shown && (
-        <Typography
-          variant="caption"
-          component="p"
-          data-testid={`attention-more-${props.name}`}
-        >
-          {shown} of {props.total} shown
-          {props.items.length > shown
-            ? `; the CSV has the first ${props.items.length}`
-            : ''}
-          .
-        </Typography>
-      )}
-      {seeAll && props.total > 0 && (
-        <Link to={seeAll.to} data-testid={`attention-see-all-${props.name}`}>
-          {seeAll.label}
-        </Link>
-      )}
-    </InfoCard>
+    <div data-testid={`attention-${props.name}`}>
+      <InfoCard
+        title={`${props.title} (${props.total})`}
+        action={
+          <CsvButton
+            name={props.name}
+            csv={() => toCsv(props.items, props.csv)}
+          />
+        }
+      >
+        {props.items.length === 0 && (
+          <Typography variant="body2">Nothing here.</Typography>
+        )}
+        {props.items.slice(0, SHOWN).map((item, n) => (
+          <Box key={n} mb={0.5}>
+            {props.render(item, props.links)}
+          </Box>
+        ))}
+        {props.total > shown && (
+          <Typography
+            variant="caption"
+            component="p"
+            data-testid={`attention-more-${props.name}`}
+          >
+            {shown} of {props.total} shown
+            {props.items.length > shown
+              ? `; the CSV has the first ${props.items.length}`
+              : ''}
+            .
+          </Typography>
+        )}
+        {seeAll && props.total > 0 && (
+          <Link to={seeAll.to} data-testid={`attention-see-all-${props.name}`}>
+            {seeAll.label}
+          </Link>
+        )}
+      </InfoCard>
+    </div>
   );
 }
 

@@ -9,6 +9,12 @@ import Typography from '@material-ui/core/Typography';
 import { diffRevisions } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { formatDateTime } from '../shared/format';
+import { useEntityNames } from '../shared/useEntityNames';
+
+/** The name part of a ref the catalog does not know: "priya.raman". */
+function nameOf(ref: string): string {
+  return ref.split('/').pop() ?? ref;
+}
 
 /** Every saved version of the postmortem, and a word-level diff between any two. */
 export function RevisionsCard(props: {
@@ -21,6 +27,7 @@ export function RevisionsCard(props: {
     [api, props.postmortemId, props.latestVersion],
   );
   const versions = list.value?.items ?? [];
+  const authors = useEntityNames(versions.map(v => v.author));
   const [from, setFrom] = useState<number | ''>('');
   const [to, setTo] = useState<number | ''>('');
   const a = from || versions[1]?.version;
@@ -50,7 +57,8 @@ export function RevisionsCard(props: {
     >
       {versions.map(v => (
         <MenuItem key={v.version} value={v.version}>
-          v{v.version} · {formatDateTime(v.at)} · {v.author}
+          v{v.version} · {formatDateTime(v.at)} ·{' '}
+          {authors.get(v.author) ?? nameOf(v.author)}
         </MenuItem>
       ))}
     </TextField>
