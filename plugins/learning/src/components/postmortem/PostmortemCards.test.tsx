@@ -2,6 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { identityApiRef } from '@backstage/core-plugin-api';
+import { catalogApiRef } from '@backstage/plugin-catalog-react';
+import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
 import type {
   Postmortem,
   PostmortemContent,
@@ -76,7 +78,24 @@ describe('RevisionsCard', () => {
       getRevision,
     } as unknown as LearningApi;
     await renderInTestApp(
-      <TestApiProvider apis={[[learningApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [learningApiRef, api],
+          [
+            catalogApiRef,
+            catalogApiMock({
+              entities: [
+                {
+                  apiVersion: 'backstage.io/v1alpha1',
+                  kind: 'User',
+                  metadata: { name: 'olive', namespace: 'default' },
+                  spec: { profile: { displayName: 'Olive Osei' } },
+                },
+              ],
+            }),
+          ],
+        ]}
+      >
         <RevisionsCard postmortemId="p1" latestVersion={3} />
       </TestApiProvider>,
     );
@@ -88,7 +107,10 @@ describe('RevisionsCard', () => {
     expect(getRevision).toHaveBeenCalledWith('p1', 3);
 
     await userEvent.click(screen.getByLabelText('Compare'));
-    await userEvent.click(await screen.findByRole('option', { name: /^v1 ·/ }));
+    // each version names its author as people know them
+    const first = await screen.findByRole('option', { name: /^v1 ·/ });
+    expect(first).toHaveTextContent('Olive Osei');
+    await userEvent.click(first);
     // v1 to v3: both insertions show
     await waitFor(() =>
       expect(
