@@ -8,6 +8,7 @@ import {
   type AttentionLists as Lists,
 } from '@learning-loop/plugin-learning-common';
 import { useLearningRoot } from '../shared/RecordLink';
+import { useEntityNames } from '../shared/useEntityNames';
 import { formatDate } from '../shared/format';
 import { When } from '../shared/When';
 import { CsvButton } from './BreakdownTable';
@@ -24,7 +25,7 @@ function AttentionList<Row extends object>(props: {
   render: (r: Row, links: Links) => JSX.Element;
   links: Links;
   name: string;
-  csv: Array<{ title: string; value: (r: Row) => unknown }>;
+  csv: Array<{ title: string; value: (r: Row, links: Links) => unknown }>;
   seeAll?: (links: Links) => { to: string; label: string };
 }) {
   const seeAll = props.seeAll?.(props.links);
@@ -36,7 +37,15 @@ function AttentionList<Row extends object>(props: {
         action={
           <CsvButton
             name={props.name}
-            csv={() => toCsv(props.items, props.csv)}
+            csv={() =>
+              toCsv(
+                props.items,
+                props.csv.map(c => ({
+                  title: c.title,
+                  value: (r: Row) => c.value(r, props.links),
+                })),
+              )
+            }
           />
         }
       >
@@ -79,6 +88,8 @@ interface Links {
   /** Every action, with the overview's team filter. */
   actions: (query: Record<string, string>) => string;
   postmortems: string;
+  /** An entity's display name, for the CSV (its ref has a column of its own). */
+  name: (ref: string) => string;
 }
 
 /** One list of what needs attention: where it comes from in the answer, how an item reads, its CSV columns. */
@@ -89,7 +100,10 @@ interface AttentionListSpec<K extends ListKey> {
   title: string;
   name: string;
   render: (r: Lists[K][number], links: Links) => JSX.Element;
-  csv: Array<{ title: string; value: (r: Lists[K][number]) => unknown }>;
+  csv: Array<{
+    title: string;
+    value: (r: Lists[K][number], links: Links) => unknown;
+  }>;
   seeAll?: (links: Links) => { to: string; label: string };
 }
 
@@ -163,8 +177,10 @@ const lists = [
       { title: 'Action', value: r => r.title },
       { title: 'Priority', value: r => r.priority },
       { title: 'Due', value: r => r.dueDate },
-      { title: 'Entity', value: r => r.entityRef },
-      { title: 'Owner', value: r => r.owner },
+      { title: 'Entity', value: (r, links) => links.name(r.entityRef) },
+      { title: 'Entity ref', value: r => r.entityRef },
+      { title: 'Owner', value: (r, links) => links.name(r.owner) },
+      { title: 'Owner ref', value: r => r.owner },
     ],
   }),
   list({
@@ -196,7 +212,8 @@ const lists = [
     csv: [
       { title: 'Runbook', value: r => r.title },
       { title: 'Review due', value: r => r.reviewDue },
-      { title: 'Entity', value: r => r.entityRef },
+      { title: 'Entity', value: (r, links) => links.name(r.entityRef) },
+      { title: 'Entity ref', value: r => r.entityRef },
     ],
   }),
 ];
@@ -204,6 +221,13 @@ const lists = [
 /** What needs attention now: one list per kind of neglect in the overview's `antiPatterns`. */
 export function AttentionLists(props: { antiPatterns: Lists; team?: string }) {
   const root = useLearningRoot() ?? '';
+  const names = useEntityNames([
+    ...(props.antiPatterns.overdueActions ?? []).flatMap(a => [
+      a.entityRef,
+      a.owner,
+    ]),
+    ...(props.antiPatterns.runbooksPastReview ?? []).map(r => r.entityRef),
+  ]);
   const links: Links = {
     incident: id => `${root}/incidents/${id}`,
     action: id => `${root}/actions/${id}`,
@@ -214,6 +238,7 @@ export function AttentionLists(props: { antiPatterns: Lists; team?: string }) {
         ...(props.team ? { team: props.team } : {}),
       })}`,
     postmortems: `${root}/postmortems`,
+    name: ref => names.get(ref) ?? ref,
   };
   return (
     <Grid container spacing={3}>

@@ -13,7 +13,13 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef, type LearningApi } from '../../api';
 import { rootRouteRef } from '../../routes';
+import { download } from './csv';
 import { OverviewPage } from './OverviewPage';
+
+jest.mock('./csv', () => ({
+  ...jest.requireActual('./csv'),
+  download: jest.fn(),
+}));
 
 const incident = (n: number, severity: MetricIncident['severity']) => ({
   id: `i${n}`,
@@ -259,6 +265,20 @@ describe('OverviewPage', () => {
     expect(
       screen.getByTestId('attention-see-all-overdue-actions'),
     ).toHaveAttribute('href', '/learning/actions?overdue=true');
+    // the CSV names entities and owners as people know them, with the refs in columns of their own
+    await userEvent.click(
+      within(screen.getByTestId('attention-overdue-actions')).getByRole(
+        'button',
+        { name: 'Export CSV' },
+      ),
+    );
+    expect(download).toHaveBeenCalledWith(
+      'overdue-actions.csv',
+      expect.stringMatching(
+        /Entity,Entity ref,Owner,Owner ref\r?\n.*Localization,group:default\/localization-team/,
+      ),
+      'text/csv',
+    );
     // the total, not the length of the capped list, and how many are shown
     expect(
       screen.getByText('Actions past their SLO (212)'),
