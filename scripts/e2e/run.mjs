@@ -851,6 +851,135 @@ test('search shows published postmortems as Learning Loop results with their ent
   });
 });
 
+test('an owner records a near miss and a game day from the Learning tab: the near miss counts, the game day does not, and a suggested recurrence is confirmed', async page => {
+  const tab = `${appUrl}/catalog/default/component/translation-orchestrator/learning`;
+  await page.goto(tab);
+  const frequency = page.getByTestId('headline-frequency');
+  await frequency.waitFor({ timeout: 60_000 });
+  const count = async () =>
+    Number(/^(\d+)/.exec((await frequency.textContent()) ?? '')?.[1]);
+  const before = await count();
+  const stamp = Date.now().toString(36);
+  const record = async (title, kind, failureMode) => {
+    await page.getByRole('button', { name: 'Record incident' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Record an incident' });
+    await dialog.getByLabel(/Title/).fill(title);
+    await dialog.getByLabel('Kind').click();
+    await page.getByRole('option', { name: kind, exact: true }).click();
+    await dialog.getByLabel('Severity').click();
+    await page.getByRole('option', { name: 'SEV4', exact: true }).click();
+    if (failureMode) {
+      await dialog.getByLabel('Failure modes').click();
+      await page
+        .getByRole('option', { name: failureMode, exact: true })
+        .click();
+      await dialog.getByLabel('Failure modes').press('Escape');
+    }
+    await dialog
+      .getByRole('button', { name: `Record ${kind.toLowerCase()}` })
+      .click();
+  };
+  await record(
+    `Translation queue backlog building up ${stamp}`,
+    'Near miss',
+    'capacity',
+  );
+  // earlier capacity incidents of this service are offered; the first is confirmed as what this repeats
+  const seen = page.getByRole('dialog', { name: 'Seen before?' });
+  await seen.getByTestId('seen-before').waitFor({ timeout: 30_000 });
+  await seen
+    .getByRole('button', { name: 'Recurrence of this' })
+    .first()
+    .click();
+  await seen.getByText('Recorded as a recurrence').waitFor();
+  await page.screenshot({ path: path.join(artifacts, 'seen-before.png') });
+  await seen.getByRole('button', { name: 'Done' }).click();
+  await record(
+    `Game day: translation vendor outage drill ${stamp}`,
+    'Game day',
+  );
+  await page
+    .getByRole('dialog')
+    .waitFor({ state: 'detached', timeout: 30_000 })
+    .catch(() => {});
+  if ((await page.getByRole('dialog', { name: 'Seen before?' }).count()) > 0)
+    await page.getByRole('button', { name: 'Done' }).click();
+  await page
+    .getByRole('link', { name: new RegExp(`Game day: .*${stamp}`) })
+    .waitFor();
+  await page
+    .getByRole('link', { name: new RegExp(`backlog building up ${stamp}`) })
+    .waitFor();
+  await page.reload();
+  await frequency.waitFor({ timeout: 60_000 });
+  const after = await count();
+  if (after !== before + 1)
+    throw new Error(
+      `incidents in 90 days went from ${before} to ${after}: the near miss counts, the game day does not`,
+    );
+  // the near miss's page says what it repeats
+  await page
+    .getByRole('link', { name: new RegExp(`backlog building up ${stamp}`) })
+    .click();
+  await page.getByText('A recurrence of').waitFor({ timeout: 30_000 });
+});
+
+test('a runbook is added from the Learning tab, read on its own page, marked reviewed, and recorded as used in an incident', async page => {
+  await page.goto(
+    `${appUrl}/catalog/default/component/translation-orchestrator/learning`,
+  );
+  await page
+    .getByRole('button', { name: 'Add runbook' })
+    .click({ timeout: 60_000 });
+  const dialog = page.getByRole('dialog', { name: 'Add a runbook' });
+  const title = `Drain the translation queue ${Date.now().toString(36)}`;
+  await dialog.getByLabel(/Title/).fill(title);
+  await dialog
+    .getByLabel('Steps (Markdown)')
+    .fill('1. Pause intake\n2. **Scale** the workers to 20\n3. Resume intake');
+  await dialog.getByRole('button', { name: 'Add runbook' }).click();
+  await page.getByRole('link', { name: title }).click({ timeout: 30_000 });
+  await page.waitForURL(/\/learning\/runbooks\/[\w-]+$/);
+  await page.getByRole('heading', { name: title }).waitFor();
+  await page.locator('strong', { hasText: 'Scale' }).waitFor();
+  await page.getByText('Last reviewed never').waitFor();
+  await page.getByRole('button', { name: 'Mark reviewed' }).click();
+  await page
+    .getByText(/Last reviewed (\d+ seconds? ago|now|in 0 seconds)/)
+    .waitFor({ timeout: 30_000 });
+  await page.screenshot({
+    path: path.join(artifacts, 'runbook-page.png'),
+    fullPage: true,
+  });
+  // used in the service's latest incident
+  await page.goto(
+    `${appUrl}/catalog/default/component/translation-orchestrator/learning`,
+  );
+  await page
+    .getByRole('cell')
+    .getByRole('link')
+    .first()
+    .click({ timeout: 60_000 });
+  await page.waitForURL(/\/learning\/incidents\/[\w-]+$/);
+  const group = page.getByRole('group', {
+    name: `Was ${title} used in this incident?`,
+  });
+  await group.getByRole('button', { name: 'Used' }).click();
+  await page.waitForFunction(
+    name =>
+      [...document.querySelectorAll('[role="group"]')]
+        .find(g => g.getAttribute('aria-label') === name)
+        ?.querySelector('[aria-pressed="true"]')?.textContent === 'Used',
+    `Was ${title} used in this incident?`,
+    { timeout: 30_000 },
+  );
+  await page.reload();
+  await page
+    .getByRole('group', { name: `Was ${title} used in this incident?` })
+    .getByRole('button', { name: 'Used', pressed: true })
+    .waitFor({ timeout: 30_000 });
+});
+
 /** The screens people use, for the fit, names and screenshot checks. */
 async function screens() {
   const draft = await aPostmortem('draft');
@@ -1035,7 +1164,7 @@ test(`none of ${injectionVectors.length} script-injection vectors executes where
       owner: 'group:default/web-team',
     });
   }
-  await api('POST', 'runbooks', {
+  const runbook = await api('POST', 'runbooks', {
     entityRef: target,
     title: injectionVectors[0],
     body: all,
@@ -1105,6 +1234,15 @@ test(`none of ${injectionVectors.length} script-injection vectors executes where
       .getByText('markdown link', { exact: true })
       .first()
       .waitFor({ timeout: 30_000 }),
+  );
+  await visit(`/learning/runbooks/${runbook.id}`, () =>
+    probe
+      .getByRole('heading', { name: injectionVectors[0] })
+      .first()
+      .waitFor({ timeout: 30_000 }),
+  );
+  await visit(`/learning/incidents/${incidents[0].id}`, () =>
+    probe.getByText('What happened').first().waitFor({ timeout: 30_000 }),
   );
   await visit('/catalog/default/group/web-team/learning', () =>
     probe

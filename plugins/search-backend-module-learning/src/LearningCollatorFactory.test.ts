@@ -72,7 +72,7 @@ describe('LearningCollatorFactory', () => {
       recordType: 'runbook',
       title: 'Drain the render queue',
       text: '1. Pause intake\n2. Scale workers',
-      location: '/catalog/default/component/subtitle-service/learning',
+      location: '/learning/runbooks/rb-1',
       entityRefs: ['component:default/subtitle-service'],
       authorization: { resourceRef: 'component:default/subtitle-service' },
       date: '2026-10-01T00:00:00.000Z',

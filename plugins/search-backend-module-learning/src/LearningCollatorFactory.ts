@@ -3,7 +3,6 @@ import type {
   AuthService,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { parseEntityRef } from '@backstage/catalog-model';
 import type {
   DocumentCollatorFactory,
   IndexableDocument,
@@ -33,12 +32,6 @@ export interface LearningDocument extends IndexableDocument {
 
 const PAGE_SIZE = 100;
 
-function entityTab(entityRef: string): string {
-  const { kind, namespace, name } = parseEntityRef(entityRef);
-  return `/catalog/${namespace}/${kind.toLocaleLowerCase(
-    'en-US',
-  )}/${name}/learning`;
-}
 
 function joinText(parts: Array<string | undefined>): string {
   return parts.filter(part => part && part.trim()).join('\n\n');
@@ -97,7 +90,7 @@ export class LearningCollatorFactory implements DocumentCollatorFactory {
         recordType: 'runbook',
         title: runbook.title,
         text: joinText([runbook.body, runbook.url]),
-        location: entityTab(runbook.entityRef),
+        location: `/learning/runbooks/${runbook.id}`,
         entityRefs: [runbook.entityRef],
         authorization: { resourceRef: runbook.entityRef },
         date: runbook.lastReviewedAt ?? '',

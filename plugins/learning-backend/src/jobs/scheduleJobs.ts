@@ -35,13 +35,18 @@ export async function scheduleLearningJobs(deps: {
     if (!ok) logger.debug(`Learning Loop ${job}: skipped, it ran moments ago`);
     return ok;
   };
+  // A run whose end cannot be recorded (the database restarted under it) holds the task until its timeout: the
+  // timeout follows the cadence, so a missed run is retried within one interval (capped for hourly jobs).
+  const timeoutFor = (minutes: number, capMinutes: number) => ({
+    seconds: Math.round(Math.min(Math.max(minutes * 60, 15), capMinutes * 60)),
+  });
   const sweepMinutes =
     config.getOptionalNumber('learning.effectivenessSweep.frequencyMinutes') ??
     60;
   await scheduler.scheduleTask({
     id: 'learning-effectiveness-sweep',
     frequency: { seconds: Math.round(sweepMinutes * 60) },
-    timeout: { minutes: 5 },
+    timeout: timeoutFor(sweepMinutes, 5),
     scope: 'global',
     fn: async () => {
       if (!(await claimed('learning-effectiveness-sweep', sweepMinutes)))
@@ -66,7 +71,7 @@ export async function scheduleLearningJobs(deps: {
   await scheduler.scheduleTask({
     id: 'learning-reminders',
     frequency: { seconds: Math.round(settings.frequencyMinutes * 60) },
-    timeout: { minutes: 10 },
+    timeout: timeoutFor(settings.frequencyMinutes, 10),
     initialDelay: {
       seconds: Math.round(Math.min(1, settings.frequencyMinutes) * 60),
     },

@@ -30,6 +30,9 @@ import type {
   Runbook,
   UpdateActionInput,
   UpdateIncidentInput,
+  CreateIncidentInput,
+  CreateRunbookInput,
+  UpdateRunbookInput,
   Deployment,
   DurationDistribution,
   DurationsQueryInput,
@@ -48,6 +51,23 @@ export interface LearningApi {
   getEntitySummary(entityRef: string): Promise<EntityLearningSummary>;
   listIncidents(query: ListIncidentsQueryInput): Promise<Page<Incident>>;
   getIncident(id: string): Promise<Incident>;
+  /** Records an incident; the answer carries the earlier incidents it may repeat. */
+  createIncident(
+    input: Partial<CreateIncidentInput> &
+      Pick<
+        CreateIncidentInput,
+        'title' | 'severity' | 'entityRefs' | 'startedAt'
+      >,
+  ): Promise<Incident>;
+  getRunbook(id: string): Promise<Runbook>;
+  createRunbook(
+    input: Partial<CreateRunbookInput> &
+      Pick<CreateRunbookInput, 'entityRef' | 'title'>,
+  ): Promise<Runbook>;
+  updateRunbook(
+    id: string,
+    patch: Partial<UpdateRunbookInput> & { version: number },
+  ): Promise<Runbook>;
   updateIncident(
     id: string,
     patch: Partial<UpdateIncidentInput> & { version: number },

@@ -52,6 +52,28 @@ export class LearningClient implements LearningApi {
   getIncident(id: string): Promise<Incident> {
     return this.request(`/incidents/${encodeURIComponent(id)}`);
   }
+  createIncident(
+    input: Parameters<LearningApi['createIncident']>[0],
+  ): Promise<Incident> {
+    return this.request('/incidents', { method: 'POST', body: input });
+  }
+  getRunbook(id: string): Promise<Runbook> {
+    return this.request(`/runbooks/${encodeURIComponent(id)}`);
+  }
+  createRunbook(
+    input: Parameters<LearningApi['createRunbook']>[0],
+  ): Promise<Runbook> {
+    return this.request('/runbooks', { method: 'POST', body: input });
+  }
+  updateRunbook(
+    id: string,
+    patch: Parameters<LearningApi['updateRunbook']>[1],
+  ): Promise<Runbook> {
+    return this.request(`/runbooks/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: patch,
+    });
+  }
   updateIncident(
     id: string,
     patch: Parameters<LearningApi['updateIncident']>[1],

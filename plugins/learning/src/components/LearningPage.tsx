@@ -23,6 +23,7 @@ import { MyActionsPage } from './actions/MyActionsPage';
 import { ActionPage } from './actions/ActionPage';
 import { ActionsListPage } from './actions/ActionsListPage';
 import { IncidentPage } from './incidents/IncidentPage';
+import { RunbookPage } from './runbooks/RunbookPage';
 import { OverviewPage } from './overview/OverviewPage';
 import { ReviewsPage } from './overview/ReviewsPage';
 import { wholeWords } from './shared/wholeWords';
@@ -106,6 +107,7 @@ export function LearningPage() {
         <Route path="/postmortems/:postmortemId" element={<PostmortemPage />} />
         <Route path="/incidents/:incidentId" element={<IncidentPage />} />
         <Route path="/actions/:actionId" element={<ActionPage />} />
+        <Route path="/runbooks/:runbookId" element={<RunbookPage />} />
         <Route
           path="/postmortems/:postmortemId/edit"
           element={<PostmortemEditorPage />}

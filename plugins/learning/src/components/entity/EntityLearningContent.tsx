@@ -284,7 +284,11 @@ export function EntityLearningContent() {
         <PostmortemsCard entityRef={entityRef} counts={summary.postmortems} />
       </Grid>
       <Grid item xs={12} md={6}>
-        <RunbooksCard runbooks={summary.runbooks} entityRef={entityRef} />
+        <RunbooksCard
+          runbooks={summary.runbooks}
+          entityRef={entityRef}
+          onAdded={reloadSummary}
+        />
       </Grid>
     </Grid>
   );

@@ -4,9 +4,14 @@ import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  learningRunbookCreatePermission,
   describeComparison,
   type Runbook,
   type RunbookEffectRow,
@@ -14,6 +19,8 @@ import {
 import { learningApiRef } from '../../api';
 import { formatDate, formatRelative } from '../shared/format';
 import { readableMinutes } from '../shared/DurationDistribution';
+import { RecordLink } from '../shared/RecordLink';
+import { RunbookDialog } from '../runbooks/RunbookDialog';
 
 /** "Mitigated in 24 min (n = 6) when used, 2 h (n = 6) when missing: ▼ better (…)". */
 export function describeRunbookEffect(row: RunbookEffectRow): string {
@@ -28,8 +35,15 @@ export function describeRunbookEffect(row: RunbookEffectRow): string {
 export function RunbooksCard(props: {
   runbooks: Runbook[];
   entityRef?: string;
+  /** Called once a runbook was added. */
+  onAdded?: () => void;
 }) {
   const api = useApi(learningApiRef);
+  const [adding, setAdding] = useState(false);
+  const canAdd = usePermission({
+    permission: learningRunbookCreatePermission,
+    resourceRef: props.entityRef ?? '',
+  });
   const effect = useAsync(
     async () =>
       props.entityRef ? api.getRunbookEffect(props.entityRef) : undefined,
@@ -40,6 +54,27 @@ export function RunbooksCard(props: {
   return (
     <InfoCard
       title="Runbooks"
+      action={
+        props.entityRef && (
+          <Tooltip
+            title={
+              canAdd.allowed || canAdd.loading
+                ? ''
+                : 'Only the owners of this entity add its runbooks'
+            }
+          >
+            <span>
+              <Button
+                size="small"
+                disabled={!canAdd.allowed}
+                onClick={() => setAdding(true)}
+              >
+                Add runbook
+              </Button>
+            </span>
+          </Tooltip>
+        )
+      }
       subheader={
         effect.value &&
         effect.value.overall.used.n + effect.value.overall.missing.n
@@ -56,7 +91,21 @@ export function RunbooksCard(props: {
           {props.runbooks.map(r => (
             <ListItem key={r.id} disableGutters>
               <ListItemText
-                primary={r.url ? <Link to={r.url}>{r.title}</Link> : r.title}
+                primary={
+                  <>
+                    <RecordLink kind="runbook" id={r.id}>
+                      {r.title}
+                    </RecordLink>
+                    {r.url && (
+                      <>
+                        {' '}
+                        <Link to={r.url} style={{ fontSize: '0.85em' }}>
+                          (where it is kept)
+                        </Link>
+                      </>
+                    )}
+                  </>
+                }
                 secondary={
                   <>
                     {r.lastReviewedAt
@@ -87,6 +136,13 @@ export function RunbooksCard(props: {
             </ListItem>
           ))}
         </List>
+      )}
+      {adding && props.entityRef && (
+        <RunbookDialog
+          entityRef={props.entityRef}
+          onClose={() => setAdding(false)}
+          onSaved={() => props.onAdded?.()}
+        />
       )}
     </InfoCard>
   );

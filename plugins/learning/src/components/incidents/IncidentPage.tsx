@@ -1,4 +1,8 @@
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
 import { useParams } from 'react-router-dom';
 import {
   Content,
@@ -14,9 +18,10 @@ import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import type {
-  ActionItem,
-  Incident,
+import {
+  learningIncidentUpdatePermission,
+  type ActionItem,
+  type Incident,
 } from '@learning-loop/plugin-learning-common';
 import { learningApiRef } from '../../api';
 import { rootRouteRef } from '../../routes';
@@ -31,6 +36,8 @@ import { When } from '../shared/When';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 import { ActionSummaryList } from '../actions/ActionSummaryList';
 import { SeverityChip } from './SeverityChip';
+import { IncidentDialog } from './IncidentDialog';
+import { IncidentRunbooksCard } from '../runbooks/IncidentRunbooksCard';
 
 /** One milestone of the incident: when, and how long after the start. */
 function Milestone(props: { label: string; at?: string; startedAt: string }) {
@@ -163,6 +170,9 @@ export function IncidentRecord(props: {
         </InfoCard>
       </Grid>
       <Grid item xs={12} md={6}>
+        <IncidentRunbooksCard incident={i} />
+      </Grid>
+      <Grid item xs={12} md={6}>
         <InfoCard title={`Actions (${props.actions.length})`}>
           <ActionSummaryList
             actions={props.actions}
@@ -174,10 +184,32 @@ export function IncidentRecord(props: {
   );
 }
 
+/** Edit, or why not: only the owners of the incident's entities change it. */
+function EditIncidentButton(props: { incident: Incident; onEdit: () => void }) {
+  const { allowed, loading } = usePermission({
+    permission: learningIncidentUpdatePermission,
+    resourceRef: props.incident.entityRefs[0],
+  });
+  const button = (
+    <Button variant="outlined" disabled={!allowed} onClick={props.onEdit}>
+      Edit
+    </Button>
+  );
+  return allowed || loading ? (
+    button
+  ) : (
+    <Tooltip title="Only the owners of the affected entity change this incident">
+      <span>{button}</span>
+    </Tooltip>
+  );
+}
+
 /** /learning/incidents/:incidentId: one incident, linked from incident rows, release-gate reasons and attention lists. */
 export function IncidentPage() {
   const { incidentId } = useParams();
   const api = useApi(learningApiRef);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState<Incident | undefined>();
   const { value, loading, error } = useAsync(async () => {
     const incident = await api.getIncident(incidentId!);
     const lists = await Promise.all([
@@ -196,8 +228,25 @@ export function IncidentPage() {
       {error && <ResponseErrorPanel error={error} />}
       {value && (
         <>
-          <ContentHeader title={value.incident.title} />
-          <IncidentRecord incident={value.incident} actions={value.actions} />
+          <ContentHeader title={(saved ?? value.incident).title}>
+            <EditIncidentButton
+              incident={saved ?? value.incident}
+              onEdit={() => setEditing(true)}
+            />
+          </ContentHeader>
+          <IncidentRecord
+            incident={saved ?? value.incident}
+            actions={value.actions}
+          />
+          {editing && (
+            <IncidentDialog
+              open
+              entityRef={value.incident.entityRefs[0]}
+              incident={saved ?? value.incident}
+              onClose={() => setEditing(false)}
+              onSaved={setSaved}
+            />
+          )}
         </>
       )}
     </Content>

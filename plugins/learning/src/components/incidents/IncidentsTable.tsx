@@ -16,7 +16,11 @@ import Chip from '@material-ui/core/Chip';
 import Paper from '@material-ui/core/Paper';
 import TablePagination from '@material-ui/core/TablePagination';
 import Typography from '@material-ui/core/Typography';
+import { usePermission } from '@backstage/plugin-permission-react';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
 import {
+  learningIncidentCreatePermission,
   incidentKinds,
   incidentStatuses,
   severities,
@@ -34,6 +38,7 @@ import { useNarrow } from '../shared/useNarrow';
 import { When } from '../shared/When';
 import { RecordLink } from '../shared/RecordLink';
 import { SeverityChip } from './SeverityChip';
+import { IncidentDialog } from './IncidentDialog';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 import { wholeWords } from '../shared/wholeWords';
 
@@ -77,6 +82,12 @@ export function IncidentsTable(props: { entityRef: string }) {
   const api = useApi(learningApiRef);
   const narrow = useNarrow();
   const [page, setPage] = useState(0);
+  const [recording, setRecording] = useState(false);
+  const [recorded, setRecorded] = useState(0);
+  const canRecord = usePermission({
+    permission: learningIncidentCreatePermission,
+    resourceRef: props.entityRef,
+  });
   const [pageSize, setPageSize] = useState(10);
   const [filters, setFilters] = useState<Filters>({
     severity: [],
@@ -93,7 +104,7 @@ export function IncidentsTable(props: { entityRef: string }) {
         order: 'desc',
         ...filters,
       }),
-    [api, props.entityRef, page, pageSize, filters],
+    [api, props.entityRef, page, pageSize, filters, recorded],
   );
   const setFilter = (key: keyof Filters) => (selected: string[]) => {
     setFilters(f => ({ ...f, [key]: selected }));
@@ -235,7 +246,34 @@ export function IncidentsTable(props: { entityRef: string }) {
           selected={filters.kind}
           onChange={setFilter('kind')}
         />
+        <Box flexGrow={1} />
+        <Tooltip
+          title={
+            canRecord.allowed || canRecord.loading
+              ? ''
+              : 'Only the owners of this entity record its incidents'
+          }
+        >
+          <span>
+            <Button
+              variant="outlined"
+              color="primary"
+              disabled={!canRecord.allowed}
+              onClick={() => setRecording(true)}
+            >
+              Record incident
+            </Button>
+          </span>
+        </Tooltip>
       </Box>
+      {recording && (
+        <IncidentDialog
+          open
+          entityRef={props.entityRef}
+          onClose={() => setRecording(false)}
+          onSaved={() => setRecorded(n => n + 1)}
+        />
+      )}
       {narrow ? (
         <Box data-testid="incident-cards">
           <Typography variant="h6" component="h2" gutterBottom>

@@ -183,12 +183,13 @@ describe('PostmortemEditorPage', () => {
   });
 
   it('names each missing required section next to it when a submit is refused, and clears it once filled', async () => {
+    const withoutImpact = { ...complete, impact: undefined };
     const updatePostmortem = jest.fn(async (_id: string, patch: any) => ({
-      ...postmortem,
+      ...withoutImpact,
       ...patch,
       version: patch.version + 1,
     }));
-    await setup(updatePostmortem, { ...complete, impact: undefined });
+    await setup(updatePostmortem, withoutImpact);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Submit for review' }),
     );

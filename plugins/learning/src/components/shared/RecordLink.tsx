@@ -16,9 +16,9 @@ export function useLearningRoot(): string | undefined {
   }
 }
 
-/** A link to a record's page under the Learning page: an incident, an action, a postmortem. */
+/** A link to a record's page under the Learning page: an incident, an action, a postmortem, a runbook. */
 export function RecordLink(props: {
-  kind: 'incident' | 'action' | 'postmortem';
+  kind: 'incident' | 'action' | 'postmortem' | 'runbook';
   id: string;
   children: ReactNode;
 }) {
