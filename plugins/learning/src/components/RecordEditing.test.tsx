@@ -334,14 +334,12 @@ describe('recording and editing from Backstage', () => {
       version: 4,
     }));
     await render(<IncidentRunbooksCard incident={incident} />, {
-      listRunbooks: jest
-        .fn()
-        .mockResolvedValue({
-          items: [runbook],
-          totalCount: 1,
-          page: 1,
-          limit: 50,
-        }),
+      listRunbooks: jest.fn().mockResolvedValue({
+        items: [runbook],
+        totalCount: 1,
+        page: 1,
+        limit: 50,
+      }),
       updateRunbook,
     } as unknown as Partial<LearningApi>);
     const missing = await screen.findByRole('button', { name: 'Missing' });

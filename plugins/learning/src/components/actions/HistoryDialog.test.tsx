@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { learningApiRef, type LearningApi } from '../../api';
+import { rootRouteRef } from '../../routes';
 import { HistoryDialog } from './HistoryDialog';
 
 describe('HistoryDialog', () => {
@@ -23,6 +24,7 @@ describe('HistoryDialog', () => {
               from: null,
               to: 'group:default/localization-team',
             },
+            { field: 'postmortemId', from: null, to: 'p1' },
           ],
         },
         {
@@ -46,11 +48,17 @@ describe('HistoryDialog', () => {
       >
         <HistoryDialog actionId="a1" title="Failover test" onClose={() => {}} />
       </TestApiProvider>,
+      { mountedRoutes: { '/learning': rootRouteRef } },
     );
     const sentences = await screen.findAllByTestId('history-sentence');
     expect(sentences.map(s => s.textContent)).toEqual([
       'mateo.rossi changed status from Open to In progress and due date from Nov 20, 2026 to Dec 4, 2026.',
-      'priya.raman created it with priority “P1”, due date Nov 20, 2026 and owner localization-team.',
+      'priya.raman created it with priority “P1”, due date Nov 20, 2026, owner localization-team and learning review linked.',
     ]);
+    // a linked record is a link to its page, never its id
+    expect(screen.getByRole('link', { name: 'linked' })).toHaveAttribute(
+      'href',
+      '/learning/postmortems/p1',
+    );
   });
 });

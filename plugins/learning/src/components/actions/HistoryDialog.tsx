@@ -14,6 +14,7 @@ import { EntityDisplayName } from '@backstage/plugin-catalog-react';
 import { DateTime } from 'luxon';
 import type { HistoryEntry } from '@learning-loop/plugin-learning-common';
 import { formatDateTime, humanize } from '../shared/format';
+import { RecordLink } from '../shared/RecordLink';
 
 /** How a field is named in a sentence. */
 const fieldLabels: Record<string, string> = {
@@ -31,7 +32,7 @@ const fieldLabels: Record<string, string> = {
   completedAt: 'completed',
   entityRef: 'entity',
   incidentId: 'incident',
-  postmortemId: 'postmortem',
+  postmortemId: 'learning review',
 };
 
 /** A value as people read it: dates formatted, vocabulary humanised, catalog refs by their display names. */
@@ -53,6 +54,17 @@ export function HistoryValue(props: { field: string; value: unknown }) {
     );
   }
   if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return <>{formatDateTime(value)}</>;
+  // a linked record is named by what it is, and leads to its page
+  if (field === 'incidentId' || field === 'postmortemId') {
+    return (
+      <RecordLink
+        kind={field === 'incidentId' ? 'incident' : 'postmortem'}
+        id={value}
+      >
+        linked
+      </RecordLink>
+    );
+  }
   if (['status', 'type', 'category', 'effectiveness'].includes(field)) {
     return <>{humanize(value)}</>;
   }
