@@ -930,6 +930,19 @@ test('an owner records a near miss and a game day from the Learning tab: the nea
     .first()
     .click();
   await page.getByText('A recurrence of').waitFor({ timeout: 30_000 });
+  // seen before: the earlier capacity incidents of the service, with what was learned, and the failure's novelty
+  await page.getByTestId('related-match').first().waitFor({ timeout: 30_000 });
+  const novelty = (await page.getByTestId('novelty').textContent())?.trim();
+  if (!['Rare', 'Frequent'].includes(novelty ?? ''))
+    throw new Error(`a repeated capacity failure is "${novelty}"`);
+  const reasons =
+    (await page.getByTestId('related-match').first().textContent()) ?? '';
+  if (!/same failure mode capacity on translation-orchestrator/.test(reasons))
+    throw new Error(`the first match says "${reasons.slice(0, 200)}"`);
+  await page.screenshot({
+    path: path.join(artifacts, 'seen-before-panel.png'),
+    fullPage: true,
+  });
 });
 
 test('a runbook is added from the Learning tab, read on its own page, marked reviewed, and recorded as used in an incident', async page => {

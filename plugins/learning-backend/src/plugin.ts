@@ -65,6 +65,7 @@ export const learningPlugin = createBackendPlugin({
           store,
           settings,
           readScopes,
+          catalog: deps.catalog,
         });
         await scheduleLearningJobs({ ...deps, store });
         const ingest = createIngestion({

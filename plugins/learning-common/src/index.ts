@@ -25,3 +25,4 @@ export * from './overview';
 export * from './compare';
 export * from './deployments';
 export * from './plainText';
+export * from './related';

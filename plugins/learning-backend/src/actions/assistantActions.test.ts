@@ -95,6 +95,54 @@ describe('assistant actions', () => {
       ],
     });
 
+    // what happens now, in a few words: the earlier capacity incidents, with why they match
+    const related = await registry.invoke({
+      id: 'test:find-related-learnings',
+      input: {
+        entityRef: 'subtitle-service',
+        description: 'Timeout again',
+        failureModes: ['capacity'],
+      },
+      credentials: mockCredentials.user(),
+    });
+    expect(related.output).toMatchObject({
+      novelty: 'rare',
+      matches: [
+        {
+          title: 'Timeout 10',
+          reasons: expect.arrayContaining([
+            'same failure mode capacity on subtitle-service',
+          ]),
+        },
+        { title: 'Timeout 40' },
+      ],
+    });
+    // or a recorded incident, by its id
+    const latest = (
+      await store.incidents.list({
+        entityRef: svc,
+        page: 1,
+        limit: 1,
+        orderBy: 'startedAt',
+        order: 'desc',
+      })
+    ).items[0];
+    const byId = await registry.invoke({
+      id: 'test:find-related-learnings',
+      input: { incidentId: latest.id },
+      credentials: mockCredentials.user(),
+    });
+    expect((byId.output as any).matches.map((m: any) => m.title)).toEqual([
+      'Timeout 40',
+    ]);
+    await expect(
+      registry.invoke({
+        id: 'test:find-related-learnings',
+        input: { entityRef: svc },
+        credentials: mockCredentials.user(),
+      }),
+    ).rejects.toThrow(/incidentId, or entityRef with description/);
+
     // an assistant acting for someone who may not read the entity in the catalog learns nothing about it
     const hidden = actionsRegistryServiceMock();
     registerLearningActions(hidden, {
@@ -121,11 +169,12 @@ describe('assistant actions', () => {
     for (const id of [
       'test:get-entity-learning-summary',
       'test:list-open-learning-actions',
+      'test:find-related-learnings',
     ]) {
       await expect(
         hidden.invoke({
           id,
-          input: { entityRef: svc },
+          input: { entityRef: svc, description: 'Timeouts' },
           credentials: mockCredentials.user(),
         }),
       ).rejects.toThrow(/No entity component:default\/subtitle-service/);

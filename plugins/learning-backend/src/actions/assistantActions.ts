@@ -11,7 +11,14 @@ import {
 import { metricsComparison } from '../domain/durationChanges';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { LearningStore } from '../database/LearningStore';
-import { assertEntityReadable, type ReadScopes } from '../domain/readScope';
+import {
+  assertEntityReadable,
+  assertReadable,
+  type ReadScopes,
+} from '../domain/readScope';
+import { relatedLearnings } from '../domain/relatedLearnings';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { InputError } from '@backstage/errors';
 
 const normalise = (ref: string) =>
   normalizeEntityRef(
@@ -36,8 +43,8 @@ const figureNames: Record<keyof MetricChanges, string> = {
 };
 
 /**
- * Read-only actions for assistants, exposed by Backstage's MCP server through the actions registry: an entity's
- * learning summary, and its open improvement actions.
+ * Read-only actions for assistants, exposed by Backstage's MCP server through the actions registry: past incidents
+ * like a new one and what was learned from them, an entity's learning summary, and its open improvement actions.
  */
 export function registerLearningActions(
   registry: ActionsRegistryService,
@@ -46,9 +53,125 @@ export function registerLearningActions(
     settings: LearningSettings;
     /** An assistant answers only about entities the person it acts for may read. */
     readScopes: ReadScopes;
+    /** For the catalog neighbours of related learnings; without it only the entity itself is compared. */
+    catalog?: CatalogService;
   },
 ) {
   const { store, settings, readScopes } = options;
+
+  registry.register({
+    name: 'find-related-learnings',
+    title: 'Past incidents like this one, and what was learned from them',
+    description:
+      "For a recorded incident (incidentId), or for a description of something happening now on a catalog entity (entityRef and description): earlier incidents on the entity and its catalog neighbours that look alike, why each matched, its learning review's lessons and decisions, its actions and whether they held, and the runbooks used or missing; and whether the failure is new, rare or frequent for the entity.",
+    attributes: { readOnly: true, idempotent: true, destructive: false },
+    schema: {
+      input: z =>
+        z.object({
+          incidentId: z
+            .string()
+            .uuid()
+            .optional()
+            .describe('An incident recorded in Learning Loop'),
+          entityRef: z
+            .string()
+            .optional()
+            .describe(
+              'With description: the entity it is happening on, for example component:default/subtitle-service',
+            ),
+          description: z
+            .string()
+            .max(2000)
+            .optional()
+            .describe('With entityRef: what is happening, in a few words'),
+          failureModes: z
+            .array(z.string())
+            .max(20)
+            .optional()
+            .describe('With description: failure modes, if known'),
+        }),
+      output: z =>
+        z.object({
+          novelty: z.enum(['new', 'rare', 'frequent']),
+          windowDays: z.number(),
+          matches: z.array(
+            z.object({
+              incidentId: z.string(),
+              title: z.string(),
+              startedAt: z.string(),
+              entityRefs: z.array(z.string()),
+              relation: z.string(),
+              score: z.number(),
+              reasons: z.array(z.string()),
+              lessons: z.string().optional(),
+              decisions: z.array(z.string()),
+              actions: z.array(
+                z.object({
+                  title: z.string(),
+                  status: z.string(),
+                  effectiveness: z.string().optional(),
+                }),
+              ),
+              runbooksUsed: z.array(z.string()),
+              runbooksMissing: z.array(z.string()),
+            }),
+          ),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const scope = await readScopes.of(credentials);
+      let subject: Parameters<typeof relatedLearnings>[1];
+      if (input.incidentId) {
+        const incident = await store.incidents.get(input.incidentId);
+        assertReadable(scope, incident.entityRefs, 'incident', incident.id);
+        subject = incident;
+      } else if (input.entityRef && input.description?.trim()) {
+        const entityRef = normalise(input.entityRef);
+        assertEntityReadable(scope, entityRef);
+        subject = {
+          id: '00000000-0000-4000-8000-000000000000',
+          title: input.description.trim(),
+          startedAt: new Date().toISOString(),
+          entityRefs: [entityRef],
+          failureModes: input.failureModes ?? [],
+        };
+      } else {
+        throw new InputError(
+          'incidentId, or entityRef with description, is required',
+        );
+      }
+      const related = await relatedLearnings(
+        { store, settings, catalog: options.catalog },
+        subject,
+        credentials,
+        scope,
+      );
+      return {
+        output: {
+          novelty: related.novelty,
+          windowDays: related.windowDays,
+          matches: related.matches.map(m => ({
+            incidentId: m.incidentId,
+            title: m.title,
+            startedAt: m.startedAt,
+            entityRefs: m.entityRefs,
+            relation: m.relation,
+            score: m.score,
+            reasons: m.reasons,
+            lessons: m.postmortem?.lessons,
+            decisions: m.postmortem?.decisions ?? [],
+            actions: m.actions.map(a => ({
+              title: a.title,
+              status: a.status,
+              effectiveness: a.effectiveness,
+            })),
+            runbooksUsed: m.runbooks.used.map(r => r.title),
+            runbooksMissing: m.runbooks.missing.map(r => r.title),
+          })),
+        },
+      };
+    },
+  });
 
   registry.register({
     name: 'get-entity-learning-summary',

@@ -14,6 +14,11 @@ import {
   type SuggestionSubject,
 } from './recurrenceSuggestions';
 import { nowIso } from './records';
+import {
+  learnedFrom,
+  relatedCandidates,
+  type RelatedCandidate,
+} from './relatedLearnings';
 
 /** An entity and a failure mode: the unit a failure recurs in. */
 export interface FailurePair {
@@ -313,6 +318,18 @@ export class RecurrenceStore {
           effectiveness_decided_at: decidedAt,
         });
     }
+  }
+
+  /** Past incidents on some entities in a window, to compare with a new one (see {@link relatedCandidates}). */
+  relatedCandidates(
+    query: Parameters<typeof relatedCandidates>[1],
+  ): Promise<RelatedCandidate[]> {
+    return relatedCandidates(this.db, query);
+  }
+
+  /** What was learned from some incidents (see {@link learnedFrom}). */
+  learnedFrom(incidentIds: string[]) {
+    return learnedFrom(this.db, incidentIds);
   }
 
   /** Earlier incidents a new incident may repeat (see {@link recurrenceSuggestions}). */

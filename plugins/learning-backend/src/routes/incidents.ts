@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import {
+  idParamSchema,
   createIncidentSchema,
   ingestIncidentsSchema,
   learningIncidentCreatePermission,
@@ -9,13 +10,15 @@ import {
   updateIncidentSchema,
   type Incident,
 } from '@learning-loop/plugin-learning-common';
-import { entityFilter } from '../domain/readScope';
+import { assertReadable, entityFilter } from '../domain/readScope';
+import { relatedLearnings } from '../domain/relatedLearnings';
 import { visiblePage } from '../domain/visibility';
 import { parseInput } from '../lib/parseInput';
 import { questionKey } from '../lib/questionKey';
 import {
   actorOf,
   audited,
+  credentialsOf,
   authorizeEntities,
   type RouteContext,
 } from './context';
@@ -24,6 +27,15 @@ import { addRecordRoutes } from './recordRoutes';
 /** Incidents: the record routes, and the batch other services push (a replay never duplicates). */
 export function addIncidentRoutes(router: Router, ctx: RouteContext): void {
   const { store, cache } = ctx;
+  // what was learned from earlier incidents like this one, on its entities and their catalog neighbours
+  router.get('/incidents/:id/related', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    const scope = await ctx.readScopes.of(credentials);
+    const incident = await store.incidents.get(id);
+    assertReadable(scope, incident.entityRefs, 'incident', id);
+    res.json(await relatedLearnings(ctx, incident, credentials, scope));
+  });
   addRecordRoutes(router, ctx, {
     path: 'incidents',
     recordType: 'incident',

@@ -168,6 +168,23 @@ describe('openapi.yaml response bodies', () => {
       body: { title: 'Checkout timeouts', incidentIds: [incident.id] },
     });
     await check('get', '/postmortems/{id}', `/postmortems/${postmortem.id}`);
+    const again = await check('post', '/incidents', '/incidents', {
+      status: 201,
+      body: {
+        title: 'Checkout timeouts again',
+        severity: 'SEV2',
+        entityRefs: ['component:default/checkout'],
+        startedAt: '2026-10-05T10:00:00Z',
+        failureModes: ['dependency-timeout'],
+      },
+    });
+    const related = await check(
+      'get',
+      '/incidents/{id}/related',
+      `/incidents/${again.id}/related`,
+    );
+    // the documented shape of a match is exercised, not only the empty list
+    expect(related.matches[0].incidentId).toBe(incident.id);
     await check(
       'get',
       '/postmortems/{id}/revisions',

@@ -30,6 +30,7 @@ import type {
   Runbook,
   UpdateActionInput,
   UpdateIncidentInput,
+  RelatedLearnings,
   CreateIncidentInput,
   CreateRunbookInput,
   UpdateRunbookInput,
@@ -59,6 +60,8 @@ export interface LearningApi {
         'title' | 'severity' | 'entityRefs' | 'startedAt'
       >,
   ): Promise<Incident>;
+  /** Earlier incidents like this one and what was learned from them. */
+  getRelatedLearnings(incidentId: string): Promise<RelatedLearnings>;
   getRunbook(id: string): Promise<Runbook>;
   createRunbook(
     input: Partial<CreateRunbookInput> &

@@ -28,6 +28,7 @@ import type {
   PostmortemContent,
   PostmortemRevision,
   Runbook,
+  RelatedLearnings,
 } from '@learning-loop/plugin-learning-common';
 import type { LearningApi, LearningUiSettings } from './LearningApi';
 
@@ -56,6 +57,9 @@ export class LearningClient implements LearningApi {
     input: Parameters<LearningApi['createIncident']>[0],
   ): Promise<Incident> {
     return this.request('/incidents', { method: 'POST', body: input });
+  }
+  getRelatedLearnings(incidentId: string): Promise<RelatedLearnings> {
+    return this.request(`/incidents/${encodeURIComponent(incidentId)}/related`);
   }
   getRunbook(id: string): Promise<Runbook> {
     return this.request(`/runbooks/${encodeURIComponent(id)}`);

@@ -1,4 +1,5 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import {
   MockPermissionApi,
   renderInTestApp,
@@ -87,9 +88,57 @@ describe('record pages', () => {
       page: 1,
       limit: 100,
     }));
+    const updateIncident = jest.fn(async (_id: string, patch: any) => ({
+      ...incident,
+      ...patch,
+      version: 2,
+    }));
     await render('/incidents/i2', {
       getIncident: jest.fn().mockResolvedValue(incident),
       listActions,
+      listRunbooks: jest
+        .fn()
+        .mockResolvedValue({ items: [], totalCount: 0, page: 1, limit: 50 }),
+      updateIncident,
+      getRelatedLearnings: jest.fn().mockResolvedValue({
+        incidentId: 'i2',
+        novelty: 'frequent',
+        windowDays: 360,
+        closeMatches: 3,
+        matches: [
+          {
+            incidentId: 'i1',
+            title: 'Translation vendor timeouts blocked subtitle delivery',
+            severity: 'SEV1',
+            startedAt: '2026-08-01T16:00:00.000Z',
+            entityRefs: ['component:default/subtitle-service'],
+            relation: 'same-entity',
+            score: 0.82,
+            reasons: [
+              'same failure mode dependency-timeout on subtitle-service',
+            ],
+            postmortem: {
+              id: 'p0',
+              status: 'published',
+              lessons: 'Fail over to the **second** vendor.',
+              decisions: ['Add a circuit breaker'],
+            },
+            actions: [
+              {
+                id: 'a3',
+                title: 'Circuit breaker for vendor calls',
+                status: 'done',
+                effectiveness: 'ineffective',
+                completedAt: '2026-08-23T00:00:00.000Z',
+              },
+            ],
+            runbooks: {
+              used: [],
+              missing: [{ id: 'rb1', title: 'Vendor failover' }],
+            },
+          },
+        ],
+      }),
     } as unknown as Partial<LearningApi>);
     expect(
       await screen.findByRole('heading', { name: 'Vendor timeouts again' }),
@@ -117,6 +166,34 @@ describe('record pages', () => {
     expect(
       screen.getByRole('link', { name: /^Open in PagerDuty \(Q1\)/ }),
     ).toHaveAttribute('href', incident.externalUrl);
+    // seen before: the earlier incident, why it matched, what was learned, and one click to say this repeats it
+    const match = await screen.findByTestId('related-match');
+    expect(screen.getByTestId('novelty')).toHaveTextContent('Frequent');
+    expect(match).toHaveTextContent(
+      'same failure mode dependency-timeout on subtitle-service · match 82%',
+    );
+    expect(within(match).getByText('second').tagName).toBe('STRONG');
+    expect(match).toHaveTextContent('Decided: Add a circuit breaker');
+    expect(match).toHaveTextContent(
+      /Circuit breaker for vendor calls · Done .* · Ineffective/,
+    );
+    expect(
+      within(match).getByRole('link', { name: 'Vendor failover' }),
+    ).toHaveAttribute('href', '/learning/runbooks/rb1');
+    await userEvent.click(
+      within(match).getByRole('button', {
+        name: 'This is a recurrence of Translation vendor timeouts blocked subtitle delivery',
+      }),
+    );
+    await waitFor(() =>
+      expect(updateIncident).toHaveBeenCalledWith('i2', {
+        version: 1,
+        recurrenceOfId: 'i1',
+      }),
+    );
+    expect(
+      await within(match).findByText('This incident repeats it'),
+    ).toBeInTheDocument();
   });
 
   it("an action's page shows where it came from, its controls and its history as sentences", async () => {

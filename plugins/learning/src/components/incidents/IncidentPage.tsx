@@ -37,6 +37,7 @@ import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 import { ActionSummaryList } from '../actions/ActionSummaryList';
 import { SeverityChip } from './SeverityChip';
 import { IncidentDialog } from './IncidentDialog';
+import { SeenBeforeCard } from './SeenBeforeCard';
 import { IncidentRunbooksCard } from '../runbooks/IncidentRunbooksCard';
 
 /** One milestone of the incident: when, and how long after the start. */
@@ -238,6 +239,12 @@ export function IncidentPage() {
             incident={saved ?? value.incident}
             actions={value.actions}
           />
+          <Box mt={3}>
+            <SeenBeforeCard
+              incident={saved ?? value.incident}
+              onChanged={setSaved}
+            />
+          </Box>
           {editing && (
             <IncidentDialog
               open
