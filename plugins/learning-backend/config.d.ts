@@ -34,6 +34,16 @@ export interface Config {
       /** Minutes between runs (fractions allowed); one backend replica runs each. Default 60. */
       frequencyMinutes?: number;
     };
+    /**
+     * The background pass that computes related learnings no write computed (incidents stored before they existed,
+     * or written by a process that stopped first); every incident write computes its own at once.
+     */
+    relatedLearnings?: {
+      /** Minutes between runs (fractions allowed); one backend replica runs each. Default 5. */
+      frequencyMinutes?: number;
+      /** Most incidents computed per run, the most recent first. Default 200. */
+      batchSize?: number;
+    };
     /** What makes GET /api/learning/gate/{kind}/{namespace}/{name} answer blocked. */
     releaseGate?: {
       /** Overdue preventive or detective actions of these priorities block. Default [P0]. */

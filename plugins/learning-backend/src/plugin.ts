@@ -13,6 +13,7 @@ import {
 import { registerLearningActions } from './actions/assistantActions';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
 import { ReadScopes } from './domain/readScope';
+import { RelatedIndex } from './domain/relatedIndex';
 import { createIngestion } from './ingest/config';
 import { scheduleLearningJobs } from './jobs/scheduleJobs';
 import { ResultCache } from './lib/resultCache';
@@ -67,7 +68,10 @@ export const learningPlugin = createBackendPlugin({
           readScopes,
           catalog: deps.catalog,
         });
-        await scheduleLearningJobs({ ...deps, store });
+        // every committed incident write computes its related learnings soon after, without delaying the answer
+        const related = new RelatedIndex({ ...deps, store, settings });
+        store.incidents.onWritten(id => related.schedule(id));
+        await scheduleLearningJobs({ ...deps, store, related });
         const ingest = createIngestion({
           config: deps.config,
           added: addedSources,

@@ -1,3 +1,4 @@
+import type { Novelty } from './related';
 import type { Deployment } from './deployments';
 import type {
   ActionCategory,
@@ -55,6 +56,11 @@ export interface Incident extends RecordMeta {
   postmortemOverdue: boolean;
   /** Repeats a failure mode seen on one of its entities within the recurrence window, or linked by hand. */
   isRecurrence: boolean;
+  /**
+   * How new its failure is for its entities, counted when it was written: `new` (no close match among earlier
+   * incidents on them in twice the recurrence window), `rare` (one or two), `frequent` (three or more).
+   */
+  novelty?: Novelty;
   /** Which occurrence of each failure mode this is, per entity: "3rd occurrence of dependency-timeout". */
   occurrences: Array<{
     entityRef: string;

@@ -45,6 +45,20 @@ export const createIncidentSchema = z
 /** Input of incident creation. */
 export type CreateIncidentInput = z.infer<typeof createIncidentSchema>;
 
+/** Body of POST /incidents/related: an incident not recorded yet, as typed into the record form. */
+export const relatedQuerySchema = z
+  .object({
+    title: trimmed(300),
+    summary: markdown.optional(),
+    entityRefs: z.array(entityRefSchema).min(1).max(50),
+    failureModes: z.array(labelSchema).max(20).default([]),
+    /** When it started; now when absent. */
+    startedAt: timestampSchema.optional(),
+  })
+  .strict();
+/** Input of POST /incidents/related. */
+export type RelatedQuery = z.input<typeof relatedQuerySchema>;
+
 /** Every update names the version it was based on. */
 const versioned = { version: z.number().int().min(1) };
 const nullable = <T extends z.ZodTypeAny>(schema: T) =>

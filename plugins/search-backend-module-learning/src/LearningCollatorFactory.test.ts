@@ -21,6 +21,19 @@ const runbook = {
   lastReviewedAt: '2026-10-01T00:00:00.000Z',
 };
 
+const incident = {
+  id: 'i-1',
+  title: 'Subtitle render queue stalled',
+  summary: 'Workers waited on a lock.',
+  failureModes: ['lock-contention'],
+  entityRefs: [
+    'component:default/subtitle-service',
+    'component:default/render-service',
+  ],
+  startedAt: '2026-09-01T08:00:00.000Z',
+};
+const duplicate = { ...incident, id: 'i-2', duplicateOfId: 'i-1' };
+
 async function collect(factory: LearningCollatorFactory) {
   const documents = [];
   for await (const doc of await factory.getCollator()) documents.push(doc);
@@ -28,22 +41,31 @@ async function collect(factory: LearningCollatorFactory) {
 }
 
 describe('LearningCollatorFactory', () => {
-  it('pages through published postmortems and runbooks with a service token and indexes them with entity and date', async () => {
+  it('pages through published postmortems, runbooks and incidents with a service token and indexes them with entity and date', async () => {
     const urls: string[] = [];
     const fetchMock = jest.fn(async (url: string, init: any) => {
       urls.push(url);
       expect(init.headers.Authorization).toMatch(/^Bearer /);
       const page = Number(new URL(url).searchParams.get('page'));
-      const body = url.includes('/postmortems')
-        ? {
-            items: Array.from({ length: page === 1 ? 100 : 5 }, (_, i) =>
-              postmortem((page - 1) * 100 + i),
-            ),
-            totalCount: 105,
-            page,
-            limit: 100,
-          }
-        : { items: [runbook], totalCount: 1, page, limit: 100 };
+      const bodies = {
+        postmortems: {
+          items: Array.from({ length: page === 1 ? 100 : 5 }, (_, i) =>
+            postmortem((page - 1) * 100 + i),
+          ),
+          totalCount: 105,
+          page,
+          limit: 100,
+        },
+        runbooks: { items: [runbook], totalCount: 1, page, limit: 100 },
+        incidents: {
+          items: [incident, duplicate],
+          totalCount: 2,
+          page,
+          limit: 100,
+        },
+      };
+      const body =
+        bodies[new URL(url).pathname.split('/').pop() as keyof typeof bodies];
       return { ok: true, status: 200, json: async () => body } as Response;
     });
     const factory = new LearningCollatorFactory({
@@ -53,11 +75,12 @@ describe('LearningCollatorFactory', () => {
     });
     const documents = await collect(factory);
     expect(factory.type).toBe('learning');
-    expect(documents).toHaveLength(106);
+    expect(documents).toHaveLength(107);
     expect(urls.map(u => new URL(u).pathname + new URL(u).search)).toEqual([
       '/api/learning/postmortems?status=published&orderBy=publishedAt&limit=100&page=1&order=asc',
       '/api/learning/postmortems?status=published&orderBy=publishedAt&limit=100&page=2&order=asc',
       '/api/learning/runbooks?orderBy=title&limit=100&page=1&order=asc',
+      '/api/learning/incidents?orderBy=startedAt&limit=100&page=1&order=asc',
     ]);
     expect(documents[0]).toEqual({
       recordType: 'postmortem',
@@ -76,6 +99,19 @@ describe('LearningCollatorFactory', () => {
       entityRefs: ['component:default/subtitle-service'],
       authorization: { resourceRef: 'component:default/subtitle-service' },
       date: '2026-10-01T00:00:00.000Z',
+    });
+    // incidents lead to their pages; one recorded as a duplicate of another is not indexed twice
+    expect(documents[106]).toEqual({
+      recordType: 'incident',
+      title: 'Subtitle render queue stalled',
+      text: 'Workers waited on a lock.\n\nFailure modes: lock-contention',
+      location: '/learning/incidents/i-1',
+      entityRefs: [
+        'component:default/subtitle-service',
+        'component:default/render-service',
+      ],
+      authorization: { resourceRef: 'component:default/render-service' },
+      date: '2026-09-01T08:00:00.000Z',
     });
   });
 

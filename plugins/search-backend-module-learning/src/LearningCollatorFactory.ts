@@ -9,6 +9,7 @@ import type {
 } from '@backstage/plugin-search-common';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import type {
+  Incident,
   Page,
   Postmortem,
   Runbook,
@@ -18,27 +19,26 @@ import type {
 export const LEARNING_DOCUMENT_TYPE = 'learning';
 
 /**
- * A published postmortem or a runbook in Backstage search.
+ * A published postmortem, a runbook or an incident in Backstage search.
  *
  * @public
  */
 export interface LearningDocument extends IndexableDocument {
-  recordType: 'postmortem' | 'runbook';
+  recordType: 'postmortem' | 'runbook' | 'incident';
   /** The catalog entities the record belongs to. */
   entityRefs: string[];
-  /** Published (postmortem) or last reviewed (runbook), ISO 8601; empty when never. */
+  /** Published (postmortem), last reviewed (runbook) or started (incident), ISO 8601; empty when never. */
   date: string;
 }
 
 const PAGE_SIZE = 100;
-
 
 function joinText(parts: Array<string | undefined>): string {
   return parts.filter(part => part && part.trim()).join('\n\n');
 }
 
 /**
- * Reads published postmortems and runbooks from the Learning Loop API, page by page with the plugin's own
+ * Reads published postmortems, runbooks and incidents (not those recorded as duplicates) from the Learning Loop API, page by page with the plugin's own
  * credentials, and turns them into search documents.
  *
  * @public
@@ -94,6 +94,26 @@ export class LearningCollatorFactory implements DocumentCollatorFactory {
         entityRefs: [runbook.entityRef],
         authorization: { resourceRef: runbook.entityRef },
         date: runbook.lastReviewedAt ?? '',
+      };
+    }
+    for await (const incident of this.pages<Incident>(
+      '/incidents?orderBy=startedAt',
+    )) {
+      if (incident.duplicateOfId) continue;
+      yield {
+        recordType: 'incident',
+        title: incident.title,
+        text: joinText([
+          incident.summary,
+          incident.failureModes.length
+            ? `Failure modes: ${incident.failureModes.join(', ')}`
+            : undefined,
+        ]),
+        location: `/learning/incidents/${incident.id}`,
+        entityRefs: incident.entityRefs,
+        // an incident on several entities is found by those who may read the first of them
+        authorization: { resourceRef: [...incident.entityRefs].sort()[0] },
+        date: incident.startedAt,
       };
     }
   }

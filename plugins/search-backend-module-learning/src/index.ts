@@ -1,5 +1,5 @@
 /**
- * Backstage search module indexing Learning Loop's published postmortems and runbooks.
+ * Backstage search module indexing Learning Loop's published postmortems, runbooks and incidents.
  *
  * @packageDocumentation
  */

@@ -7,7 +7,7 @@ import { searchIndexRegistryExtensionPoint } from '@backstage/plugin-search-back
 import { LearningCollatorFactory } from './LearningCollatorFactory';
 
 /**
- * Indexes Learning Loop's published postmortems and runbooks into Backstage search (document type `learning`).
+ * Indexes Learning Loop's published postmortems, runbooks and incidents into Backstage search (document type `learning`).
  *
  * @public
  */

@@ -129,7 +129,6 @@ export function registerLearningActions(
         const entityRef = normalise(input.entityRef);
         assertEntityReadable(scope, entityRef);
         subject = {
-          id: '00000000-0000-4000-8000-000000000000',
           title: input.description.trim(),
           startedAt: new Date().toISOString(),
           entityRefs: [entityRef],

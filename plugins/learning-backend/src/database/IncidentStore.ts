@@ -42,12 +42,32 @@ const sortColumns: Record<ListIncidentsQuery['orderBy'], string> = {
 
 /** Stores incidents with the entities they affect and their failure modes. */
 export class IncidentStore {
+  private readonly listeners: Array<(incidentId: string) => void> = [];
+
   constructor(
     private readonly db: Knex,
     private readonly history: History,
     private readonly settings: LearningSettings,
     private readonly recurrence: RecurrenceStore,
   ) {}
+
+  /**
+   * Calls `listener` after every committed create or update of an incident, whatever wrote it (the API, the batch,
+   * a webhook source): what must follow a write without delaying it (related learnings) is started there.
+   */
+  onWritten(listener: (incidentId: string) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private written(id: string): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(id);
+      } catch {
+        // a listener's failure never undoes or fails the write
+      }
+    }
+  }
 
   async create(input: CreateIncidentInput, actor: string): Promise<Incident> {
     const problem = incidentTimelineProblem(input);
@@ -94,6 +114,7 @@ export class IncidentStore {
         tx,
         await RecurrenceStore.pairsOf(tx, [id]),
       );
+      await this.recurrence.refreshNovelty(tx, id);
       await this.history.write(tx, {
         recordType: 'incident',
         recordId: id,
@@ -104,6 +125,7 @@ export class IncidentStore {
         changes: diffFields({}, { ...input }),
       });
     });
+    this.written(id);
     return this.get(id);
   }
 
@@ -261,8 +283,10 @@ export class IncidentStore {
           ...pairsBefore,
           ...(await RecurrenceStore.pairsOf(tx, [id])),
         ]);
+        await this.recurrence.refreshNovelty(tx, id);
       },
     });
+    this.written(id);
     return this.get(id);
   }
 
@@ -301,6 +325,21 @@ export class IncidentStore {
         tx => tx('incident_occurrences').where({ incident_id: id }).delete(),
         tx => tx('incident_failure_modes').where({ incident_id: id }).delete(),
         tx => tx('incident_entities').where({ incident_id: id }).delete(),
+        // matches it was one of are stale: computed again by the background pass
+        tx =>
+          tx('incidents')
+            .whereIn(
+              'id',
+              tx('incident_related')
+                .where({ related_id: id })
+                .select('incident_id'),
+            )
+            .update({ related_version: null }),
+        tx =>
+          tx('incident_related')
+            .where({ incident_id: id })
+            .orWhere({ related_id: id })
+            .delete(),
       ],
     });
   }

@@ -15,10 +15,16 @@ import {
 } from './recurrenceSuggestions';
 import { nowIso } from './records';
 import {
+  candidatesByIds,
   learnedFrom,
+  refreshNovelty,
   relatedCandidates,
+  saveRelated,
+  staleRelated,
+  storedRelated,
   type RelatedCandidate,
 } from './relatedLearnings';
+import type { ScoredCandidate } from '../lib/relatedScoring';
 
 /** An entity and a failure mode: the unit a failure recurs in. */
 export interface FailurePair {
@@ -325,6 +331,44 @@ export class RecurrenceStore {
     query: Parameters<typeof relatedCandidates>[1],
   ): Promise<RelatedCandidate[]> {
     return relatedCandidates(this.db, query);
+  }
+
+  /** The window related learnings look back over: twice the recurrence window. */
+  get relatedWindowDays(): number {
+    return 2 * this.settings.recurrenceWindowDays;
+  }
+
+  /** Some incidents as candidates to compare with (see {@link candidatesByIds}). */
+  candidatesByIds(ids: string[]): Promise<RelatedCandidate[]> {
+    return candidatesByIds(this.db, ids);
+  }
+
+  /** Counts an incident's close matches and keeps its novelty, in the writing transaction (see {@link refreshNovelty}). */
+  refreshNovelty(tx: Knex, incidentId: string): Promise<void> {
+    return refreshNovelty(tx, incidentId, this.relatedWindowDays);
+  }
+
+  /** Keeps an incident's best matches as computed for a version (see {@link saveRelated}). */
+  saveRelated(
+    incidentId: string,
+    version: number,
+    matches: ScoredCandidate[],
+    closeMatches: number,
+  ) {
+    return saveRelated(this.db, incidentId, version, matches, closeMatches);
+  }
+
+  /** An incident's kept matches, when current (see {@link storedRelated}). */
+  storedRelated(incidentId: string) {
+    return storedRelated(this.db, incidentId);
+  }
+
+  /** Incidents of the related window whose matches are to be computed (see {@link staleRelated}). */
+  staleRelated(limit: number): Promise<string[]> {
+    const since = new Date(
+      Date.now() - this.relatedWindowDays * 86_400_000,
+    ).toISOString();
+    return staleRelated(this.db, since, limit);
   }
 
   /** What was learned from some incidents (see {@link learnedFrom}). */

@@ -28,6 +28,7 @@ export interface IncidentRow {
   deployment_id?: string | null;
   postmortem_due_date: string | null;
   is_recurrence?: boolean | number;
+  novelty?: string | null;
   version: number;
   created_at: Date | string;
   created_by: string;
@@ -123,6 +124,7 @@ export async function hydrateIncidents(
       postmortemStatus: pm?.status,
       postmortemDueDate: row.postmortem_due_date ?? undefined,
       isRecurrence: !!row.is_recurrence,
+      novelty: (row.novelty as Incident['novelty']) ?? undefined,
       occurrences: (occurrencesBy.get(row.id) ?? [])
         .map((o: any) => ({
           entityRef: o.entity_ref,

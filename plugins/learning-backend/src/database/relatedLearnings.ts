@@ -1,21 +1,33 @@
 import type { Knex } from 'knex';
 import {
+  noveltyOf,
   toIsoTimestamp,
+  type Novelty,
+  type Relation,
   type RelatedMatch,
 } from '@learning-loop/plugin-learning-common';
-import { groupBy } from './sql';
+import {
+  closeMatchesOf,
+  type RelatedCandidate,
+  type ScoredCandidate,
+} from '../lib/relatedScoring';
+import { chunks, groupBy } from './sql';
 
-/** A past incident that may be like a new one: on one of the given entities, before it, within the window. */
-export interface RelatedCandidate {
-  id: string;
-  title: string;
-  summary?: string;
-  severity: RelatedMatch['severity'];
-  startedAt: string;
-  recurrenceOfId?: string;
-  entityRefs: string[];
-  failureModes: string[];
-}
+export type { RelatedCandidate } from '../lib/relatedScoring';
+
+/** Close matches on the incident's own entities from which a failure counts as frequent. */
+export const FREQUENT_AT = 3;
+/** Most past incidents compared with one incident: the most recent in the window. */
+export const CANDIDATES = 500;
+
+const candidateColumns = [
+  'i.id',
+  'i.title',
+  'i.summary',
+  'i.severity',
+  'i.started_at',
+  'i.recurrence_of_id',
+];
 
 /**
  * Incidents on any of `entityRefs` that started in [since, before), not duplicates and not `excludeId`: the most
@@ -27,7 +39,7 @@ export async function relatedCandidates(
     entityRefs: string[];
     since: string;
     before: string;
-    excludeId: string;
+    excludeId?: string;
     limit: number;
   },
 ): Promise<RelatedCandidate[]> {
@@ -41,19 +53,17 @@ export async function relatedCandidates(
     )
     .where('i.started_at', '>=', query.since)
     .where('i.started_at', '<', query.before)
-    .whereNot('i.id', query.excludeId)
+    .whereNot('i.id', query.excludeId ?? '')
     .whereNull('i.duplicate_of_id')
     .orderBy('i.started_at', 'desc')
     .limit(query.limit)
-    .select(
-      'i.id',
-      'i.title',
-      'i.summary',
-      'i.severity',
-      'i.started_at',
-      'i.recurrence_of_id',
-    );
-  if (rows.length === 0) return [];
+    .select(candidateColumns);
+  return withLinks(db, rows);
+}
+
+/** Candidate rows with their entities and failure modes. */
+async function withLinks(db: Knex, rows: any[]): Promise<RelatedCandidate[]> {
+  // the same queries with or without rows: a write's cost does not depend on the history
   const ids = rows.map(r => r.id);
   const [entities, modes] = await Promise.all([
     db('incident_entities').whereIn('incident_id', ids),
@@ -150,4 +160,157 @@ export async function learnedFrom(
     });
   }
   return out;
+}
+
+/** Some incidents as candidates, by id (those that no longer exist are left out). */
+export async function candidatesByIds(
+  db: Knex,
+  ids: string[],
+): Promise<RelatedCandidate[]> {
+  const rows: any[] = [];
+  for (const part of chunks(ids)) {
+    rows.push(
+      ...(await db('incidents as i')
+        .whereIn('i.id', part)
+        .select(candidateColumns)),
+    );
+  }
+  return withLinks(db, rows);
+}
+
+/**
+ * Counts, inside the writing transaction, the earlier incidents on the incident's own entities that match it closely,
+ * and keeps the count and the novelty it gives on the incident row (see {@link closeMatchesOf}).
+ */
+export async function refreshNovelty(
+  tx: Knex,
+  incidentId: string,
+  windowDays: number,
+): Promise<void> {
+  const [subject] = await candidatesByIds(tx, [incidentId]);
+  if (!subject) return;
+  const since = new Date(
+    Date.parse(subject.startedAt) - windowDays * 86_400_000,
+  ).toISOString();
+  const candidates = await relatedCandidates(tx, {
+    entityRefs: subject.entityRefs,
+    since,
+    before: subject.startedAt,
+    excludeId: incidentId,
+    limit: CANDIDATES,
+  });
+  const closeMatches = closeMatchesOf(subject, candidates, windowDays);
+  await tx('incidents')
+    .where({ id: incidentId })
+    .update({
+      close_matches: closeMatches,
+      novelty: noveltyOf(closeMatches, FREQUENT_AT),
+    });
+}
+
+/** A kept match: which incident, its rank, score and the parts of it. */
+export interface StoredMatch {
+  relatedId: string;
+  rank: number;
+  score: number;
+  relation: Relation;
+  textSimilarity: number;
+  sharedModes: string[];
+}
+
+/**
+ * Keeps the best matches of an incident as computed for `version`. Nothing is kept when the incident changed since
+ * (its next computation will be). Answers whether these are the incident's first kept matches.
+ */
+export async function saveRelated(
+  db: Knex,
+  incidentId: string,
+  version: number,
+  matches: ScoredCandidate[],
+  closeMatches: number,
+): Promise<{ saved: boolean; first: boolean }> {
+  return db.transaction(async tx => {
+    const row = await tx('incidents')
+      .where({ id: incidentId })
+      .first('version', 'related_version');
+    if (!row || Number(row.version) !== version)
+      return { saved: false, first: false };
+    await tx('incident_related').where({ incident_id: incidentId }).delete();
+    if (matches.length) {
+      await tx('incident_related').insert(
+        matches.map((m, rank) => ({
+          incident_id: incidentId,
+          related_id: m.candidate.id,
+          rank,
+          score: m.score,
+          relation: m.relation,
+          text_similarity: m.textSimilarity,
+          shared_modes: JSON.stringify(m.sharedModes),
+        })),
+      );
+    }
+    const updated = await tx('incidents')
+      .where({ id: incidentId, version })
+      .where(q =>
+        q.whereNull('related_version').orWhereNot('related_version', version),
+      )
+      .update({
+        related_version: version,
+        close_matches: closeMatches,
+        novelty: noveltyOf(closeMatches, FREQUENT_AT),
+      });
+    return {
+      saved: updated > 0,
+      first: updated > 0 && row.related_version === null,
+    };
+  });
+}
+
+/** The kept matches of an incident, best first, if they were computed for its current version. */
+export async function storedRelated(
+  db: Knex,
+  incidentId: string,
+): Promise<
+  | { matches: StoredMatch[]; novelty?: Novelty; closeMatches: number }
+  | undefined
+> {
+  const row = await db('incidents')
+    .where({ id: incidentId })
+    .first('version', 'related_version', 'novelty', 'close_matches');
+  if (!row || row.related_version === null) return undefined;
+  if (Number(row.related_version) !== Number(row.version)) return undefined;
+  const rows = await db('incident_related')
+    .where({ incident_id: incidentId })
+    .orderBy('rank', 'asc');
+  return {
+    novelty: row.novelty ?? undefined,
+    closeMatches: Number(row.close_matches ?? 0),
+    matches: rows.map(r => ({
+      relatedId: r.related_id,
+      rank: Number(r.rank),
+      score: Number(r.score),
+      relation: r.relation,
+      textSimilarity: Number(r.text_similarity),
+      sharedModes: JSON.parse(r.shared_modes),
+    })),
+  };
+}
+
+/** Incidents started since `since` whose kept matches are missing or older than their version, most recent first. */
+export async function staleRelated(
+  db: Knex,
+  since: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db('incidents')
+    .where('started_at', '>=', since)
+    .where(q =>
+      q
+        .whereNull('related_version')
+        .orWhere('related_version', '<>', db.ref('version')),
+    )
+    .orderBy('started_at', 'desc')
+    .limit(limit)
+    .select('id');
+  return rows.map(r => r.id);
 }

@@ -1,35 +1,37 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import MiniSearch from 'minisearch';
 import { DateTime } from 'luxon';
 import {
-  CLOSE_MATCH,
   SHOWN_MATCH,
   noveltyOf,
   normalizeEntityRef,
-  relatedScore,
-  type Incident,
   type Relation,
   type RelatedLearnings,
   type RelatedMatch,
 } from '@learning-loop/plugin-learning-common';
-import type { RelatedCandidate } from '../database/relatedLearnings';
+import { CANDIDATES, FREQUENT_AT } from '../database/relatedLearnings';
+import {
+  SIMILAR_TEXT,
+  closeMatchesOf,
+  hasReason,
+  scoreCandidates,
+  type RelatedSubject,
+  type ScoredCandidate,
+} from '../lib/relatedScoring';
 import type { LearningDeps } from './deps';
 import { canRead, type ReadScope } from './readScope';
+
+export { FREQUENT_AT } from '../database/relatedLearnings';
 
 /** What finding related learnings needs; without the catalog, neighbours are not compared. */
 export type RelatedDeps = Pick<LearningDeps, 'store' | 'settings'> & {
   catalog?: LearningDeps['catalog'];
 };
 
-/** Close matches on the incident's own entities from which a failure counts as frequent. */
-export const FREQUENT_AT = 3;
-/** Which neighbour counts first when a past incident touched several. */
-const relationOrder: Relation[] = ['dependency', 'dependent', 'same-system'];
 /** Matches shown per incident. */
 const SHOWN = 5;
-/** Past incidents compared per incident: the most recent in the window. */
-const CANDIDATES = 500;
+/** Matches kept per incident: more than shown, so that a caller who may not read some still sees five. */
+export const KEPT = 10;
 
 /** The catalog neighbours of some entities: what they depend on, what depends on them, their system's parts. */
 async function neighboursOf(
@@ -72,59 +74,19 @@ async function neighboursOf(
   return out;
 }
 
-/** How alike each candidate's title and summary are to the incident's: BM25 scores relative to the incident's own. */
-function textSimilarity(
-  incident: Pick<Incident, 'id' | 'title' | 'summary'>,
-  candidates: RelatedCandidate[],
-): Map<string, number> {
-  const index = new MiniSearch<{ id: string; title: string; summary: string }>({
-    fields: ['title', 'summary'],
-    searchOptions: { boost: { title: 2 }, fuzzy: 0.15, prefix: true },
-  });
-  const self = {
-    id: incident.id,
-    title: incident.title,
-    summary: incident.summary ?? '',
-  };
-  index.addAll([
-    self,
-    ...candidates.map(c => ({
-      id: c.id,
-      title: c.title,
-      summary: c.summary ?? '',
-    })),
-  ]);
-  const query = `${incident.title} ${incident.summary ?? ''}`;
-  const results = index.search(query, { combineWith: 'OR' });
-  const own = results.find(r => r.id === incident.id)?.score ?? 0;
-  const out = new Map<string, number>();
-  if (!own) return out;
-  for (const r of results) {
-    if (r.id !== incident.id)
-      out.set(r.id as string, Math.min(1, r.score / own));
-  }
-  return out;
-}
-
 /**
- * What the organisation already learned about failures like this incident: earlier incidents on its entities and
- * their catalog neighbours (dependencies, dependents, the same system) within twice the recurrence window, scored by
- * shared failure modes, BM25 text similarity of title and summary and recency; the best five with their reasons,
- * their postmortem's lessons and decisions, their actions and runbooks; and how new the failure is for the entity.
- * Only incidents on entities the caller may read are compared.
+ * Earlier incidents on the incident's entities and their catalog neighbours (dependencies, dependents, the same
+ * system) within twice the recurrence window, those the scope may read, scored (see {@link scoreCandidates}), best
+ * first; and the close matches on its own entities, the novelty's basis.
  */
-export async function relatedLearnings(
+export async function scoreRelated(
   deps: RelatedDeps,
-  incident: Pick<
-    Incident,
-    'id' | 'title' | 'summary' | 'startedAt' | 'entityRefs' | 'failureModes'
-  >,
+  subject: RelatedSubject,
   credentials: BackstageCredentials,
   scope: ReadScope,
-): Promise<RelatedLearnings> {
+): Promise<{ scored: ScoredCandidate[]; closeMatches: number }> {
   const windowDays = 2 * deps.settings.recurrenceWindowDays;
-  const start = DateTime.fromISO(incident.startedAt);
-  const own = incident.entityRefs.map(ref => normalizeEntityRef(ref));
+  const own = subject.entityRefs.map(ref => normalizeEntityRef(ref));
   const neighbours = await neighboursOf(deps, own, credentials).catch(
     () => new Map<string, Relation>(),
   );
@@ -134,72 +96,76 @@ export async function relatedLearnings(
   const candidates = (
     await deps.store.recurrence.relatedCandidates({
       entityRefs: refs,
-      since: start.minus({ days: windowDays }).toUTC().toISO()!,
-      before: incident.startedAt,
-      excludeId: incident.id,
+      since: DateTime.fromISO(subject.startedAt)
+        .minus({ days: windowDays })
+        .toUTC()
+        .toISO()!,
+      before: subject.startedAt,
+      excludeId: subject.id,
       limit: CANDIDATES,
     })
   ).filter(c => c.entityRefs.some(ref => canRead(scope, ref)));
-  const similarity = textSimilarity(incident, candidates);
-  const scored = candidates.map(c => {
-    const onOwn = c.entityRefs.filter(ref => own.includes(ref));
-    const relation: Relation = onOwn.length
-      ? 'same-entity'
-      : c.entityRefs
-          .map(ref => neighbours.get(ref))
-          .filter((r): r is Relation => !!r)
-          .sort(
-            (a, b) => relationOrder.indexOf(a) - relationOrder.indexOf(b),
-          )[0] ?? 'same-system';
-    const shared = incident.failureModes.filter(m =>
-      c.failureModes.includes(m),
-    );
-    const union = new Set([...incident.failureModes, ...c.failureModes]).size;
-    const text = similarity.get(c.id) ?? 0;
-    const where = onOwn.length
-      ? onOwn.map(entityName).join(', ')
-      : c.entityRefs
-          .filter(ref => canRead(scope, ref))
-          .map(entityName)
-          .join(', ');
-    const reasons: string[] = [];
-    if (shared.length)
-      reasons.push(`same failure mode ${shared.join(', ')} on ${where}`);
-    if (text >= 0.3)
-      reasons.push(
-        `similar ${text >= 0.6 ? 'title and summary' : 'words'} (${Math.round(
-          text * 100,
-        )}%)`,
-      );
-    if (relation === 'dependency') reasons.push('a dependency had it');
-    if (relation === 'dependent')
-      reasons.push('a service that depends on it had it');
-    if (relation === 'same-system')
-      reasons.push('another part of the same system had it');
-    return {
-      candidate: c,
-      relation,
-      reasons,
-      score: relatedScore({
-        sharedModes: shared.length,
-        unionModes: union,
-        textSimilarity: text,
-        ageDays: start.diff(DateTime.fromISO(c.startedAt), 'days').days,
-        windowDays,
-        relation,
-      }),
-    };
-  });
-  const closeMatches = scored.filter(
-    s => s.relation === 'same-entity' && s.score >= CLOSE_MATCH,
-  ).length;
-  const shown = scored
-    .filter(s => s.score >= SHOWN_MATCH && s.reasons.length > 0)
+  const scored = scoreCandidates(
+    { ...subject, entityRefs: own },
+    candidates,
+    neighbours,
+    windowDays,
+  )
+    .filter(s => s.score >= SHOWN_MATCH && hasReason(s))
     .sort(
       (a, b) =>
         b.score - a.score ||
         b.candidate.startedAt.localeCompare(a.candidate.startedAt),
-    )
+    );
+  return {
+    scored,
+    closeMatches: closeMatchesOf(
+      { ...subject, entityRefs: own },
+      candidates,
+      windowDays,
+    ),
+  };
+}
+
+/** Why a match was shown, naming only entities the scope may read. */
+function reasonsOf(
+  s: ScoredCandidate,
+  own: string[],
+  scope: ReadScope,
+): string[] {
+  const onOwn = s.candidate.entityRefs.filter(ref => own.includes(ref));
+  const where = (onOwn.length ? onOwn : s.candidate.entityRefs)
+    .filter(ref => canRead(scope, ref))
+    .map(entityName)
+    .join(', ');
+  const reasons: string[] = [];
+  if (s.sharedModes.length)
+    reasons.push(`same failure mode ${s.sharedModes.join(', ')} on ${where}`);
+  if (s.textSimilarity >= SIMILAR_TEXT)
+    reasons.push(
+      `similar ${
+        s.textSimilarity >= 0.6 ? 'title and summary' : 'words'
+      } (${Math.round(s.textSimilarity * 100)}%)`,
+    );
+  if (s.relation === 'dependency') reasons.push('a dependency had it');
+  if (s.relation === 'dependent')
+    reasons.push('a service that depends on it had it');
+  if (s.relation === 'same-system')
+    reasons.push('another part of the same system had it');
+  return reasons;
+}
+
+/** The best five of some scored matches that the scope may read, with their reasons and what was learned. */
+async function present(
+  deps: RelatedDeps,
+  subject: RelatedSubject,
+  scored: ScoredCandidate[],
+  closeMatches: number,
+  scope: ReadScope,
+): Promise<RelatedLearnings> {
+  const own = subject.entityRefs.map(ref => normalizeEntityRef(ref));
+  const shown = scored
+    .filter(s => s.candidate.entityRefs.some(ref => canRead(scope, ref)))
     .slice(0, SHOWN);
   const learned = await deps.store.recurrence.learnedFrom(
     shown.map(s => s.candidate.id),
@@ -212,7 +178,7 @@ export async function relatedLearnings(
     entityRefs: s.candidate.entityRefs.filter(ref => canRead(scope, ref)),
     relation: s.relation,
     score: s.score,
-    reasons: s.reasons,
+    reasons: reasonsOf(s, own, scope),
     recurrenceOfId: s.candidate.recurrenceOfId,
     postmortem: learned.get(s.candidate.id)?.postmortem,
     actions: learned.get(s.candidate.id)?.actions ?? [],
@@ -222,12 +188,52 @@ export async function relatedLearnings(
     },
   }));
   return {
-    incidentId: incident.id,
+    incidentId: subject.id ?? '',
     novelty: noveltyOf(closeMatches, FREQUENT_AT),
-    windowDays,
+    windowDays: 2 * deps.settings.recurrenceWindowDays,
     closeMatches,
     matches,
   };
+}
+
+/**
+ * What the organisation already learned about failures like this incident: earlier incidents on its entities and
+ * their catalog neighbours within twice the recurrence window, scored by shared failure modes, BM25 text similarity
+ * of title and summary and recency; the best five with their reasons, their postmortem's lessons and decisions, their
+ * actions and runbooks; and how new the failure is for the entity. A recorded incident's matches are those kept when
+ * it was written (see {@link RelatedIndex}), computed now when they are not kept yet; a description (no id) is
+ * compared now. Only incidents on entities the caller may read are shown.
+ */
+export async function relatedLearnings(
+  deps: RelatedDeps,
+  subject: RelatedSubject,
+  credentials: BackstageCredentials,
+  scope: ReadScope,
+): Promise<RelatedLearnings> {
+  const kept = subject.id
+    ? await deps.store.recurrence.storedRelated(subject.id)
+    : undefined;
+  if (kept) {
+    const candidates = new Map(
+      (
+        await deps.store.recurrence.candidatesByIds(
+          kept.matches.map(m => m.relatedId),
+        )
+      ).map(c => [c.id, c]),
+    );
+    const scored = kept.matches.flatMap(m => {
+      const candidate = candidates.get(m.relatedId);
+      return candidate ? [{ ...m, candidate }] : [];
+    });
+    return present(deps, subject, scored, kept.closeMatches, scope);
+  }
+  const { scored, closeMatches } = await scoreRelated(
+    deps,
+    subject,
+    credentials,
+    scope,
+  );
+  return present(deps, subject, scored, closeMatches, scope);
 }
 
 /** "subtitle-service" for component:default/subtitle-service. */

@@ -117,7 +117,10 @@ describe.each(databases.eachSupportedId())(
       Number((await knex(table).where(where).count({ n: '*' }))[0].n);
     /** Every row the ingest could touch, to prove a refused delivery changed nothing. */
     const snapshot = async () => ({
-      incidents: await knex('incidents').orderBy('id'),
+      // related learnings of earlier deliveries are computed after their answer: not what a delivery stores
+      incidents: (await knex('incidents').orderBy('id')).map(
+        ({ related_version: _computed, ...row }) => row,
+      ),
       events: await knex('ingest_events').orderBy('id'),
       history: await count('history'),
     });

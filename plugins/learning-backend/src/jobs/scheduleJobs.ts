@@ -7,14 +7,18 @@ import type {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { LearningStore } from '../database/LearningStore';
+import type { RelatedIndex } from '../domain/relatedIndex';
 import { Reminders } from '../reminders/Reminders';
 import { readReminderSettings } from '../reminders/config';
 
 /**
- * Schedules Learning Loop's two jobs. Both have global scope: one backend replica runs each per interval, however
+ * Schedules Learning Loop's jobs. Both have global scope: one backend replica runs each per interval, however
  * many there are. Each run logs one line, so operators (and the replica test) can see which replica ran it.
  * - the effectiveness sweep: preventive actions whose watch window closed without their failure coming back are
  *   marked effective (`learning.effectivenessSweep.frequencyMinutes`, default hourly);
+ * - the related-learnings pass: incidents of the related window whose matches no write computed (stored before this
+ *   existed, or written by a process that stopped first), `learning.relatedLearnings.batchSize` (200) every
+ *   `learning.relatedLearnings.frequencyMinutes` (5);
  * - the reminders of due and overdue work and the weekly digests (`learning.reminders`), unless disabled;
  *   reminder_deliveries keeps them to one per item and day.
  */
@@ -26,6 +30,7 @@ export async function scheduleLearningJobs(deps: {
   catalog: CatalogService;
   auth: AuthService;
   notifications: NotificationService;
+  related?: RelatedIndex;
 }): Promise<void> {
   const { config, scheduler, logger, store } = deps;
   // a late run makes the scheduler start the next at once, possibly on the other replica: at most one run per half
@@ -57,6 +62,30 @@ export async function scheduleLearningJobs(deps: {
       );
     },
   });
+
+  const related = deps.related;
+  if (related) {
+    const relatedMinutes =
+      config.getOptionalNumber('learning.relatedLearnings.frequencyMinutes') ??
+      5;
+    const batch =
+      config.getOptionalNumber('learning.relatedLearnings.batchSize') ?? 200;
+    await scheduler.scheduleTask({
+      id: 'learning-related-learnings',
+      frequency: { seconds: Math.round(relatedMinutes * 60) },
+      timeout: timeoutFor(relatedMinutes, 5),
+      initialDelay: { seconds: Math.round(Math.min(1, relatedMinutes) * 60) },
+      scope: 'global',
+      fn: async () => {
+        if (!(await claimed('learning-related-learnings', relatedMinutes)))
+          return;
+        const done = await related.sweep(batch);
+        logger.info(
+          `Learning Loop related learnings run: ${done} incident(s) compared with earlier ones`,
+        );
+      },
+    });
+  }
 
   const settings = readReminderSettings(config);
   if (!settings.enabled) return;

@@ -1,16 +1,22 @@
 import type { Router } from 'express';
 import {
   idParamSchema,
+  normalizeEntityRef,
   createIncidentSchema,
   ingestIncidentsSchema,
   learningIncidentCreatePermission,
   learningIncidentDeletePermission,
   learningIncidentUpdatePermission,
   listIncidentsQuerySchema,
+  relatedQuerySchema,
   updateIncidentSchema,
   type Incident,
 } from '@learning-loop/plugin-learning-common';
-import { assertReadable, entityFilter } from '../domain/readScope';
+import {
+  assertEntityReadable,
+  assertReadable,
+  entityFilter,
+} from '../domain/readScope';
 import { relatedLearnings } from '../domain/relatedLearnings';
 import { visiblePage } from '../domain/visibility';
 import { parseInput } from '../lib/parseInput';
@@ -35,6 +41,26 @@ export function addIncidentRoutes(router: Router, ctx: RouteContext): void {
     const incident = await store.incidents.get(id);
     assertReadable(scope, incident.entityRefs, 'incident', id);
     res.json(await relatedLearnings(ctx, incident, credentials, scope));
+  });
+  // the same for an incident being typed into the record form, before it is recorded
+  router.post('/incidents/related', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const input = parseInput(relatedQuerySchema, req.body, 'body');
+    const scope = await ctx.readScopes.of(credentials);
+    const entityRefs = input.entityRefs.map(ref => normalizeEntityRef(ref));
+    entityRefs.forEach(ref => assertEntityReadable(scope, ref));
+    res.json(
+      await relatedLearnings(
+        ctx,
+        {
+          ...input,
+          entityRefs,
+          startedAt: input.startedAt ?? new Date().toISOString(),
+        },
+        credentials,
+        scope,
+      ),
+    );
   });
   addRecordRoutes(router, ctx, {
     path: 'incidents',

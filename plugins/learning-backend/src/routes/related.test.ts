@@ -1,4 +1,6 @@
+import { createServiceFactory } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import type { Entity } from '@backstage/catalog-model';
 import request from 'supertest';
 import { createTestDatabases } from '../__testUtils__/databases';
@@ -8,6 +10,13 @@ jest.setTimeout(60_000);
 
 const databases = createTestDatabases();
 const user = mockCredentials.user.header('user:default/olive');
+const service = mockCredentials.service.header();
+const send = jest.fn(async () => {});
+const notifications = createServiceFactory({
+  service: notificationService,
+  deps: {},
+  factory: () => ({ send }),
+});
 
 function component(name: string, relations: Entity['relations'] = []): Entity {
   return {
@@ -49,10 +58,31 @@ describe.each(databases.eachSupportedId())(
   'related learnings on %p',
   databaseId => {
     let server: any;
+    let knex: Awaited<ReturnType<typeof databases.init>>;
     beforeAll(async () => {
-      const knex = await databases.init(databaseId);
-      ({ server } = await startLearningBackend(knex, { entities }));
+      knex = await databases.init(databaseId);
+      ({ server } = await startLearningBackend(knex, {
+        entities,
+        features: [notifications],
+      }));
     });
+    /** Waits until the incident's matches are kept for its current version (they are computed after the write). */
+    const kept = async (id: string) => {
+      for (let i = 0; i < 200; i++) {
+        const row = await knex('incidents')
+          .where({ id })
+          .first('version', 'related_version');
+        if (
+          row?.related_version !== null &&
+          Number(row.related_version) === Number(row.version)
+        )
+          return knex('incident_related')
+            .where({ incident_id: id })
+            .orderBy('rank');
+        await new Promise(resolve => setTimeout(resolve, 25));
+      }
+      throw new Error(`related learnings of ${id} were never kept`);
+    };
     const api = () => request(server);
     const incident = async (
       name: string,
@@ -210,6 +240,130 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', user)
         .expect(400);
       expect(bad.body.error.message).toMatch(/id/);
+    });
+
+    it('keeps the matches of every written incident, shows its novelty on its row, and tells the owners when a finished fix did not hold', async () => {
+      send.mockClear();
+      const first = await incident(
+        'billing',
+        'Invoice run stalled on a database lock',
+        ['lock-contention'],
+        daysAgo(40),
+      );
+      const action = (
+        await api()
+          .post('/api/learning/actions')
+          .set('Authorization', user)
+          .send({
+            entityRef: 'component:default/billing',
+            incidentId: first.id,
+            title: 'Shorter lock timeout on the invoice run',
+          })
+          .expect(201)
+      ).body;
+      await api()
+        .patch(`/api/learning/actions/${action.id}`)
+        .set('Authorization', user)
+        .send({ version: action.version, status: 'done' })
+        .expect(200);
+      // a webhook-style batch write is kept like a write from the screen
+      const batch = await api()
+        .post('/api/learning/incidents:batch')
+        .set('Authorization', service)
+        .send({
+          incidents: [
+            {
+              source: 'pagerduty',
+              externalId: 'inv-77',
+              title: 'Invoice run stalled on a database lock again',
+              severity: 'SEV2',
+              entityRefs: ['component:default/billing'],
+              startedAt: new Date(Date.now() + 1000).toISOString(),
+              failureModes: ['lock-contention'],
+            },
+          ],
+        })
+        .expect(200);
+      const again = batch.body.results[0].id;
+      const rows = await kept(again);
+      expect(rows[0]).toMatchObject({
+        related_id: first.id,
+        relation: 'same-entity',
+        rank: 0,
+      });
+      expect(JSON.parse(rows[0].shared_modes)).toEqual(['lock-contention']);
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(send).toHaveBeenCalledWith({
+        recipients: {
+          type: 'entity',
+          entityRef: ['component:default/billing'],
+        },
+        payload: expect.objectContaining({
+          title:
+            'Learning may not have held: Invoice run stalled on a database lock again',
+          description: expect.stringContaining(
+            'after "Shorter lock timeout on the invoice run" was done on',
+          ),
+          link: `/learning/incidents/${again}`,
+          scope: `learning-may-not-have-held:${again}`,
+        }),
+      });
+
+      // the rows of the tab carry the novelty counted when each was written
+      const list = await api()
+        .get('/api/learning/incidents')
+        .query({ entityRef: 'component:default/billing' })
+        .set('Authorization', user)
+        .expect(200);
+      const novelty = Object.fromEntries(
+        list.body.items.map((i: any) => [i.id, i.novelty]),
+      );
+      expect(novelty[first.id]).toBe('new');
+      expect(novelty[again]).toBe('rare');
+
+      // an edit computes them again for the new version; the owners are told only once
+      const current = (
+        await api()
+          .get(`/api/learning/incidents/${again}`)
+          .set('Authorization', user)
+          .expect(200)
+      ).body;
+      await api()
+        .patch(`/api/learning/incidents/${again}`)
+        .set('Authorization', user)
+        .send({ version: current.version, failureModes: ['capacity'] })
+        .expect(200);
+      const edited = await kept(again);
+      expect(JSON.parse(edited[0].shared_modes)).toEqual([]);
+      expect(send).toHaveBeenCalledTimes(1);
+      const related = await api()
+        .get(`/api/learning/incidents/${again}/related`)
+        .set('Authorization', user)
+        .expect(200);
+      expect(related.body.matches[0]).toMatchObject({
+        incidentId: first.id,
+        reasons: [expect.stringMatching(/^similar title and summary/)],
+      });
+    });
+
+    it('compares a description that is not recorded yet, for the record form', async () => {
+      const res = await api()
+        .post('/api/learning/incidents/related')
+        .set('Authorization', user)
+        .send({
+          entityRefs: ['component:default/checkout'],
+          title: 'Payment provider timeouts',
+        })
+        .expect(200);
+      expect(res.body.incidentId).toBe('');
+      expect(res.body.matches.length).toBeGreaterThan(0);
+      expect(res.body.matches[0].title).toMatch(/Payment provider timeouts/);
+      const bad = await api()
+        .post('/api/learning/incidents/related')
+        .set('Authorization', user)
+        .send({ entityRefs: [], title: '' })
+        .expect(400);
+      expect(bad.body.error.message).toMatch(/entityRefs|title/);
     });
   },
 );

@@ -31,6 +31,7 @@ import type {
   UpdateActionInput,
   UpdateIncidentInput,
   RelatedLearnings,
+  RelatedQuery,
   CreateIncidentInput,
   CreateRunbookInput,
   UpdateRunbookInput,
@@ -62,6 +63,8 @@ export interface LearningApi {
   ): Promise<Incident>;
   /** Earlier incidents like this one and what was learned from them. */
   getRelatedLearnings(incidentId: string): Promise<RelatedLearnings>;
+  /** Related learnings of an incident not recorded yet, as typed into the record form. */
+  findRelatedLearnings(query: RelatedQuery): Promise<RelatedLearnings>;
   getRunbook(id: string): Promise<Runbook>;
   createRunbook(
     input: Partial<CreateRunbookInput> &

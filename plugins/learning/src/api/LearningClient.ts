@@ -29,6 +29,7 @@ import type {
   PostmortemRevision,
   Runbook,
   RelatedLearnings,
+  RelatedQuery,
 } from '@learning-loop/plugin-learning-common';
 import type { LearningApi, LearningUiSettings } from './LearningApi';
 
@@ -60,6 +61,9 @@ export class LearningClient implements LearningApi {
   }
   getRelatedLearnings(incidentId: string): Promise<RelatedLearnings> {
     return this.request(`/incidents/${encodeURIComponent(incidentId)}/related`);
+  }
+  findRelatedLearnings(query: RelatedQuery): Promise<RelatedLearnings> {
+    return this.request('/incidents/related', { method: 'POST', body: query });
   }
   getRunbook(id: string): Promise<Runbook> {
     return this.request(`/runbooks/${encodeURIComponent(id)}`);

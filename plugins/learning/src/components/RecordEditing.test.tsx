@@ -196,6 +196,80 @@ describe('recording and editing from Backstage', () => {
     );
   });
 
+  it('shows earlier incidents like the one being typed, and what was learned from them, before it is recorded', async () => {
+    const findRelatedLearnings = jest.fn(async () => ({
+      incidentId: '',
+      novelty: 'rare' as const,
+      windowDays: 180,
+      closeMatches: 1,
+      matches: [
+        {
+          incidentId: 'i3',
+          title: 'Translation queue backlog over 6 hours',
+          severity: 'SEV2' as const,
+          startedAt: '2026-07-10T00:00:00.000Z',
+          entityRefs: ['component:default/translation-orchestrator'],
+          relation: 'same-entity' as const,
+          score: 0.7,
+          reasons: ['similar title and summary (80%)'],
+          postmortem: {
+            id: 'p3',
+            status: 'published' as const,
+            lessons: 'Autoscale workers on queue depth\nand alert earlier',
+            decisions: [],
+          },
+          actions: [
+            {
+              id: 'a3',
+              title: 'Autoscale on queue depth',
+              status: 'done' as const,
+              effectiveness: 'ineffective' as const,
+            },
+          ],
+          runbooks: { used: [], missing: [] },
+        },
+      ],
+    }));
+    await render(
+      <IncidentDialog
+        open
+        entityRef="component:default/translation-orchestrator"
+        onClose={() => {}}
+        onSaved={() => {}}
+      />,
+      {
+        findRelatedLearnings,
+        getSettings: jest.fn().mockResolvedValue({
+          templates: [],
+          contributingFactorCategories: [],
+          failureModes: ['capacity'],
+        }),
+      } as unknown as Partial<LearningApi>,
+    );
+    // too short to compare
+    await userEvent.type(screen.getByLabelText(/Title/), 'Queue');
+    await new Promise(resolve => setTimeout(resolve, 600));
+    expect(findRelatedLearnings).not.toHaveBeenCalled();
+    await userEvent.type(screen.getByLabelText(/Title/), ' backlog growing');
+    const panel = await screen.findByTestId('like-this-before');
+    expect(findRelatedLearnings).toHaveBeenLastCalledWith({
+      entityRefs: ['component:default/translation-orchestrator'],
+      title: 'Queue backlog growing',
+      failureModes: [],
+    });
+    const link = within(panel).getByRole('link', {
+      name: 'Translation queue backlog over 6 hours',
+    });
+    // opened beside the form, so that nothing typed is lost
+    expect(link).toHaveAttribute('href', '/learning/incidents/i3');
+    expect(link).toHaveAttribute('target', '_blank');
+    expect(
+      within(panel).getByText(
+        /Lesson: Autoscale workers on queue depth · Done: Autoscale on queue depth \(did not hold\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('says which field the server refused, and keeps what was typed', async () => {
     const refusal = await ResponseError.fromResponse(
       new Response(

@@ -54,6 +54,7 @@ const incident = (n: number, severity: Incident['severity']): Incident => ({
   failureModes: ['dependency-timeout'],
   postmortemOverdue: n === 2,
   isRecurrence: n === 1,
+  novelty: n === 1 ? 'frequent' : 'new',
   occurrences:
     n === 1
       ? [
@@ -359,6 +360,14 @@ describe('EntityLearningContent', () => {
     expect(
       screen.getByText('3rd occurrence of dependency-timeout'),
     ).toBeInTheDocument();
+    // how new each failure was for the entity when it was recorded
+    expect(
+      screen.getByText('Frequent failure').closest('[title]'),
+    ).toHaveAttribute(
+      'title',
+      expect.stringMatching(/^Frequent: seen on this entity three times/),
+    );
+    expect(screen.getByText('New failure')).toBeInTheDocument();
     expect(screen.getByText('Postmortem overdue')).toBeInTheDocument();
     expect(screen.getByText('Review overdue')).toBeInTheDocument();
     // whether using the runbook shortened mitigation, with no verdict on two incidents against one

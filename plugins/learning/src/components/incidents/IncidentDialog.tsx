@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
+import useDebounce from 'react-use/esm/useDebounce';
 import { useApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import Box from '@material-ui/core/Box';
@@ -140,6 +141,99 @@ function SeenBefore(props: {
         ))}
       </List>
     </>
+  );
+}
+
+/** Titles shorter than this are not compared yet. */
+const COMPARE_FROM = 8;
+
+/**
+ * While a new incident's title is typed: the earlier incidents on the entity and its neighbours that look like it,
+ * and what was learned from them (the lesson, the actions and whether they held), before anything is recorded.
+ */
+function LikeThisBefore(props: {
+  entityRef: string;
+  title: string;
+  failureModes: string[];
+}) {
+  const api = useApi(learningApiRef);
+  const [query, setQuery] = useState<
+    { title: string; failureModes: string[] } | undefined
+  >();
+  useDebounce(
+    () =>
+      setQuery(
+        props.title.trim().length >= COMPARE_FROM
+          ? { title: props.title.trim(), failureModes: props.failureModes }
+          : undefined,
+      ),
+    400,
+    [props.title, props.failureModes.join('\n')],
+  );
+  const { value } = useAsync(
+    async () =>
+      query
+        ? api.findRelatedLearnings({
+            entityRefs: [props.entityRef],
+            title: query.title,
+            failureModes: query.failureModes,
+          })
+        : undefined,
+    [api, props.entityRef, query],
+  );
+  const matches = (query && value?.matches.slice(0, 3)) ?? [];
+  if (matches.length === 0) return null;
+  return (
+    <Alert
+      severity="info"
+      data-testid="like-this-before"
+      aria-live="polite"
+      style={{ marginTop: 8 }}
+    >
+      <Typography variant="body2" component="div">
+        <strong>Seen before?</strong> Earlier incidents like this one, and what
+        was learned:
+      </Typography>
+      <List dense disablePadding>
+        {matches.map(m => {
+          const done = m.actions.filter(a => a.status === 'done');
+          return (
+            <ListItem key={m.incidentId} disableGutters>
+              <ListItemText
+                primary={
+                  <>
+                    <RecordLink kind="incident" id={m.incidentId} newTab>
+                      {m.title}
+                    </RecordLink>{' '}
+                    ({formatDate(m.startedAt)})
+                  </>
+                }
+                secondary={[
+                  m.reasons.join('; '),
+                  m.postmortem?.lessons
+                    ? `Lesson: ${m.postmortem.lessons.split('\n')[0]}`
+                    : undefined,
+                  done.length
+                    ? `Done: ${done
+                        .map(
+                          a =>
+                            `${a.title}${
+                              a.effectiveness === 'ineffective'
+                                ? ' (did not hold)'
+                                : ''
+                            }`,
+                        )
+                        .join(', ')}`
+                    : undefined,
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
+              />
+            </ListItem>
+          );
+        })}
+      </List>
+    </Alert>
   );
 }
 
@@ -295,6 +389,13 @@ export function IncidentDialog(props: {
               value={draft.title}
               onChange={e => set({ title: e.target.value })}
             />
+            {!props.incident && (
+              <LikeThisBefore
+                entityRef={props.entityRef}
+                title={draft.title}
+                failureModes={draft.failureModes}
+              />
+            )}
           </Grid>
           <Grid item xs={12} sm={6}>
             <TextField

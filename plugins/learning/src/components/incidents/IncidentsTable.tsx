@@ -38,6 +38,7 @@ import { useNarrow } from '../shared/useNarrow';
 import { When } from '../shared/When';
 import { RecordLink } from '../shared/RecordLink';
 import { SeverityChip } from './SeverityChip';
+import { NoveltyChip } from './SeenBeforeCard';
 import { IncidentDialog } from './IncidentDialog';
 import { StartPostmortemButton } from '../postmortem/StartPostmortemButton';
 import { wholeWords } from '../shared/wholeWords';
@@ -163,6 +164,11 @@ export function IncidentsTable(props: { entityRef: string }) {
             )}
           </div>
           <Box mt={0.5}>
+            {i.novelty && (
+              <span style={{ marginRight: 4 }}>
+                <NoveltyChip novelty={i.novelty} long />
+              </span>
+            )}
             {i.failureModes.map(m => (
               <Chip
                 key={m}
@@ -293,6 +299,7 @@ export function IncidentsTable(props: { entityRef: string }) {
             >
               <Box display="flex" alignItems="center" style={{ gap: 8 }}>
                 <SeverityChip severity={i.severity} />
+                {i.novelty && <NoveltyChip novelty={i.novelty} long />}
                 <Typography variant="subtitle1" component="h3">
                   <RecordLink kind="incident" id={i.id}>
                     {i.title}

@@ -33,13 +33,17 @@ export const noveltyText: Record<Novelty, string> = {
 };
 
 /** The novelty of an incident's failure for its entity, as a chip. */
-export function NoveltyChip(props: { novelty: Novelty }) {
+export function NoveltyChip(props: { novelty: Novelty; long?: boolean }) {
   return (
     <Chip
       size="small"
       color={props.novelty === 'frequent' ? 'secondary' : 'default'}
       variant={props.novelty === 'new' ? 'outlined' : 'default'}
-      label={humanize(props.novelty)}
+      label={
+        props.long
+          ? `${humanize(props.novelty)} failure`
+          : humanize(props.novelty)
+      }
       title={noveltyText[props.novelty]}
       data-testid="novelty"
     />

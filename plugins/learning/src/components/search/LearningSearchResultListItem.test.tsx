@@ -69,6 +69,31 @@ describe('LearningSearchResultListItem', () => {
     expect(screen.queryByText(/Reviewed/)).not.toBeInTheDocument();
   });
 
+  it('shows an incident as one, leading to its page, with when it started', async () => {
+    await renderInTestApp(
+      <LearningSearchResultListItem
+        result={
+          {
+            title: 'Subtitle render queue stalled',
+            text: 'Workers waited on a lock.',
+            location: '/learning/incidents/i-1',
+            recordType: 'incident',
+            entityRefs: ['component:default/subtitle-service'],
+            date: '2026-09-01T08:00:00.000Z',
+          } as any
+        }
+      />,
+      mountedRoutes,
+    );
+    expect(screen.getByText('Incident')).toBeInTheDocument();
+    expect(
+      screen.getByRole('link', { name: 'Subtitle render queue stalled' }),
+    ).toHaveAttribute('href', '/learning/incidents/i-1');
+    expect(screen.getByText(/Started/)).toHaveTextContent(
+      'Started Sep 1, 2026',
+    );
+  });
+
   it('claims only Learning Loop results', () => {
     expect(isLearningSearchResult({ type: 'learning' })).toBe(true);
     expect(isLearningSearchResult({ type: 'software-catalog' })).toBe(false);

@@ -16,7 +16,7 @@ import { DateTime } from 'luxon';
 
 /** A Learning Loop search document, as the search module indexes it. */
 export interface LearningSearchDocument extends SearchDocument {
-  recordType: 'postmortem' | 'runbook';
+  recordType: 'postmortem' | 'runbook' | 'incident';
   entityRefs: string[];
   date: string;
 }
@@ -44,7 +44,7 @@ function highlighted(
 }
 
 /**
- * A published postmortem or a runbook in the search results: its title, kind, entities and date.
+ * A published postmortem, a runbook or an incident in the search results: its title, kind, entities and date.
  *
  * @public
  */
@@ -56,7 +56,11 @@ export function LearningSearchResultListItem(props: {
 }) {
   const document = props.result as LearningSearchDocument | undefined;
   if (!document) return null;
-  const isPostmortem = document.recordType === 'postmortem';
+  const kind = {
+    postmortem: { label: 'Postmortem', date: 'Published' },
+    runbook: { label: 'Runbook', date: 'Reviewed' },
+    incident: { label: 'Incident', date: 'Started' },
+  }[document.recordType] ?? { label: 'Learning', date: '' };
   const date = document.date ? DateTime.fromISO(document.date) : undefined;
   const snippet =
     document.text.length > 300
@@ -84,11 +88,7 @@ export function LearningSearchResultListItem(props: {
               flexWrap="wrap"
               mt={1}
             >
-              <Chip
-                component="span"
-                size="small"
-                label={isPostmortem ? 'Postmortem' : 'Runbook'}
-              />
+              <Chip component="span" size="small" label={kind.label} />
               <Box component="span" mx={1}>
                 <EntityRefLinks
                   entityRefs={document.entityRefs}
@@ -97,7 +97,7 @@ export function LearningSearchResultListItem(props: {
               </Box>
               {date?.isValid && (
                 <Typography component="span" variant="caption">
-                  {isPostmortem ? 'Published' : 'Reviewed'}{' '}
+                  {kind.date}{' '}
                   <time dateTime={document.date}>
                     {date.toLocaleString(DateTime.DATE_MED)}
                   </time>

@@ -21,10 +21,17 @@ export function RecordLink(props: {
   kind: 'incident' | 'action' | 'postmortem' | 'runbook';
   id: string;
   children: ReactNode;
+  /** Opens in a new tab: from a form whose draft must not be lost. */
+  newTab?: boolean;
 }) {
   const root = useLearningRoot();
   if (!root) return <>{props.children}</>;
   return (
-    <Link to={`${root}/${props.kind}s/${props.id}`}>{props.children}</Link>
+    <Link
+      to={`${root}/${props.kind}s/${props.id}`}
+      {...(props.newTab ? { target: '_blank', rel: 'noopener' } : {})}
+    >
+      {props.children}
+    </Link>
   );
 }
