@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { plantFamilies } from './planted.mjs';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -21,10 +22,11 @@ const require = createRequire(
 const knexFactory = require('knex');
 const { DateTime } = require('luxon');
 
+// `families`: planted families of like incidents (planted.mjs), on top of `incidents`, whose related learnings are known
 export const scales = {
-  small: { entities: 200, incidents: 2_000 },
-  medium: { entities: 1_000, incidents: 20_000 },
-  large: { entities: 5_000, incidents: 100_000 },
+  small: { entities: 200, incidents: 2_000, families: 20 },
+  medium: { entities: 1_000, incidents: 20_000, families: 150 },
+  large: { entities: 5_000, incidents: 100_000, families: 500 },
 };
 // half of all incidents get a postmortem (every SEV1 and SEV2, 37.5 % of the rest), each postmortem ten action items
 // on average: 50,000 and 500,000 at the large scale
@@ -327,6 +329,20 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
       duplicate: n > 0 && rnd() < 0.01,
     });
   }
+  // families of like incidents told in other words, from a stream of their own (the rest stays as it was)
+  const plantRnd = random(4242 + Object.keys(scales).indexOf(scale));
+  const systemOf = e => Math.floor(e / 20) % catalog.counts.systems;
+  const planted = plantFamilies({
+    families: scales[scale].families,
+    systems: catalog.counts.systems,
+    entitiesOfSystem: s =>
+      catalog.refs.map((_, e) => e).filter(e => systemOf(e) === s),
+    rnd: plantRnd,
+    newId: idMaker(plantRnd),
+    start,
+    days: DAYS,
+  });
+  incidents.push(...planted.incidents);
   incidents.sort((a, b) => a.startedAt.toMillis() - b.startedAt.toMillis());
   const chains = new Map();
   const recurrent = new Set();
@@ -382,9 +398,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     const createdBy = pick(catalog.refs[inc.entityIdx[0]].users);
     await writer.add('incidents', {
       id: inc.id,
-      title: `${inc.modes[0].replace('-', ' ')} on ${
-        entityRefs[0].split('/')[1]
-      }`,
+      title:
+        inc.planted?.title ??
+        `${inc.modes[0].replace('-', ' ')} on ${entityRefs[0].split('/')[1]}`,
       kind: inc.kind,
       severity: inc.severity,
       started_at: iso(s),
@@ -394,7 +410,9 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
       resolved_at: open ? null : iso(resolved),
       source: rnd() < 0.6 ? 'pagerduty' : 'manual',
       external_id: null,
-      summary: `The ${inc.modes[0]} failure mode hit ${entityRefs.join(', ')}.`,
+      summary:
+        inc.planted?.summary ??
+        `The ${inc.modes[0]} failure mode hit ${entityRefs.join(', ')}.`,
       duplicate_of_id: inc.duplicate && previousId ? previousId : null,
       recurrence_of_id: null,
       postmortem_due_date: major ? s.plus({ days: 10 }).toISODate() : null,
@@ -594,6 +612,8 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     // a mid-sized entity, for the summary and list pages
     typicalEntity: catalog.refs[Math.floor(nEntities / 2)].ref,
     team: `group:default/${catalog.refs[0].team}`,
+    // each planted incident after the first of its family, with the earlier ones a good answer names
+    planted: planted.truth,
   };
   writeFileSync(
     path.join(out, 'dataset.json'),

@@ -117,13 +117,14 @@ export function scoreCandidates(
   });
 }
 
-/** Whether a scored candidate has something to show for itself: a shared failure mode, like words, or a neighbour. */
+/**
+ * Whether a scored candidate has something to show for itself: on the incident's own entities or a direct
+ * dependency (or dependent), a failure mode in common or like words; on another part of the same system, like words
+ * (a failure mode shared with any part of a large system is too common to mean much on its own).
+ */
 export function hasReason(s: Omit<ScoredCandidate, 'candidate'>): boolean {
-  return (
-    s.sharedModes.length > 0 ||
-    s.textSimilarity >= SIMILAR_TEXT ||
-    s.relation !== 'same-entity'
-  );
+  if (s.textSimilarity >= SIMILAR_TEXT) return true;
+  return s.relation !== 'same-system' && s.sharedModes.length > 0;
 }
 
 /**
