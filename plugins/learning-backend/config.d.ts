@@ -41,7 +41,7 @@ export interface Config {
     relatedLearnings?: {
       /** Minutes between runs (fractions allowed); one backend replica runs each. Default 5. */
       frequencyMinutes?: number;
-      /** Most incidents computed per run, the most recent first. Default 200. */
+      /** Most incidents computed per run, the most recent first; 0 turns the pass off. Default 200. */
       batchSize?: number;
     };
     /** What makes GET /api/learning/gate/{kind}/{namespace}/{name} answer blocked. */

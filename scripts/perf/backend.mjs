@@ -12,7 +12,7 @@ const root = path.resolve(
 );
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
-export function writeConfig(dir, db, { port, pgUrl, scale }) {
+export function writeConfig(dir, db, { port, pgUrl, scale, extra = [] }) {
   const base = `http://localhost:${port}`;
   const database =
     db === 'sqlite'
@@ -53,6 +53,7 @@ export function writeConfig(dir, db, { port, pgUrl, scale }) {
       'learning:',
       '  demoData: { enabled: false }',
       '  reminders: { enabled: false }',
+      ...extra,
       '',
     ].join('\n'),
   );

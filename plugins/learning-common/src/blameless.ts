@@ -8,6 +8,10 @@
  * are capitalised too.
  */
 
+import { findClauseBlame, type BlameCheckContext } from './blameClauses';
+
+export type { BlameCheckContext } from './blameClauses';
+
 /** Why a phrase was flagged. */
 export type BlameFindingKind =
   | 'human-error'
@@ -53,11 +57,17 @@ const rules: Array<{ kind: BlameFindingKind; pattern: RegExp }> = [
   },
   {
     kind: 'human-error',
-    pattern: /\bmade (?:a|an|the) (?:mistake|error|blunder)\b/gi,
+    pattern: /\bmade (?:a|an|the) (?:mistake|error|blunder|bad call)\b/gi,
   },
   {
+    kind: 'human-error',
+    pattern:
+      /\b(?:human|developer|operator|engineer) (?:mistake|slip|blunder)s?\b|\ba people problem\b|\btypo by\b|\bthe mistake was\b/gi,
+  },
+  {
+    // "should have been" about anything; "should have" with a person is found by the clause check
     kind: 'counterfactual',
-    pattern: /\b(?:should|shouldn['’]t|should not|ought to) have\b/gi,
+    pattern: /\b(?:should|shouldn['’]t|should not|ought to) have been\b/gi,
   },
   { kind: 'counterfactual', pattern: /\bif only\b/gi },
   {
@@ -118,6 +128,12 @@ const rules: Array<{ kind: BlameFindingKind; pattern: RegExp }> = [
     pattern:
       /\b(?:careless(?:ly|ness)?|negligen(?:t|ce|tly)|sloppy|sloppiness|lazy|laziness|incompeten(?:t|ce)|stupid(?:ity)?|dumb|reckless(?:ly|ness)?|inattentive|clueless|irresponsible)\b/gi,
   },
+  {
+    kind: 'judgement',
+    pattern:
+      /\b(?:shoddy|amateurish|unprofessional(?:ly)?|foolish(?:ly)?|thoughtless(?:ly)?|irresponsibl[ey]|idiotic|sloppily|half-assed)\b/gi,
+  },
+  { kind: 'judgement', pattern: /\b(?:poor|bad) (?:judg(?:e)?ment|call)\b/gi },
   { kind: 'judgement', pattern: /\bnot paying attention\b/gi },
   { kind: 'judgement', pattern: /\b(?:lack of|no) common sense\b/gi },
   { kind: 'blame', pattern: /\b(?:the )?fault of\b/gi },
@@ -126,6 +142,27 @@ const rules: Array<{ kind: BlameFindingKind; pattern: RegExp }> = [
     pattern: /\b(?:his|her|their|my|our|[A-Z][a-z]+['’]s) fault\b/g,
   },
   { kind: 'blame', pattern: /\bat fault\b/gi },
+  { kind: 'blame', pattern: /\bfault (?:lies|lay|rests) with\b/gi },
+  {
+    kind: 'blame',
+    pattern:
+      /\b(?:hold|held|holds) (?:\w+ ){1,3}accountable\b|\baccountable for (?:the|this) (?:outage|incident|failure|delay|mistake)\b/gi,
+  },
+  {
+    kind: 'blame',
+    pattern:
+      /\bresponsibility for (?:the|this) (?:outage|incident|failure|mistake|data loss)\b|\btakes? responsibility for\b|\bmust answer for\b|\bshould answer for\b/gi,
+  },
+  {
+    kind: 'blame',
+    pattern:
+      /\b[Tt]his (?:one )?is on [A-Z][a-z]+\b|\bis the one who caused\b/g,
+  },
+  {
+    kind: 'blame',
+    pattern:
+      /\bkept away from production\b|\bhave a word with\b|\bremoved from the on-?call rotation\b|\battributable to the negligence\b/gi,
+  },
   { kind: 'blame', pattern: /\b(?:to blame|blame[sd]?|blaming)\b(?!-?less)/gi },
   {
     kind: 'blame',
@@ -136,10 +173,19 @@ const rules: Array<{ kind: BlameFindingKind; pattern: RegExp }> = [
 
 /**
  * Finds blaming, judging and counterfactual language in `text`. Findings are ordered by position and never
- * overlap (the first, longest match wins).
+ * overlap (the first, longest match wins). `context` says who the people are (catalog users, the review's
+ * participants) and which names are services, so that "Priya skipped the canary" is found and "Jenkins failed to
+ * schedule the job" is not.
  */
-export function findBlameLanguage(text: string): BlameFinding[] {
-  const candidates: BlameFinding[] = [];
+export function findBlameLanguage(
+  text: string,
+  context: BlameCheckContext = {},
+): BlameFinding[] {
+  const candidates: BlameFinding[] = findClauseBlame(text, context).map(f => ({
+    ...f,
+    text: text.slice(f.start, f.end),
+    suggestion: suggestions[f.kind],
+  }));
   for (const { kind, pattern } of rules) {
     pattern.lastIndex = 0;
     for (const match of text.matchAll(pattern)) {
@@ -167,10 +213,14 @@ export function findBlameLanguage(text: string): BlameFinding[] {
 /** Checks several named sections at once, for the editor and the publish rule. */
 export function findBlameLanguageInSections(
   sections: Record<string, string | null | undefined>,
+  context: BlameCheckContext = {},
 ): Array<BlameFinding & { section: string }> {
   return Object.entries(sections).flatMap(([section, text]) =>
     text
-      ? findBlameLanguage(text).map(finding => ({ ...finding, section }))
+      ? findBlameLanguage(text, context).map(finding => ({
+          ...finding,
+          section,
+        }))
       : [],
   );
 }

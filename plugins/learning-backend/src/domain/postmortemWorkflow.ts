@@ -7,6 +7,7 @@ import {
   findBlameLanguageInSections,
   markdownSectionFields,
   missingRequiredSections,
+  type BlameCheckContext,
   type CreatePostmortemInput,
   type Postmortem,
   type UpdatePostmortemInput,
@@ -81,6 +82,9 @@ export async function checkPostmortemUpdate(
   ctx: Deps,
   current: Postmortem,
   input: UpdatePostmortemInput,
+  people: (
+    postmortem: Postmortem,
+  ) => Promise<BlameCheckContext> = async () => ({}),
 ): Promise<{ blameAcknowledged: boolean }> {
   if (!input.status || input.status === current.status) {
     return { blameAcknowledged: false };
@@ -120,7 +124,10 @@ export async function checkPostmortemUpdate(
   if (input.status !== 'published') {
     return { blameAcknowledged: false };
   }
-  const findings = findBlameLanguageInSections(proseOf(merged));
+  const findings = findBlameLanguageInSections(
+    proseOf(merged),
+    await people(merged),
+  );
   if (findings.length && !input.acknowledgeBlameFindings) {
     const listed = findings
       .slice(0, 5)

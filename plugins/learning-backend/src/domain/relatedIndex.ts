@@ -106,10 +106,13 @@ export class RelatedIndex {
    * most `limit` of them; answers how many.
    */
   async sweep(limit: number): Promise<number> {
+    if (limit <= 0) return 0;
     const ids = await this.deps.store.recurrence.staleRelated(limit);
     let done = 0;
     for (const id of ids) {
       if ((await this.refresh(id)).saved) done += 1;
+      // let requests in between: on SQLite every statement holds the event loop
+      await new Promise(resolve => setImmediate(resolve));
     }
     return done;
   }

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import type {
   AuditorService,
   BackstageCredentials,
+  AuthService,
   HttpAuthService,
   LoggerService,
   PermissionsService,
@@ -26,6 +27,8 @@ export interface RouteContext extends LearningDeps {
   readScopes: ReadScopes;
   /** Answers kept per caller, question and data revision; the plugin makes it and hands the store its write hook. */
   cache: ResultCache;
+  /** The plugin's own credentials, for reads made on its behalf (the blameless check's people); optional in tests. */
+  auth?: AuthService;
 }
 
 /** Who made a request, as written into created_by and the history. */

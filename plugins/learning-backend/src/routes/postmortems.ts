@@ -13,6 +13,7 @@ import {
   checkPostmortemUpdate,
   withTemplate,
 } from '../domain/postmortemWorkflow';
+import { BlameDirectory } from '../domain/blameDirectory';
 import { entityFilter } from '../domain/readScope';
 import { visiblePostmortem } from '../domain/visibility';
 import type { RouteContext } from './context';
@@ -21,6 +22,7 @@ import { addRecordRoutes } from './recordRoutes';
 /** Postmortems: the record routes, with the workflow's rules on every update. */
 export function addPostmortemRoutes(router: Router, ctx: RouteContext): void {
   const { store } = ctx;
+  const people = new BlameDirectory(ctx);
   addRecordRoutes(router, ctx, {
     path: 'postmortems',
     recordType: 'postmortem',
@@ -54,6 +56,7 @@ export function addPostmortemRoutes(router: Router, ctx: RouteContext): void {
         ctx,
         await store.postmortems.get(id),
         input,
+        p => people.contextFor(p),
       );
       return store.postmortems.update(id, input, actor, { blameAcknowledged });
     },

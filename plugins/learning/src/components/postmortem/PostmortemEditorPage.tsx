@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
+import { parseEntityRef } from '@backstage/catalog-model';
 import {
   Content,
   ContentHeader,
@@ -73,6 +74,14 @@ function Editor(props: {
     missing.includes(title)
       ? `${title} is required to submit for review`
       : undefined;
+  // who the people are, as the publish check knows them in part: the participants, and the reviewed entities are not
+  const blameContext = useMemo(
+    () => ({
+      people: current.participants.map(p => parseEntityRef(p.entityRef).name),
+      notPeople: current.entityRefs.map(ref => parseEntityRef(ref).name),
+    }),
+    [current.participants, current.entityRefs],
+  );
   const findings = useMemo(() => {
     const prose: Record<string, string | undefined> = {};
     for (const field of markdownSectionFields) prose[field] = current[field];
@@ -80,8 +89,8 @@ function Editor(props: {
     current.contributingFactors.forEach(
       (f, n) => (prose[`contributing factor ${n + 1}`] = f.text),
     );
-    return findBlameLanguageInSections(prose);
-  }, [current]);
+    return findBlameLanguageInSections(prose, blameContext);
+  }, [current, blameContext]);
 
   const editorOf = (
     field: (typeof template.sections)[number],
@@ -97,6 +106,7 @@ function Editor(props: {
           required={field.required}
           error={problem}
           value={current[key] ?? ''}
+          blameContext={blameContext}
           disabled={readOnly}
           onChange={value => edit({ [key]: value })}
         />

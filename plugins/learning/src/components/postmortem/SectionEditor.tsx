@@ -6,7 +6,10 @@ import Tabs from '@material-ui/core/Tabs';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { findBlameLanguage } from '@learning-loop/plugin-learning-common';
+import {
+  findBlameLanguage,
+  type BlameCheckContext,
+} from '@learning-loop/plugin-learning-common';
 
 /** One Markdown section: write or preview, with the blameless check's findings shown as you type. */
 export function SectionEditor(props: {
@@ -19,9 +22,14 @@ export function SectionEditor(props: {
   value: string;
   onChange: (value: string) => void;
   disabled?: boolean;
+  /** Who the people are (participants) and which names are services. */
+  blameContext?: BlameCheckContext;
 }) {
   const [tab, setTab] = useState(0);
-  const findings = useMemo(() => findBlameLanguage(props.value), [props.value]);
+  const findings = useMemo(
+    () => findBlameLanguage(props.value, props.blameContext),
+    [props.value, props.blameContext],
+  );
   return (
     <Box mb={3}>
       <Box display="flex" alignItems="baseline" justifyContent="space-between">
