@@ -39,6 +39,11 @@ export interface Config {
      * or written by a process that stopped first); every incident write computes its own at once.
      */
     relatedLearnings?: {
+      /**
+       * Whether writes compute and keep related learnings and novelty (and the background pass runs). Off, the
+       * related learnings are computed when asked for, and incidents carry no novelty. Default true.
+       */
+      enabled?: boolean;
       /** Minutes between runs (fractions allowed); one backend replica runs each. Default 5. */
       frequencyMinutes?: number;
       /** Most incidents computed per run, the most recent first; 0 turns the pass off. Default 200. */

@@ -875,6 +875,12 @@ test('an owner records a near miss and a game day from the Learning tab: the nea
         .click();
       // close the suggestions by clicking elsewhere in the dialog (Escape would close the dialog)
       await dialog.getByRole('heading', { name: 'Record an incident' }).click();
+      // earlier incidents like it are shown while the form is filled in, before anything is recorded
+      await dialog
+        .getByTestId('like-this-before')
+        .getByRole('link')
+        .first()
+        .waitFor({ timeout: 30_000 });
     }
     await dialog
       .getByRole('button', { name: `Record ${kind.toLowerCase()}` })
@@ -924,6 +930,14 @@ test('an owner records a near miss and a game day from the Learning tab: the nea
     throw new Error(
       `incidents in 90 days went from ${before} to ${after}: the near miss counts, the game day does not`,
     );
+  // its row says how new the failure is for the service, counted when it was recorded
+  const row = page
+    .getByRole('row')
+    .filter({ hasText: new RegExp(`backlog building up ${stamp}`) })
+    .first();
+  const label = (await row.getByTestId('novelty').textContent())?.trim();
+  if (!/^(Rare|Frequent) failure$/.test(label ?? ''))
+    throw new Error(`the near miss's row says "${label}"`);
   // the near miss's page says what it repeats
   await page
     .getByRole('link', { name: new RegExp(`backlog building up ${stamp}`) })

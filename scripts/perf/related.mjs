@@ -14,7 +14,11 @@
 //   answer, without delaying it).
 //
 // Usage: node scripts/perf/related.mjs [--scale medium] [--db sqlite|postgres] [--writes 100] [--reuse yes]
-//          [--port 7211] [--results FILE] [--summary FILE] [--quality no] [--verbose yes]
+//          [--port 7211] [--results FILE] [--summary FILE] [--quality no] [--verbose yes] [--dir NAME]
+//          [--compare yes]
+// --compare yes: then restarts the backend with learning.relatedLearnings.enabled: false and records the same
+// incidents again, so that the answer's latency with and without related learnings can be compared
+// --dir: the folder under .learning-loop/perf for the organisation (default SCALE-DB, the benchmark's)
 // No quality or timing assertion: it fails only when the backend does not start or answers errors.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -81,7 +85,7 @@ function database(dir) {
       useNullAsDefault: true,
     });
   const u = new URL(pgUrl);
-  u.pathname = `/ll_perf_${scale}_learning`;
+  u.pathname = `/ll_perf_${scale}_learning`; // the generator's database (its default prefix)
   return knexFactory({
     client: 'pg',
     connection: u.toString(),
@@ -176,7 +180,7 @@ async function quietEntity(dir, dataset, knex) {
   return refs.sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0))[0];
 }
 
-async function cost(dataset, token, knex, quiet) {
+async function cost(dataset, token, knex, quiet, { waitKept }) {
   const largest = dataset.largestEntity.ref;
   const out = {};
   for (const [label, entityRef] of [
@@ -201,7 +205,7 @@ async function cost(dataset, token, knex, quiet) {
       });
       const answered = Date.now();
       answers.push(answered - started);
-      for (let tries = 0; tries < 3000; tries++) {
+      for (let tries = 0; waitKept && tries < 3000; tries++) {
         const row = await knex('incidents')
           .where({ id: created.id })
           .first('version', 'related_version');
@@ -237,25 +241,41 @@ function table(r) {
     `| ${label} | ${s.queries} | ${s.precisionAt3} | ${s.strictPrecisionAt3} | ${s.recallAt3} |`;
   const c = label => {
     const v = r.cost[label];
-    return `| ${label} (${v.entityRef}) | ${v.writes} | ${v.answerP50} | ${v.answerP95} | ${v.keptP50} | ${v.keptP95} |`;
+    const o = r.off?.[label];
+    return `| ${label} (${v.entityRef}) | ${v.writes} | ${v.answerP50} | ${
+      v.answerP95
+    } | ${o ? `${o.answerP50} / ${o.answerP95}` : 'not measured'} | ${
+      v.keptP50
+    } | ${v.keptP95} |`;
   };
   return [
     `Related learnings, ${r.dataset.scale} scale on ${r.db} (${r.dataset.rows.incidents} incidents, ${r.dataset.planted.length} planted queries):`,
     '',
-    '| planted incidents | queries | precision@3 | strict precision@3 | recall@3 |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    line('all', q.all),
-    line('recurrences on the same entity', q.recurrences),
-    line('near-duplicates on another part of the system', q.nearDuplicates),
-    '',
-    '| new incident recorded on | writes | answer p50, ms | answer p95, ms | matches kept after the answer p50, ms | p95, ms |',
-    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...(q
+      ? [
+          '| planted incidents | queries | precision@3 | strict precision@3 | recall@3 |',
+          '| --- | ---: | ---: | ---: | ---: |',
+          line('all', q.all),
+          line('recurrences on the same entity', q.recurrences),
+          line(
+            'near-duplicates on another part of the system',
+            q.nearDuplicates,
+          ),
+          '',
+        ]
+      : []),
+    '| new incident recorded on | writes | answer p50, ms | answer p95, ms | without related learnings p50 / p95, ms | matches kept after the answer p50, ms | p95, ms |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
     c('largest entity'),
     c('quiet entity'),
   ].join('\n');
 }
 
-const dir = path.resolve(root, '.learning-loop/perf', `${scale}-${db}`);
+const dir = path.resolve(
+  root,
+  '.learning-loop/perf',
+  args.dir ?? `${scale}-${db}`,
+);
 mkdirSync(dir, { recursive: true });
 const datasetFile = path.join(dir, 'dataset.json');
 let dataset;
@@ -274,38 +294,59 @@ if (
     )} s`,
   );
 }
-const backend = startBackend(
-  writeConfig(dir, db, {
-    port,
-    pgUrl,
-    scale,
-    // the background pass (incidents no write computed: here, the whole generated history) is not what is timed
-    extra: ['  relatedLearnings: { batchSize: 0 }'],
-  }),
-  path.join(dir, 'backend-related.log'),
-);
+/** Starts the backend with related learnings kept on writes or not, runs `work` against it and stops it. */
+async function withBackend(enabled, work) {
+  const backend = startBackend(
+    writeConfig(dir, db, {
+      port,
+      pgUrl,
+      scale,
+      extra: [
+        // the background pass (incidents no write computed: here, the whole generated history) is not what is timed
+        `  relatedLearnings: { enabled: ${enabled}, batchSize: 0 }`,
+      ],
+    }),
+    path.join(dir, `backend-related-${enabled ? 'on' : 'off'}.log`),
+  );
+  const knex = database(dir);
+  try {
+    const { token } = await waitForBackend(backend, dataset, base);
+    return await work(token, knex);
+  } finally {
+    backend.save();
+    await backend.stop();
+    await knex.destroy();
+  }
+}
+
 let failed = false;
-let result;
-const knex = database(dir);
 try {
-  const { token } = await waitForBackend(backend, dataset, base);
-  const t0 = Date.now();
-  const q =
-    args.quality === 'no'
-      ? { all: {}, recurrences: {}, nearDuplicates: {} }
-      : await quality(dataset, token);
-  console.log(
-    `related: quality of ${
-      dataset.planted.length
-    } planted queries in ${Math.round((Date.now() - t0) / 1000)} s`,
-  );
-  const c = await cost(
-    dataset,
-    token,
-    knex,
-    await quietEntity(dir, dataset, knex),
-  );
-  result = { db, dataset, quality: q, cost: c };
+  // without related learnings first: the run with them then meets chains 100 incidents longer (a bias against it)
+  const off =
+    args.compare === 'yes'
+      ? await withBackend(false, async (token, knex) =>
+          cost(dataset, token, knex, await quietEntity(dir, dataset, knex), {
+            waitKept: false,
+          }),
+        )
+      : undefined;
+  const result = await withBackend(true, async (token, knex) => {
+    const t0 = Date.now();
+    const q = args.quality === 'no' ? undefined : await quality(dataset, token);
+    console.log(
+      `related: quality of ${
+        dataset.planted.length
+      } planted queries in ${Math.round((Date.now() - t0) / 1000)} s`,
+    );
+    const c = await cost(
+      dataset,
+      token,
+      knex,
+      await quietEntity(dir, dataset, knex),
+      { waitKept: true },
+    );
+    return { db, dataset, quality: q, cost: c, off };
+  });
   const report = table(result);
   console.log(`\n${report}\n`);
   const resultsFile =
@@ -315,10 +356,6 @@ try {
 } catch (error) {
   failed = true;
   console.error(String(error?.stack ?? error).slice(-3000));
-} finally {
-  backend.save();
-  await backend.stop();
-  await knex.destroy();
 }
 if (args.summary)
   writeFileSync(

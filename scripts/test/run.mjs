@@ -229,6 +229,25 @@ async function main() {
           { LEARNING_LOOP_PG_URL: newest.url },
           '--summary',
         ),
+        // related learnings' quality and write cost at the small scale: figures, no assertion
+        script(
+          'related',
+          'scripts/perf/related.mjs',
+          [
+            '--scale',
+            'small',
+            '--db',
+            'sqlite',
+            '--writes',
+            '10',
+            '--port',
+            '7212',
+            '--dir',
+            'small-sqlite-related',
+          ],
+          {},
+          '--summary',
+        ),
       ]),
     ]);
     finished = [...first, ...second];
@@ -249,6 +268,7 @@ async function main() {
     'packs',
     'replicas',
     'benchmark',
+    'related',
     'e2e',
   ];
   finished.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));

@@ -69,8 +69,13 @@ export const learningPlugin = createBackendPlugin({
           catalog: deps.catalog,
         });
         // every committed incident write computes its related learnings soon after, without delaying the answer
-        const related = new RelatedIndex({ ...deps, store, settings });
-        store.incidents.onWritten(id => related.schedule(id));
+        const keepRelated =
+          deps.config.getOptionalBoolean('learning.relatedLearnings.enabled') ??
+          true;
+        const related = keepRelated
+          ? new RelatedIndex({ ...deps, store, settings })
+          : undefined;
+        if (related) store.incidents.onWritten(id => related.schedule(id));
         await scheduleLearningJobs({ ...deps, store, related });
         const ingest = createIngestion({
           config: deps.config,

@@ -114,7 +114,6 @@ export class IncidentStore {
         tx,
         await RecurrenceStore.pairsOf(tx, [id]),
       );
-      await this.recurrence.refreshNovelty(tx, id);
       await this.history.write(tx, {
         recordType: 'incident',
         recordId: id,
@@ -283,7 +282,6 @@ export class IncidentStore {
           ...pairsBefore,
           ...(await RecurrenceStore.pairsOf(tx, [id])),
         ]);
-        await this.recurrence.refreshNovelty(tx, id);
       },
     });
     this.written(id);
@@ -407,6 +405,19 @@ export class IncidentStore {
       .where({ source, external_id: externalId })
       .first();
     return row ? (await this.hydrate(this.db, [row]))[0] : undefined;
+  }
+
+  /** The novelty kept for each of some incidents (those not computed yet are left out). */
+  async noveltyOf(ids: string[]): Promise<Map<string, Incident['novelty']>> {
+    const out = new Map<string, Incident['novelty']>();
+    for (const part of chunks(ids)) {
+      const rows = await this.db('incidents')
+        .whereIn('id', part)
+        .whereNotNull('novelty')
+        .select('id', 'novelty');
+      for (const row of rows) out.set(row.id, row.novelty);
+    }
+    return out;
   }
 
   /** The entity refs of an incident, for authorisation. */

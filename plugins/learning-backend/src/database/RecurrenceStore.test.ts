@@ -79,6 +79,60 @@ describe.each(databases.eachSupportedId())('recurrence on %p', databaseId => {
     );
   });
 
+  it('numbers a chain longer than one insert can hold on SQLite (600 occurrences)', async () => {
+    const { knex, incident, occurrenceOf } = await setup(databaseId);
+    // 600 earlier incidents of the same failure on the service, a few hours apart, written straight into the tables
+    const rows = Array.from({ length: 600 }, (_, n) => ({
+      id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      at: DateTime.fromISO(day(0))
+        .plus({ hours: 6 * n })
+        .toUTC()
+        .toISO()!,
+    }));
+    for (let i = 0; i < rows.length; i += 100) {
+      const part = rows.slice(i, i + 100);
+      await knex('incidents').insert(
+        part.map(r => ({
+          id: r.id,
+          title: 'Vendor timeout',
+          kind: 'incident',
+          severity: 'SEV3',
+          started_at: r.at,
+          source: 'manual',
+          version: 1,
+          created_at: r.at,
+          created_by: actor,
+          updated_at: r.at,
+        })),
+      );
+      await knex('incident_entities').insert(
+        part.map(r => ({
+          incident_id: r.id,
+          entity_ref: svc,
+          started_at: r.at,
+        })),
+      );
+      await knex('incident_failure_modes').insert(
+        part.map(r => ({
+          incident_id: r.id,
+          failure_mode: 'dependency-timeout',
+          origin: 'label',
+        })),
+      );
+    }
+    const next = await incident('Vendor timeout again', 151);
+    expect(await occurrenceOf(next.id)).toBe(601);
+    expect(
+      Number(
+        (
+          await knex('incident_occurrences')
+            .where({ entity_ref: svc })
+            .count({ n: '*' })
+        )[0].n,
+      ),
+    ).toBe(601);
+  });
+
   it('counts an occurrence one day inside the window and not one day outside', async () => {
     const { store, incident, occurrenceOf } = await setup(databaseId);
     const a = await incident('Vendor timeout', 0);

@@ -14,10 +14,10 @@ import {
   type SuggestionSubject,
 } from './recurrenceSuggestions';
 import { nowIso } from './records';
+import { chunks } from './sql';
 import {
   candidatesByIds,
   learnedFrom,
-  refreshNovelty,
   relatedCandidates,
   saveRelated,
   staleRelated,
@@ -161,7 +161,9 @@ export class RecurrenceStore {
           manual: !!linked,
         };
       });
-      if (rows.length) await tx('incident_occurrences').insert(rows);
+      // SQLite takes at most 500 rows in one insert (its compound-select limit): a long chain goes in parts
+      for (const part of chunks(rows, 400))
+        await tx('incident_occurrences').insert(part);
     }
     const ids = [...touched];
     if (ids.length) {
@@ -341,11 +343,6 @@ export class RecurrenceStore {
   /** Some incidents as candidates to compare with (see {@link candidatesByIds}). */
   candidatesByIds(ids: string[]): Promise<RelatedCandidate[]> {
     return candidatesByIds(this.db, ids);
-  }
-
-  /** Counts an incident's close matches and keeps its novelty, in the writing transaction (see {@link refreshNovelty}). */
-  refreshNovelty(tx: Knex, incidentId: string): Promise<void> {
-    return refreshNovelty(tx, incidentId, this.relatedWindowDays);
   }
 
   /** Keeps an incident's best matches as computed for a version (see {@link saveRelated}). */

@@ -6,11 +6,7 @@ import {
   type Relation,
   type RelatedMatch,
 } from '@learning-loop/plugin-learning-common';
-import {
-  closeMatchesOf,
-  type RelatedCandidate,
-  type ScoredCandidate,
-} from '../lib/relatedScoring';
+import type { RelatedCandidate, ScoredCandidate } from '../lib/relatedScoring';
 import { chunks, groupBy } from './sql';
 
 export type { RelatedCandidate } from '../lib/relatedScoring';
@@ -176,36 +172,6 @@ export async function candidatesByIds(
     );
   }
   return withLinks(db, rows);
-}
-
-/**
- * Counts, inside the writing transaction, the earlier incidents on the incident's own entities that match it closely,
- * and keeps the count and the novelty it gives on the incident row (see {@link closeMatchesOf}).
- */
-export async function refreshNovelty(
-  tx: Knex,
-  incidentId: string,
-  windowDays: number,
-): Promise<void> {
-  const [subject] = await candidatesByIds(tx, [incidentId]);
-  if (!subject) return;
-  const since = new Date(
-    Date.parse(subject.startedAt) - windowDays * 86_400_000,
-  ).toISOString();
-  const candidates = await relatedCandidates(tx, {
-    entityRefs: subject.entityRefs,
-    since,
-    before: subject.startedAt,
-    excludeId: incidentId,
-    limit: CANDIDATES,
-  });
-  const closeMatches = closeMatchesOf(subject, candidates, windowDays);
-  await tx('incidents')
-    .where({ id: incidentId })
-    .update({
-      close_matches: closeMatches,
-      novelty: noveltyOf(closeMatches, FREQUENT_AT),
-    });
 }
 
 /** A kept match: which incident, its rank, score and the parts of it. */

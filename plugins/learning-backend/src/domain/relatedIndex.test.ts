@@ -46,10 +46,8 @@ describe.each(databases.eachSupportedId())(
       const b = await create('Subtitle cache stampede at peak', 20, ['cache']);
       const c = await create('Subtitle cache stampede again', 10, ['cache']);
       const old = await create('Subtitle cache stampede', 400, ['cache']);
-      // novelty is counted in the writing transaction, whoever listens
-      expect((await store.incidents.get(a.id)).novelty).toBe('new');
-      expect((await store.incidents.get(b.id)).novelty).toBe('rare');
-      expect((await store.incidents.get(c.id)).novelty).toBe('rare');
+      // nothing computed yet: no novelty, no kept matches
+      expect((await store.incidents.get(c.id)).novelty).toBeUndefined();
       expect(await store.recurrence.storedRelated(c.id)).toBeUndefined();
 
       // the pass takes the related window's incidents, most recent first, the batch at a time
@@ -63,6 +61,19 @@ describe.each(databases.eachSupportedId())(
       expect(await index.sweep(10)).toBe(1);
       expect(await index.sweep(10)).toBe(0);
       expect(await store.recurrence.staleRelated(10)).toEqual([]);
+      // each with its novelty: the first of its kind, then seen once, then twice before
+      const novelty = await store.incidents.noveltyOf([
+        a.id,
+        b.id,
+        c.id,
+        old.id,
+      ]);
+      expect(Object.fromEntries(novelty)).toEqual({
+        [a.id]: 'new',
+        [b.id]: 'rare',
+        [c.id]: 'rare',
+      });
+      expect((await store.incidents.get(c.id)).novelty).toBe('rare');
       const kept = await store.recurrence.storedRelated(c.id);
       expect(kept?.matches.map(m => m.relatedId)).toEqual([b.id, a.id]);
       expect(kept?.matches[0]).toMatchObject({

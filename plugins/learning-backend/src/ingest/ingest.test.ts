@@ -119,7 +119,12 @@ describe.each(databases.eachSupportedId())(
     const snapshot = async () => ({
       // related learnings of earlier deliveries are computed after their answer: not what a delivery stores
       incidents: (await knex('incidents').orderBy('id')).map(
-        ({ related_version: _computed, ...row }) => row,
+        ({
+          related_version: _version,
+          novelty: _novelty,
+          close_matches: _matches,
+          ...row
+        }) => row,
       ),
       events: await knex('ingest_events').orderBy('id'),
       history: await count('history'),

@@ -11,6 +11,7 @@ import {
   relatedQuerySchema,
   updateIncidentSchema,
   type Incident,
+  type Page,
 } from '@learning-loop/plugin-learning-common';
 import {
   assertEntityReadable,
@@ -75,10 +76,28 @@ export function addIncidentRoutes(router: Router, ctx: RouteContext): void {
       update: learningIncidentUpdatePermission,
       delete: learningIncidentDeletePermission,
     },
-    list: (q, credentials, scope) =>
-      cache.json(questionKey('incidents', credentials, q, scope), async () =>
-        visiblePage(scope, await store.incidents.list(q, entityFilter(scope))),
-      ),
+    list: async (q, credentials, scope) => {
+      const page = JSON.parse(
+        await cache.json(
+          questionKey('incidents', credentials, q, scope),
+          async () =>
+            visiblePage(
+              scope,
+              await store.incidents.list(q, entityFilter(scope)),
+            ),
+        ),
+      ) as Page<Incident>;
+      // the novelty is computed after each write, outside the data revision the answer is kept under: read it now
+      const novelty = await store.incidents.noveltyOf(
+        page.items.map(i => i.id),
+      );
+      for (const item of page.items) {
+        const label = novelty.get(item.id);
+        if (label) item.novelty = label;
+        else delete item.novelty;
+      }
+      return page;
+    },
     refsOf: (incident: Incident) => incident.entityRefs,
     delete: (id, actor) => store.incidents.delete(id, actor),
     get: id => store.incidents.get(id),

@@ -21,7 +21,12 @@ type MockedStore = jest.MockedObjectDeep<LearningStore>;
 
 function mockStore(): MockedStore {
   const store = {
-    incidents: { list: jest.fn(), create: jest.fn(), get: jest.fn() },
+    incidents: {
+      list: jest.fn(),
+      create: jest.fn(),
+      get: jest.fn(),
+      noveltyOf: jest.fn(),
+    },
     recurrence: { suggestions: jest.fn() },
     actions: {
       get: jest.fn(),
@@ -87,6 +92,10 @@ describe('the routes on a mocked store', () => {
       page: 1,
       limit: 20,
     });
+    // the novelty is read fresh for the page, not from the answer kept per data revision
+    store.incidents.noveltyOf.mockResolvedValue(
+      new Map([[incident.id, 'frequent']]),
+    );
     const res = await request(await app(store)).get(
       `/incidents?entityRef=${encodeURIComponent(
         service,
@@ -96,6 +105,8 @@ describe('the routes on a mocked store', () => {
     expect(res.body.items.map((i: Incident) => i.title)).toEqual([
       'Vendor timeouts',
     ]);
+    expect(res.body.items[0].novelty).toBe('frequent');
+    expect(store.incidents.noveltyOf).toHaveBeenCalledWith([incident.id]);
     expect(store.incidents.list).toHaveBeenCalledWith(
       expect.objectContaining({
         entityRef: service,
