@@ -1,4 +1,7 @@
-import nlp from 'compromise/two';
+import type nlpType from 'compromise/two';
+
+/** compromise's parser (`compromise/two`), loaded by `loadBlameCheck`. */
+export type Parser = typeof nlpType;
 
 /**
  * The clause-level part of the blameless check: who the people in a sentence are, whether one of them is the subject
@@ -313,7 +316,11 @@ function wordsOf(names: string[] | undefined): Set<string> {
   );
 }
 
-function tokensOf(text: string, context: BlameCheckContext): Token[][] {
+function tokensOf(
+  nlp: Parser,
+  text: string,
+  context: BlameCheckContext,
+): Token[][] {
   // the organisation's people and things are applied to the tags here, never to compromise's lexicon (which is
   // shared by every parse of the process)
   const people = wordsOf(context.people);
@@ -629,11 +636,12 @@ function explainedBySystem(clauses: Token[][]): boolean {
 
 /** Clause-level findings in a text: counterfactual conditions and hindsight about people, people as the cause. */
 export function findClauseBlame(
+  nlp: Parser,
   text: string,
   context: BlameCheckContext = {},
 ): ClauseFinding[] {
   const findings: ClauseFinding[] = [];
-  for (const sentence of tokensOf(text, context)) {
+  for (const sentence of tokensOf(nlp, text, context)) {
     // "Thanks to Priya for…", "Kudos to Dana, who found…": credit, not blame
     if (sentence.some(t => credits.has(t.word))) continue;
     findings.push(...passiveAgent(sentence), ...possessiveCause(sentence));

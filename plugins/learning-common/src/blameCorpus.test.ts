@@ -1,9 +1,14 @@
-import { findBlameLanguage } from './blameless';
+import { loadBlameCheck, type BlameCheck } from './blameless';
 import {
   blameCorpus,
   blameCorpusDirectory,
   blameCorpusHalves,
 } from './__fixtures__/blameCorpus';
+
+let check: BlameCheck;
+beforeAll(async () => {
+  check = await loadBlameCheck();
+});
 
 const context = {
   people: blameCorpusDirectory.people,
@@ -11,7 +16,7 @@ const context = {
 };
 
 function score(half: { blaming: string[]; blameless: string[] }) {
-  const found = (s: string) => findBlameLanguage(s, context).length > 0;
+  const found = (s: string) => check.findBlameLanguage(s, context).length > 0;
   const missed = half.blaming.filter(s => !found(s));
   const falseAlarms = half.blameless.filter(found);
   const truePositives = half.blaming.length - missed.length;
@@ -66,9 +71,11 @@ describe('the blameless check on a corpus written apart from its rules', () => {
 
   it('knows the people from the catalog and the services named like people', () => {
     // a first name the language model does not know is a person once the catalog says so
-    expect(findBlameLanguage('Kofi skipped the canary stage.')).toEqual([]);
+    expect(check.findBlameLanguage('Kofi skipped the canary stage.')).toEqual(
+      [],
+    );
     expect(
-      findBlameLanguage('Kofi skipped the canary stage.', {
+      check.findBlameLanguage('Kofi skipped the canary stage.', {
         people: ['Kofi Mensah'],
       }),
     ).toEqual([
@@ -79,58 +86,67 @@ describe('the blameless check on a corpus written apart from its rules', () => {
     ]);
     // a service is not a person, however it is named
     expect(
-      findBlameLanguage('Jenkins skipped the canary stage.', {
+      check.findBlameLanguage('Jenkins skipped the canary stage.', {
         notPeople: ['jenkins'],
       }),
     ).toEqual([]);
-    expect(findBlameLanguage('Jenkins skipped the canary stage.')).toHaveLength(
-      1,
-    );
+    expect(
+      check.findBlameLanguage('Jenkins skipped the canary stage.'),
+    ).toHaveLength(1);
   });
 
   it('tells a condition about a person from one about the system, and a plan from hindsight', () => {
     const people = { people: ['Dana Cohen'] };
     expect(
-      findBlameLanguage(
-        'If Dana had read the runbook, we would have recovered in minutes.',
-        people,
-      ).map(f => f.kind),
+      check
+        .findBlameLanguage(
+          'If Dana had read the runbook, we would have recovered in minutes.',
+          people,
+        )
+        .map(f => f.kind),
     ).toEqual(['counterfactual']);
     expect(
-      findBlameLanguage(
+      check.findBlameLanguage(
         'If the alert had fired on queue age, responders would have seen the backlog earlier.',
         people,
       ),
     ).toEqual([]);
     expect(
-      findBlameLanguage(
-        'Had the on-call checked the dashboard, this would never have happened.',
-      ).map(f => f.kind),
+      check
+        .findBlameLanguage(
+          'Had the on-call checked the dashboard, this would never have happened.',
+        )
+        .map(f => f.kind),
     ).toEqual(['counterfactual']);
     expect(
-      findBlameLanguage(
+      check.findBlameLanguage(
         'We should have a second person on call during migrations.',
       ),
     ).toEqual([]);
     expect(
-      findBlameLanguage(
-        'The on-call engineer should have paged the database team.',
-      ).map(f => f.kind),
+      check
+        .findBlameLanguage(
+          'The on-call engineer should have paged the database team.',
+        )
+        .map(f => f.kind),
     ).toEqual(['counterfactual']);
   });
 
   it('credits people without blaming them, and finds blame in the passive', () => {
     const people = { people: ['Priya Sharma', 'Ahmed Nasser'] };
     expect(
-      findBlameLanguage(
+      check.findBlameLanguage(
         'Thanks to Priya for spotting the latency spike early.',
         people,
       ),
     ).toEqual([]);
     expect(
-      findBlameLanguage('Priya paged the database team at 14:02.', people),
+      check.findBlameLanguage(
+        'Priya paged the database team at 14:02.',
+        people,
+      ),
     ).toEqual([]);
-    const [passive] = findBlameLanguage(
+    const [passive] = check.findBlameLanguage(
       'The config was overwritten by Ahmed during the migration.',
       people,
     );

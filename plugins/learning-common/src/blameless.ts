@@ -8,9 +8,13 @@
  * are capitalised too.
  */
 
-import { findClauseBlame, type BlameCheckContext } from './blameClauses';
+import {
+  findClauseBlame,
+  type BlameCheckContext,
+  type Parser,
+} from './blameClauses';
 
-export type { BlameCheckContext } from './blameClauses';
+export type { BlameCheckContext, Parser } from './blameClauses';
 
 /** Why a phrase was flagged. */
 export type BlameFindingKind =
@@ -177,15 +181,18 @@ const rules: Array<{ kind: BlameFindingKind; pattern: RegExp }> = [
  * participants) and which names are services, so that "Priya skipped the canary" is found and "Jenkins failed to
  * schedule the job" is not.
  */
-export function findBlameLanguage(
+function findBlameLanguage(
+  nlp: Parser,
   text: string,
   context: BlameCheckContext = {},
 ): BlameFinding[] {
-  const candidates: BlameFinding[] = findClauseBlame(text, context).map(f => ({
-    ...f,
-    text: text.slice(f.start, f.end),
-    suggestion: suggestions[f.kind],
-  }));
+  const candidates: BlameFinding[] = findClauseBlame(nlp, text, context).map(
+    f => ({
+      ...f,
+      text: text.slice(f.start, f.end),
+      suggestion: suggestions[f.kind],
+    }),
+  );
   for (const { kind, pattern } of rules) {
     pattern.lastIndex = 0;
     for (const match of text.matchAll(pattern)) {
@@ -210,17 +217,50 @@ export function findBlameLanguage(
   return findings;
 }
 
-/** Checks several named sections at once, for the editor and the publish rule. */
-export function findBlameLanguageInSections(
-  sections: Record<string, string | null | undefined>,
-  context: BlameCheckContext = {},
-): Array<BlameFinding & { section: string }> {
-  return Object.entries(sections).flatMap(([section, text]) =>
-    text
-      ? findBlameLanguage(text, context).map(finding => ({
-          ...finding,
-          section,
-        }))
-      : [],
+/** The blameless check, its language model loaded. */
+export interface BlameCheck {
+  /** The findings in one text, ordered by position, never overlapping. */
+  findBlameLanguage(text: string, context?: BlameCheckContext): BlameFinding[];
+  /** Checks several named sections at once, for the editor and the publish rule. */
+  findBlameLanguageInSections(
+    sections: Record<string, string | null | undefined>,
+    context?: BlameCheckContext,
+  ): Array<BlameFinding & { section: string }>;
+}
+
+/**
+ * The blameless check on a given compromise parser (`import nlp from 'compromise/two'`): for a backend, which loads
+ * it with the rest of its code. A frontend calls {@link loadBlameCheck}.
+ */
+export function blameCheckWith(nlp: Parser): BlameCheck {
+  return {
+    findBlameLanguage: (text, context) => findBlameLanguage(nlp, text, context),
+    findBlameLanguageInSections: (sections, context = {}) =>
+      Object.entries(sections).flatMap(([section, text]) =>
+        text
+          ? findBlameLanguage(nlp, text, context).map(finding => ({
+              ...finding,
+              section,
+            }))
+          : [],
+      ),
+  };
+}
+
+let loading: Promise<BlameCheck> | undefined;
+
+/**
+ * Loads the blameless check. Its language model (compromise, some 120 kB gzip) is loaded on first use, so that a
+ * frontend bundles it apart and loads it only where reviews are written.
+ */
+export function loadBlameCheck(): Promise<BlameCheck> {
+  loading ??= import('compromise/two').then(module =>
+    blameCheckWith(
+      ((module as { default?: Parser }).default ?? module) as unknown as Parser,
+    ),
   );
+  loading.catch(() => {
+    loading = undefined;
+  });
+  return loading;
 }

@@ -4,7 +4,7 @@ import {
   canMovePostmortem,
   normalizeEntityRef,
   chooseTemplate,
-  findBlameLanguageInSections,
+  blameCheckWith,
   markdownSectionFields,
   missingRequiredSections,
   type BlameCheckContext,
@@ -12,9 +12,13 @@ import {
   type Postmortem,
   type UpdatePostmortemInput,
 } from '@learning-loop/plugin-learning-common';
+import nlp from 'compromise/two';
 import type { LearningDeps } from './deps';
 
 type Deps = Pick<LearningDeps, 'store' | 'settings'>;
+
+/** The blameless check, its language model loaded with the backend. */
+const blameCheck = blameCheckWith(nlp);
 
 /** The template a postmortem follows: the one it names, else the one its incidents would get. */
 export async function templateOf(
@@ -124,7 +128,7 @@ export async function checkPostmortemUpdate(
   if (input.status !== 'published') {
     return { blameAcknowledged: false };
   }
-  const findings = findBlameLanguageInSections(
+  const findings = blameCheck.findBlameLanguageInSections(
     proseOf(merged),
     await people(merged),
   );

@@ -97,6 +97,37 @@ jest.setTimeout(30_000);
 describe('PostmortemEditorPage', () => {
   afterEach(() => jest.useRealTimers());
 
+  it("knows the review's participants as people, and not a name nobody told it about", async () => {
+    const record = {
+      ...postmortem,
+      participants: [
+        { entityRef: 'user:default/kofi.mensah', role: 'facilitator' },
+      ],
+    } as Postmortem;
+    await setup(
+      jest.fn(async (_id: string, patch: any) => ({
+        ...record,
+        ...patch,
+        version: 5,
+      })),
+      record,
+    );
+    const summary = await screen.findByRole('textbox', { name: 'Summary' });
+    fireEvent.change(summary, {
+      target: { value: 'Kofi skipped the canary stage.' },
+    });
+    expect(await screen.findByTestId('blame-finding')).toHaveTextContent(
+      '“Kofi skipped the”',
+    );
+    fireEvent.change(summary, {
+      target: { value: 'Tiwa skipped the canary stage.' },
+    });
+    // a name nobody told the check about is not taken for a person
+    await waitFor(() =>
+      expect(screen.queryByTestId('blame-finding')).not.toBeInTheDocument(),
+    );
+  });
+
   it('shows blame findings as you type and saves the draft once typing pauses, at the version it saw', async () => {
     const updatePostmortem = jest.fn(async (_id: string, patch: any) => ({
       ...postmortem,

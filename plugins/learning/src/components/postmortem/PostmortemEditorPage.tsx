@@ -19,7 +19,6 @@ import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
 import {
   defaultPostmortemTemplate,
-  findBlameLanguageInSections,
   learningPostmortemUpdatePermission,
   markdownSectionFields,
   missingRequiredSections,
@@ -37,6 +36,7 @@ import {
 import { PostmortemActionsCard } from './PostmortemActionsCard';
 import { RevisionsCard } from './RevisionsCard';
 import { SectionEditor } from './SectionEditor';
+import { useBlameCheck } from './useBlameCheck';
 import { usePostmortemAutosave } from './usePostmortemAutosave';
 import { WorkflowBar } from './WorkflowBar';
 
@@ -82,15 +82,17 @@ function Editor(props: {
     }),
     [current.participants, current.entityRefs],
   );
+  const check = useBlameCheck();
   const findings = useMemo(() => {
+    if (!check) return [];
     const prose: Record<string, string | undefined> = {};
     for (const field of markdownSectionFields) prose[field] = current[field];
     current.timeline.forEach((t, n) => (prose[`timeline ${n + 1}`] = t.text));
     current.contributingFactors.forEach(
       (f, n) => (prose[`contributing factor ${n + 1}`] = f.text),
     );
-    return findBlameLanguageInSections(prose, blameContext);
-  }, [current, blameContext]);
+    return check.findBlameLanguageInSections(prose, blameContext);
+  }, [check, current, blameContext]);
 
   const editorOf = (
     field: (typeof template.sections)[number],

@@ -6,10 +6,8 @@ import Tabs from '@material-ui/core/Tabs';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import {
-  findBlameLanguage,
-  type BlameCheckContext,
-} from '@learning-loop/plugin-learning-common';
+import type { BlameCheckContext } from '@learning-loop/plugin-learning-common';
+import { useBlameCheck } from './useBlameCheck';
 
 /** One Markdown section: write or preview, with the blameless check's findings shown as you type. */
 export function SectionEditor(props: {
@@ -26,9 +24,10 @@ export function SectionEditor(props: {
   blameContext?: BlameCheckContext;
 }) {
   const [tab, setTab] = useState(0);
+  const check = useBlameCheck();
   const findings = useMemo(
-    () => findBlameLanguage(props.value, props.blameContext),
-    [props.value, props.blameContext],
+    () => check?.findBlameLanguage(props.value, props.blameContext) ?? [],
+    [check, props.value, props.blameContext],
   );
   return (
     <Box mb={3}>
