@@ -49,6 +49,11 @@ export interface Config {
       /** Most incidents computed per run, the most recent first; 0 turns the pass off. Default 200. */
       batchSize?: number;
     };
+    /** Action items linked to issues in the teams' trackers (modules add the trackers). */
+    trackers?: {
+      /** Minutes between reconciliations of linked issues (webhooks get lost); one replica runs each. Default 15. */
+      reconcileMinutes?: number;
+    };
     /** What makes GET /api/learning/gate/{kind}/{namespace}/{name} answer blocked. */
     releaseGate?: {
       /** Overdue preventive or detective actions of these priorities block. Default [P0]. */

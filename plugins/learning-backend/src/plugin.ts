@@ -7,9 +7,12 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { learningPermissions } from '@learning-loop/plugin-learning-common';
 import {
+  learningActionTrackersExtensionPoint,
   learningIncidentSourcesExtensionPoint,
+  type ActionTracker,
   type IncidentSource,
 } from '@learning-loop/plugin-learning-node';
+import { ActionTrackers } from './domain/actionTrackers';
 import { registerLearningActions } from './actions/assistantActions';
 import { DatabaseLearningStore } from './database/DatabaseLearningStore';
 import { ReadScopes } from './domain/readScope';
@@ -31,6 +34,10 @@ export const learningPlugin = createBackendPlugin({
     const addedSources: IncidentSource[] = [];
     env.registerExtensionPoint(learningIncidentSourcesExtensionPoint, {
       addIncidentSource: (...sources) => addedSources.push(...sources),
+    });
+    const addedTrackers: ActionTracker[] = [];
+    env.registerExtensionPoint(learningActionTrackersExtensionPoint, {
+      addActionTracker: (...trackers) => addedTrackers.push(...trackers),
     });
     env.registerInit({
       deps: {
@@ -76,7 +83,8 @@ export const learningPlugin = createBackendPlugin({
           ? new RelatedIndex({ ...deps, store, settings })
           : undefined;
         if (related) store.incidents.onWritten(id => related.schedule(id));
-        await scheduleLearningJobs({ ...deps, store, related });
+        const trackers = new ActionTrackers(store, addedTrackers);
+        await scheduleLearningJobs({ ...deps, store, related, trackers });
         const ingest = createIngestion({
           config: deps.config,
           added: addedSources,
@@ -85,7 +93,14 @@ export const learningPlugin = createBackendPlugin({
         deps.httpRouter.addAuthPolicy(ingestAuthPolicy);
         deps.httpRouter.use(
           await createRouter(
-            { ...deps, store, settings, readScopes, cache },
+            {
+              ...deps,
+              store,
+              settings,
+              readScopes,
+              cache,
+              trackers,
+            },
             ingest,
           ),
         );

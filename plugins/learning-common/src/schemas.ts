@@ -59,6 +59,9 @@ export const relatedQuerySchema = z
 /** Input of POST /incidents/related. */
 export type RelatedQuery = z.input<typeof relatedQuerySchema>;
 
+/** Body of POST /actions/{id}/tracker: the URL of an issue in a configured tracker. */
+export const linkTrackerIssueSchema = z.object({ url: urlSchema }).strict();
+
 /** Every update names the version it was based on. */
 const versioned = { version: z.number().int().min(1) };
 const nullable = <T extends z.ZodTypeAny>(schema: T) =>

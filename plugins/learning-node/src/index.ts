@@ -23,3 +23,12 @@ export {
   learningServiceAnnotation,
   toIsoTimestamp,
 } from './helpers';
+export {
+  learningActionTrackersExtensionPoint,
+  type LearningActionTrackersExtensionPoint,
+  type ActionTracker,
+  type TrackerIssue,
+  type TrackerIssueDraft,
+  type TrackerIssueChange,
+  type TrackerWebhookEvent,
+} from './trackers';

@@ -216,16 +216,23 @@ export class ActionStore {
     });
   }
 
+  /**
+   * Updates an action. `options.completedAt` is when it was done, when another system of record says so (a tracker's
+   * close time); otherwise an action becomes done at the time of the update.
+   */
   async update(
     id: string,
     input: UpdateActionInput,
     actor: string,
+    options: { completedAt?: string } = {},
   ): Promise<ActionItem> {
     const { version, ...changes } = input;
     const completion = (before: ActionItem, now: string) => {
       const status = changes.status ?? before.status;
       if (status !== 'done') return undefined;
-      return before.status === 'done' ? before.completedAt : now;
+      return before.status === 'done'
+        ? before.completedAt
+        : options.completedAt ?? now;
     };
     await versionedUpdate(this.db, this.history, {
       table: 'action_items',

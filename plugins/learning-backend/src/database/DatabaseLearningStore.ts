@@ -18,6 +18,7 @@ import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
 import { DeploymentStore } from './DeploymentStore';
 import { JobRunStore } from './JobRunStore';
+import { TrackerLinkStore } from './TrackerLinkStore';
 import { ReminderStore } from './ReminderStore';
 import { dataRevision, History, type WriteListener } from './history';
 import type { LearningStore } from './LearningStore';
@@ -64,6 +65,7 @@ export class DatabaseLearningStore implements LearningStore {
   readonly reminders: ReminderStore;
   readonly deployments: DeploymentStore;
   readonly jobs: JobRunStore;
+  readonly trackerLinks: TrackerLinkStore;
 
   /** Opens the plugin's database, migrating it unless `backend.database.migrations.skip` is set. */
   static async create(options: {
@@ -98,6 +100,7 @@ export class DatabaseLearningStore implements LearningStore {
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);
     this.jobs = new JobRunStore(knex);
+    this.trackerLinks = new TrackerLinkStore(knex);
     this.deployments = new DeploymentStore(
       knex,
       changes,

@@ -3,6 +3,7 @@ import type { ActionStore } from './ActionStore';
 import type { AttentionStore } from './AttentionStore';
 import type { DeploymentStore } from './DeploymentStore';
 import type { JobRunStore } from './JobRunStore';
+import type { TrackerLinkStore } from './TrackerLinkStore';
 import type { IncidentStore } from './IncidentStore';
 import type { IngestEventStore } from './IngestEventStore';
 import type { MetricsStore } from './MetricsStore';
@@ -31,6 +32,7 @@ export type IngestEventRecords = Records<IngestEventStore>;
 export type ReminderRecords = Records<ReminderStore>;
 export type DeploymentRecords = Records<DeploymentStore>;
 export type JobRunRecords = Records<JobRunStore>;
+export type TrackerLinkRecords = Records<TrackerLinkStore>;
 
 /**
  * Learning Loop's storage as the routes, the domain rules, the jobs and the ingestion see it: one interface per
@@ -52,6 +54,8 @@ export interface LearningStore {
   readonly reminders: ReminderRecords;
   readonly deployments: DeploymentRecords;
   readonly jobs: JobRunRecords;
+  /** Action items linked to tracker issues. */
+  readonly trackerLinks: TrackerLinkRecords;
   /** The change history of one record, oldest first. */
   history(
     recordType: HistoryEntry['recordType'],

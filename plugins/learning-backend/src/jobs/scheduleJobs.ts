@@ -8,6 +8,7 @@ import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { LearningStore } from '../database/LearningStore';
 import type { RelatedIndex } from '../domain/relatedIndex';
+import type { ActionTrackers } from '../domain/actionTrackers';
 import { Reminders } from '../reminders/Reminders';
 import { readReminderSettings } from '../reminders/config';
 
@@ -19,6 +20,8 @@ import { readReminderSettings } from '../reminders/config';
  * - the related-learnings pass: incidents of the related window whose matches no write computed (stored before this
  *   existed, or written by a process that stopped first), `learning.relatedLearnings.batchSize` (200) every
  *   `learning.relatedLearnings.frequencyMinutes` (5);
+ * - the tracker reconciliation, when a tracker module is installed: linked issues changed in the last two intervals
+ *   are read again and applied (webhooks get lost), every `learning.trackers.reconcileMinutes` (15);
  * - the reminders of due and overdue work and the weekly digests (`learning.reminders`), unless disabled;
  *   reminder_deliveries keeps them to one per item and day.
  */
@@ -31,6 +34,7 @@ export async function scheduleLearningJobs(deps: {
   auth: AuthService;
   notifications: NotificationService;
   related?: RelatedIndex;
+  trackers?: ActionTrackers;
 }): Promise<void> {
   const { config, scheduler, logger, store } = deps;
   // a late run makes the scheduler start the next at once, possibly on the other replica: at most one run per half
@@ -82,6 +86,35 @@ export async function scheduleLearningJobs(deps: {
         const done = await related.sweep(batch);
         logger.info(
           `Learning Loop related learnings run: ${done} incident(s) compared with earlier ones`,
+        );
+      },
+    });
+  }
+
+  const trackers = deps.trackers;
+  if (trackers?.configured.length) {
+    const trackerMinutes =
+      config.getOptionalNumber('learning.trackers.reconcileMinutes') ?? 15;
+    await scheduler.scheduleTask({
+      id: 'learning-tracker-reconcile',
+      frequency: { seconds: Math.round(trackerMinutes * 60) },
+      timeout: timeoutFor(trackerMinutes, 10),
+      initialDelay: { seconds: Math.round(Math.min(1, trackerMinutes) * 60) },
+      scope: 'global',
+      fn: async () => {
+        if (!(await claimed('learning-tracker-reconcile', trackerMinutes)))
+          return;
+        // twice the interval back: a run that was late or failed is covered by the next
+        const since = new Date(
+          Date.now() - 2 * trackerMinutes * 60_000,
+        ).toISOString();
+        const run = await trackers.reconcile(since);
+        logger.info(
+          `Learning Loop tracker reconciliation run: ${
+            run.updated
+          } action(s) updated${
+            run.failed.length ? `; unreachable: ${run.failed.join(', ')}` : ''
+          }`,
         );
       },
     });

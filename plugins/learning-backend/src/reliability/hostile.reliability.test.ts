@@ -53,6 +53,7 @@ function validBodies(ids: Ids): Record<string, Record<string, unknown>> {
   return {
     'post /incidents': incident,
     'patch /incidents/{id}': { version: 1, title: 'New' },
+    'post /incidents/related': { title: 'Outage', entityRefs: [svc] },
     'post /incidents:batch': {
       incidents: [{ ...incident, source: 'pagerduty', externalId: 'X1' }],
     },
@@ -85,6 +86,9 @@ function validBodies(ids: Ids): Record<string, Record<string, unknown>> {
       changes: { status: 'blocked' },
     },
     'post /ingest-events/{id}/map': { entityRefs: [svc] },
+    'post /actions/{id}/tracker': { url: 'https://tracker.test/issues/1' },
+    // no tracker is configured here: every delivery is a 404, whatever its body
+    'post /ingest/trackers/{tracker}': { event: 'issue.updated' },
     // every built-in webhook source gets a well-formed but unsigned delivery to break
     'post /ingest/webhook': { deliveryId: 'd', incident: { id: 'x' } },
     'post /ingest/opsgenie': {
@@ -148,6 +152,7 @@ function routes(ids: Ids): Route[] {
             '/component/default/subtitle-service',
           )
           .replace('{version}', '1')
+          .replace('{tracker}', 'github')
           .replace(/^\//, '');
         const resource = filled.split('/')[0];
         if (/\{(?!id\})/.test(filled))

@@ -25,7 +25,7 @@ type AppRouter = ReturnType<typeof Router>;
  * Answers 408 and closes the connection when a body has not fully arrived in time, so a sender trickling bytes
  * (or a slowloris) cannot hold a connection and a parser open.
  */
-function bodyDeadline(ms: number): express.RequestHandler {
+export function bodyDeadline(ms: number): express.RequestHandler {
   return (req, res, next) => {
     const timer = setTimeout(() => {
       if (req.complete || res.headersSent) return;
@@ -63,16 +63,7 @@ export function addWebhookRoutes(
     express.raw({ type: () => true, limit: limits.maxBodyBytes }),
     async (req, res) => {
       const source = ingestion.source(req.params.source);
-      const request: IncidentWebhookRequest = {
-        headers: Object.fromEntries(
-          Object.entries(req.headers).map(([name, value]) => [
-            name.toLowerCase(),
-            Array.isArray(value) ? value.join(', ') : value,
-          ]),
-        ),
-        rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-        receivedAt: new Date(),
-      };
+      const request = webhookRequestOf(req);
       const results = await audited(
         ctx,
         req,
@@ -83,6 +74,20 @@ export function addWebhookRoutes(
       res.status(200).json(results);
     },
   );
+}
+
+/** The body of a webhook delivery, as sent, and its headers in lower case. */
+export function webhookRequestOf(req: express.Request): IncidentWebhookRequest {
+  return {
+    headers: Object.fromEntries(
+      Object.entries(req.headers).map(([name, value]) => [
+        name.toLowerCase(),
+        Array.isArray(value) ? value.join(', ') : value,
+      ]),
+    ),
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    receivedAt: new Date(),
+  };
 }
 
 /** Received events waiting for an entity, and mapping them. */

@@ -14,6 +14,8 @@ import { addOverviewRoutes } from './overviewRoutes';
 import { addPostmortemRoutes } from './postmortems';
 import { addPostmortemReviewRoutes } from './postmortemRoutes';
 import { addRunbookRoutes } from './runbooks';
+import { ActionTrackers } from '../domain/actionTrackers';
+import { addTrackerRoutes, addTrackerWebhookRoutes } from './trackers';
 
 /** Request bodies above this size are refused with 413. */
 const BODY_LIMIT = '512kb';
@@ -26,7 +28,8 @@ export const ingestAuthPolicy = {
 
 /** The Learning Loop REST API, mounted at /api/learning. See openapi.yaml. */
 export async function createRouter(
-  context: Omit<RouteContext, 'readScopes' | 'cache'> & Partial<RouteContext>,
+  context: Omit<RouteContext, 'readScopes' | 'cache'> &
+    Partial<RouteContext> & { trackers?: ActionTrackers },
   ingest: {
     ingestion: IncidentIngestion;
     maxBodyBytes: number;
@@ -42,7 +45,9 @@ export async function createRouter(
       new ResultCache({ revision: () => context.store.revision() }),
   };
   const router = Router();
+  const trackers = context.trackers ?? new ActionTrackers(context.store, []);
   addWebhookRoutes(router, ctx, ingest.ingestion, ingest);
+  addTrackerWebhookRoutes(router, ctx, trackers, ingest);
   router.use(express.json({ limit: BODY_LIMIT }));
 
   addIncidentRoutes(router, ctx);
@@ -50,6 +55,7 @@ export async function createRouter(
   addPostmortemRoutes(router, ctx);
   addRunbookRoutes(router, ctx);
   addActionRoutes(router, ctx);
+  addTrackerRoutes(router, ctx, trackers);
   addPostmortemReviewRoutes(router, ctx);
   addOverviewRoutes(router, ctx);
   addIngestEventRoutes(router, ctx, ingest.ingestion);
