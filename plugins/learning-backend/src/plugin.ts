@@ -83,7 +83,12 @@ export const learningPlugin = createBackendPlugin({
           ? new RelatedIndex({ ...deps, store, settings })
           : undefined;
         if (related) store.incidents.onWritten(id => related.schedule(id));
-        const trackers = new ActionTrackers(store, addedTrackers);
+        const trackers = new ActionTrackers(store, addedTrackers, {
+          ...deps,
+          appBaseUrl: deps.config.getOptionalString('app.baseUrl'),
+        });
+        // changes made in Learning Loop to a linked action go to its issue, after the answer
+        trackers.follow(store.actions);
         await scheduleLearningJobs({ ...deps, store, related, trackers });
         const ingest = createIngestion({
           config: deps.config,

@@ -62,6 +62,11 @@ export type RelatedQuery = z.input<typeof relatedQuerySchema>;
 /** Body of POST /actions/{id}/tracker: the URL of an issue in a configured tracker. */
 export const linkTrackerIssueSchema = z.object({ url: urlSchema }).strict();
 
+/** Body of POST /actions/{id}/tracker/issue: which tracker, when the entity names projects in several. */
+export const createTrackerIssueSchema = z
+  .object({ tracker: z.string().trim().min(1).max(40).optional() })
+  .strict();
+
 /** Every update names the version it was based on. */
 const versioned = { version: z.number().int().min(1) };
 const nullable = <T extends z.ZodTypeAny>(schema: T) =>

@@ -32,3 +32,9 @@ export {
   type TrackerIssueChange,
   type TrackerWebhookEvent,
 } from './trackers';
+export {
+  createTrackerHttp,
+  TrackerHttpError,
+  type TrackerHttp,
+  type TrackerHttpOptions,
+} from './trackerHttp';

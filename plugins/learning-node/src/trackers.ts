@@ -85,6 +85,10 @@ export interface ActionTracker {
   id: string;
   /** The tracker's name for people: "GitHub Issues". */
   title: string;
+  /** The entity annotation naming its project (`github.com/project-slug`), for messages that say what to add. */
+  projectAnnotation?: string;
+  /** The user entity annotation holding a person's login in this tracker (`github.com/user-login`). */
+  loginAnnotation?: string;
   /** The key of an issue URL of this tracker, or undefined when the URL is not one of its issues. */
   keyOfUrl(url: string): string | undefined;
   /** Where an entity's issues go, from its annotations; undefined when the entity names none. */

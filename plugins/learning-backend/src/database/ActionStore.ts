@@ -99,14 +99,32 @@ export function actionFromRow(
   return { ...base, ...actionTiming(base, today) };
 }
 
+/** A committed change to an action: who made it and the fields the change named. */
+export interface ActionUpdated {
+  before: ActionItem;
+  after: ActionItem;
+  actor: string;
+  fields: string[];
+}
+
 /** Stores action items, the improvement backlog. */
 export class ActionStore {
+  private readonly listeners: Array<(update: ActionUpdated) => void> = [];
+
   constructor(
     private readonly db: Knex,
     private readonly history: History,
     private readonly settings: LearningSettings,
     private readonly recurrence: RecurrenceStore,
   ) {}
+
+  /**
+   * Calls `listener` after every committed update of an action (a linked tracker issue follows it). A listener's
+   * failure never undoes or fails the update.
+   */
+  onUpdated(listener: (update: ActionUpdated) => void): void {
+    this.listeners.push(listener);
+  }
 
   /** Creates an action; `defaultOwner` is the entity's owner, used when the input names none. */
   async create(
@@ -227,11 +245,12 @@ export class ActionStore {
     options: { completedAt?: string } = {},
   ): Promise<ActionItem> {
     const { version, ...changes } = input;
-    const completion = (before: ActionItem, now: string) => {
-      const status = changes.status ?? before.status;
+    const previous = this.listeners.length ? await this.get(id) : undefined;
+    const completion = (prior: ActionItem, now: string) => {
+      const status = changes.status ?? prior.status;
       if (status !== 'done') return undefined;
-      return before.status === 'done'
-        ? before.completedAt
+      return prior.status === 'done'
+        ? prior.completedAt
         : options.completedAt ?? now;
     };
     await versionedUpdate(this.db, this.history, {
@@ -271,14 +290,32 @@ export class ActionStore {
         };
       },
       // the completion time is derived, and recorded when it changes
-      recorded: (before, now): Record<string, unknown> => {
-        const completedAt = completion(before, now);
-        return completedAt !== before.completedAt ? { completedAt } : {};
+      recorded: (prior, now): Record<string, unknown> => {
+        const completedAt = completion(prior, now);
+        return completedAt !== prior.completedAt ? { completedAt } : {};
       },
       // effectiveness follows from the stored recurrence chains
       after: tx => this.recurrence.evaluateActions(tx, [id]),
     });
-    return this.get(id);
+    const after = await this.get(id);
+    if (previous) {
+      const update: ActionUpdated = {
+        before: previous,
+        after,
+        actor,
+        fields: Object.keys(changes).filter(
+          k => (changes as Record<string, unknown>)[k] !== undefined,
+        ),
+      };
+      for (const listener of this.listeners) {
+        try {
+          listener(update);
+        } catch {
+          // a listener's failure never undoes or fails the update
+        }
+      }
+    }
+    return after;
   }
 
   async delete(id: string, actor: string): Promise<void> {

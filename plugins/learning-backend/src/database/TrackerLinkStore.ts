@@ -13,8 +13,14 @@ export interface TrackerLink {
   issueTitle?: string;
   /** The tracker's own time of the last change applied. */
   issueUpdatedAt?: string;
+  /** Who the issue is assigned to as the tracker names them, when no catalog user matched. */
+  issueAssignees?: string[];
   syncedAt?: string;
   syncError?: string;
+  /** A change made in Learning Loop has not reached the issue yet (it is retried). */
+  pushPending: boolean;
+  /** The fields of that change: title, status, dueDate. */
+  pushFields?: string[];
   linkedAt: string;
   linkedBy: string;
 }
@@ -28,7 +34,12 @@ function fromRow(row: any): TrackerLink {
     issueState: row.issue_state ?? undefined,
     issueTitle: row.issue_title ?? undefined,
     issueUpdatedAt: toIsoTimestamp(row.issue_updated_at),
+    issueAssignees: row.issue_assignees
+      ? JSON.parse(row.issue_assignees)
+      : undefined,
     syncedAt: toIsoTimestamp(row.synced_at),
+    pushPending: !!row.push_fields,
+    pushFields: row.push_fields ? JSON.parse(row.push_fields) : undefined,
     syncError: row.sync_error ?? undefined,
     linkedAt: toIsoTimestamp(row.linked_at)!,
     linkedBy: row.linked_by,
@@ -93,22 +104,57 @@ export class TrackerLinkStore {
           issueState: 'open' | 'closed';
           issueTitle: string;
           issueUpdatedAt: string;
+          /** Assignees no catalog user matched; empty when all did. */
+          issueAssignees?: string[];
+          /** The issue now carries Learning Loop's changes. */
+          pushed?: boolean;
         }
-      | { syncError: string },
+      | { syncError: string; pushFields?: string[] },
   ): Promise<void> {
+    let pending: string | undefined;
+    if ('syncError' in seen && seen.pushFields?.length) {
+      const row = await this.db('action_tracker_links')
+        .where({ action_id: actionId })
+        .first('push_fields');
+      const fields = new Set<string>([
+        ...(row?.push_fields ? JSON.parse(row.push_fields) : []),
+        ...seen.pushFields,
+      ]);
+      pending = JSON.stringify([...fields].sort());
+    }
     await this.db('action_tracker_links')
       .where({ action_id: actionId })
       .update(
         'syncError' in seen
-          ? { sync_error: seen.syncError.slice(0, 2000) }
+          ? {
+              sync_error: seen.syncError.slice(0, 2000),
+              ...(pending ? { push_fields: pending } : {}),
+            }
           : {
               issue_state: seen.issueState,
               issue_title: seen.issueTitle,
               issue_updated_at: seen.issueUpdatedAt,
+              ...(seen.issueAssignees
+                ? {
+                    issue_assignees: seen.issueAssignees.length
+                      ? JSON.stringify(seen.issueAssignees)
+                      : null,
+                  }
+                : {}),
+              ...(seen.pushed ? { push_fields: null } : {}),
               synced_at: nowIso(),
               sync_error: null,
             },
       );
+  }
+
+  /** Actions whose changes have not reached their issues yet (the tracker was down), oldest first. */
+  async pendingPushes(limit: number): Promise<TrackerLink[]> {
+    const rows = await this.db('action_tracker_links')
+      .whereNotNull('push_fields')
+      .orderBy('linked_at')
+      .limit(limit);
+    return rows.map(fromRow);
   }
 
   /** The keys of a tracker's issues linked to actions. */

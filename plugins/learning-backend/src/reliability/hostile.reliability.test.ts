@@ -87,6 +87,7 @@ function validBodies(ids: Ids): Record<string, Record<string, unknown>> {
     },
     'post /ingest-events/{id}/map': { entityRefs: [svc] },
     'post /actions/{id}/tracker': { url: 'https://tracker.test/issues/1' },
+    'post /actions/{id}/tracker/issue': { tracker: 'github' },
     // no tracker is configured here: every delivery is a 404, whatever its body
     'post /ingest/trackers/{tracker}': { event: 'issue.updated' },
     // every built-in webhook source gets a well-formed but unsigned delivery to break

@@ -150,7 +150,7 @@ describe.each(databases.eachSupportedId())(
         .set('Authorization', user)
         .expect(200);
       expect(read.body.trackers).toEqual([
-        { id: 'fake', title: 'Fake Tracker' },
+        { id: 'fake', title: 'Fake Tracker', project: 'FAKE' },
       ]);
       expect(read.body.link.issueUrl).toBe('https://tracker.test/issues/1');
       // one issue, one action

@@ -1,6 +1,7 @@
 import express from 'express';
 import type Router from 'express-promise-router';
 import {
+  createTrackerIssueSchema,
   idParamSchema,
   learningActionUpdatePermission,
   linkTrackerIssueSchema,
@@ -92,9 +93,32 @@ export function addTrackerRoutes(
     );
     const link = await ctx.store.trackerLinks.ofAction(id);
     res.json({
-      trackers: trackers.configured.map(t => ({ id: t.id, title: t.title })),
+      trackers: await trackers.projectsOf(action.entityRef),
       link: link ?? null,
     });
+  });
+
+  router.post('/actions/:id/tracker/issue', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const { id } = parseInput(idParamSchema, req.params, 'path');
+    const input = parseInput(createTrackerIssueSchema, req.body ?? {}, 'body');
+    const created = await audited(
+      ctx,
+      req,
+      'action-tracker-issue-create',
+      { actionType: 'create', id, tracker: input.tracker ?? null },
+      async () => {
+        const action = await ctx.store.actions.get(id);
+        await authorizeEntities(
+          ctx,
+          credentials,
+          learningActionUpdatePermission,
+          { any: [action.entityRef] },
+        );
+        return trackers.createIssue(id, actorOf(credentials), input.tracker);
+      },
+    );
+    res.status(201).json(created);
   });
 
   router.post('/actions/:id/tracker', async (req, res) => {
