@@ -178,6 +178,46 @@ export interface Runbook extends RecordMeta {
   missingInIncidentIds: string[];
 }
 
+/** An action's tracker issue as it is shown on its row: key, state, and whether the sync is behind. */
+export interface ActionIssue {
+  /** `github`, `jira`, `linear`. */
+  tracker: string;
+  /** `acme/checkout#12`, `PAY-7`. */
+  key: string;
+  url: string;
+  state?: 'open' | 'closed';
+  /** Why the last sync failed; it is retried. */
+  syncError?: string;
+}
+
+/** An action's link to a tracker issue with its sync state (GET /actions/{id}/tracker). */
+export interface TrackerLink {
+  actionId: string;
+  tracker: string;
+  issueKey: string;
+  issueUrl: string;
+  issueState?: 'open' | 'closed';
+  issueTitle?: string;
+  /** The tracker's own time of the last change applied. */
+  issueUpdatedAt?: string;
+  /** Who the issue is assigned to as the tracker names them, when no catalog user matched. */
+  issueAssignees?: string[];
+  syncedAt?: string;
+  syncError?: string;
+  /** A change made in Learning Loop has not reached the issue yet (it is retried). */
+  pushPending: boolean;
+  pushFields?: string[];
+  linkedAt: string;
+  linkedBy: string;
+}
+
+/** The trackers an action can go to, and its link (GET /actions/{id}/tracker). */
+export interface ActionTrackerState {
+  /** Configured trackers; `project` is where the action's entity keeps its issues (absent: it names none). */
+  trackers: Array<{ id: string; title: string; project?: string }>;
+  link: TrackerLink | null;
+}
+
 /** A preventive (or other) action item in the improvement backlog. */
 export interface ActionItem extends RecordMeta {
   entityRef: string;
@@ -197,6 +237,8 @@ export interface ActionItem extends RecordMeta {
   statusReason?: string;
   completedAt?: string;
   trackerUrl?: string;
+  /** The tracker issue the action is linked to and kept in sync with, as last seen. */
+  issue?: ActionIssue;
   effectiveness?: Effectiveness;
   /** Last day of the watch window once a preventive action is done. */
   watchUntil?: string;

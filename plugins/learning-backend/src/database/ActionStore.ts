@@ -180,13 +180,49 @@ export class ActionStore {
   }
 
   async get(id: string): Promise<ActionItem> {
-    return actionFromRow(
-      found(
-        await this.db<ActionRow>('action_items').where({ id }).first(),
-        'action item',
-        id,
+    const [item] = await this.withIssues([
+      actionFromRow(
+        found(
+          await this.db<ActionRow>('action_items').where({ id }).first(),
+          'action item',
+          id,
+        ),
       ),
-    );
+    ]);
+    return item;
+  }
+
+  /** Adds each action's tracker issue as last seen (one query for the page). */
+  private async withIssues(items: ActionItem[]): Promise<ActionItem[]> {
+    if (!items.length) return items;
+    const rows = await this.db('action_tracker_links')
+      .whereIn(
+        'action_id',
+        items.map(i => i.id),
+      )
+      .select(
+        'action_id',
+        'tracker',
+        'issue_key',
+        'issue_url',
+        'issue_state',
+        'sync_error',
+      );
+    const byAction = new Map(rows.map(r => [r.action_id, r]));
+    return items.map(item => {
+      const row = byAction.get(item.id);
+      if (!row) return item;
+      return {
+        ...item,
+        issue: {
+          tracker: row.tracker,
+          key: row.issue_key,
+          url: row.issue_url,
+          state: row.issue_state ?? undefined,
+          syncError: row.sync_error ?? undefined,
+        },
+      };
+    });
   }
 
   async list(
@@ -230,7 +266,8 @@ export class ActionStore {
       table: 'action_items',
       sortColumn: sortColumns[query.orderBy],
       query,
-      toItems: (rows: ActionRow[]) => rows.map(r => actionFromRow(r, today)),
+      toItems: (rows: ActionRow[]) =>
+        this.withIssues(rows.map(r => actionFromRow(r, today))),
     });
   }
 

@@ -1,29 +1,12 @@
 import type { Knex } from 'knex';
 import { ConflictError } from '@backstage/errors';
-import { toIsoTimestamp } from '@learning-loop/plugin-learning-common';
+import {
+  toIsoTimestamp,
+  type TrackerLink,
+} from '@learning-loop/plugin-learning-common';
 import { nowIso } from './records';
 
-/** An action's link to a tracker issue, and what Learning Loop last saw of the issue. */
-export interface TrackerLink {
-  actionId: string;
-  tracker: string;
-  issueKey: string;
-  issueUrl: string;
-  issueState?: 'open' | 'closed';
-  issueTitle?: string;
-  /** The tracker's own time of the last change applied. */
-  issueUpdatedAt?: string;
-  /** Who the issue is assigned to as the tracker names them, when no catalog user matched. */
-  issueAssignees?: string[];
-  syncedAt?: string;
-  syncError?: string;
-  /** A change made in Learning Loop has not reached the issue yet (it is retried). */
-  pushPending: boolean;
-  /** The fields of that change: title, status, dueDate. */
-  pushFields?: string[];
-  linkedAt: string;
-  linkedBy: string;
-}
+export type { TrackerLink };
 
 function fromRow(row: any): TrackerLink {
   return {

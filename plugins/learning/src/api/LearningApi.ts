@@ -24,6 +24,8 @@ import type {
   CreateActionInput,
   EntityLearningSummary,
   HistoryEntry,
+  ActionTrackerState,
+  TrackerLink,
   Incident,
   Page,
   Postmortem,
@@ -133,6 +135,18 @@ export interface LearningApi {
     recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
     id: string,
   ): Promise<{ items: HistoryEntry[] }>;
+  /** The trackers an action can go to, and the issue it is linked to with its sync state. */
+  getActionTracker(actionId: string): Promise<ActionTrackerState>;
+  /** Links an action to an issue of a configured tracker by the issue's URL. */
+  linkActionIssue(
+    actionId: string,
+    url: string,
+  ): Promise<{ link: TrackerLink; action: ActionItem }>;
+  /** Creates an issue for the action in its entity's tracker and links it. */
+  createActionIssue(
+    actionId: string,
+    tracker?: string,
+  ): Promise<{ link: TrackerLink; action: ActionItem }>;
 }
 
 /** Reference to the {@link LearningApi}. */

@@ -13,6 +13,8 @@ import type {
   EntityLearningSummary,
   GateDecision,
   HistoryEntry,
+  ActionTrackerState,
+  TrackerLink,
   Incident,
   LearningOverview,
   ListActionsQueryInput,
@@ -189,6 +191,30 @@ export class LearningClient implements LearningApi {
     id: string,
   ): Promise<{ items: HistoryEntry[] }> {
     return this.request(`/${recordType}/${encodeURIComponent(id)}/history`);
+  }
+
+  getActionTracker(actionId: string): Promise<ActionTrackerState> {
+    return this.request(`/actions/${encodeURIComponent(actionId)}/tracker`);
+  }
+
+  linkActionIssue(
+    actionId: string,
+    url: string,
+  ): Promise<{ link: TrackerLink; action: ActionItem }> {
+    return this.request(`/actions/${encodeURIComponent(actionId)}/tracker`, {
+      method: 'POST',
+      body: { url },
+    });
+  }
+
+  createActionIssue(
+    actionId: string,
+    tracker?: string,
+  ): Promise<{ link: TrackerLink; action: ActionItem }> {
+    return this.request(
+      `/actions/${encodeURIComponent(actionId)}/tracker/issue`,
+      { method: 'POST', body: tracker ? { tracker } : {} },
+    );
   }
 
   private async request<T>(

@@ -182,17 +182,43 @@ export function trackerLabel(url: string): string {
   }
 }
 
-/** The tracker issue of an action, as a short link (set and changed in the action's dialog). */
+/**
+ * The tracker issue of an action as a short link: the synced issue's key and state ("acme/checkout#12 closed",
+ * "not synced" when the tracker could not be reached), else the address set in the action's dialog.
+ */
 export function TrackerLink(props: { action: ActionItem }) {
-  const url = props.action.trackerUrl;
-  if (!url) return null;
+  const { issue, trackerUrl, title } = props.action;
+  if (issue) {
+    const key = issue.key.includes('#')
+      ? `#${issue.key.split('#').pop()}`
+      : issue.key;
+    return (
+      <span style={{ whiteSpace: 'nowrap' }} data-testid="action-issue">
+        <Link
+          to={issue.url}
+          aria-label={`Tracker issue ${issue.key} of ${title}`}
+          title={issue.key}
+        >
+          {key}
+        </Link>
+        {issue.state === 'closed' ? ' closed' : ' open'}
+        {issue.syncError && (
+          <span title={issue.syncError} style={{ color: 'inherit' }}>
+            {' '}
+            (not synced)
+          </span>
+        )}
+      </span>
+    );
+  }
+  if (!trackerUrl) return null;
   return (
     <Link
-      to={url}
-      aria-label={`Tracker issue of ${props.action.title}`}
+      to={trackerUrl}
+      aria-label={`Tracker issue of ${title}`}
       style={{ whiteSpace: 'nowrap' }}
     >
-      {trackerLabel(url)}
+      {trackerLabel(trackerUrl)}
     </Link>
   );
 }

@@ -9,6 +9,7 @@ import Chip from '@material-ui/core/Chip';
 import IconButton from '@material-ui/core/IconButton';
 import Tooltip from '@material-ui/core/Tooltip';
 import EditIcon from '@material-ui/icons/Edit';
+import IssueIcon from '@material-ui/icons/Link';
 import HistoryIcon from '@material-ui/icons/History';
 import type { ActionItem } from '@learning-loop/plugin-learning-common';
 import { RecordLink } from '../shared/RecordLink';
@@ -27,6 +28,7 @@ import {
 } from './ActionCells';
 import { ConflictDialog } from './ConflictDialog';
 import { HistoryDialog } from './HistoryDialog';
+import { TrackerIssueDialog } from './TrackerIssueDialog';
 import { useActionEditing } from './useActionEditing';
 import { wholeWords } from '../shared/wholeWords';
 
@@ -103,6 +105,7 @@ export function ActionsTable(props: {
   const [selected, setSelected] = useState<ActionItem[]>([]);
   const [historyOf, setHistoryOf] = useState<ActionItem | undefined>();
   const [editing, setEditing] = useState<ActionItem | undefined>();
+  const [issueOf, setIssueOf] = useState<ActionItem | undefined>();
   const narrow = useNarrow();
   const cell = (a: ActionItem): CellProps => ({
     action: a,
@@ -150,6 +153,17 @@ export function ActionsTable(props: {
           )
         }
       </Guarded>
+      <Tooltip
+        title={a.issue ? `Issue ${a.issue.key}` : 'Create or link an issue'}
+      >
+        <IconButton
+          size="small"
+          aria-label={`Issue of ${a.title}`}
+          onClick={() => setIssueOf(a)}
+        >
+          <IssueIcon fontSize="small" />
+        </IconButton>
+      </Tooltip>
       <Tooltip title="History">
         <IconButton
           size="small"
@@ -172,7 +186,7 @@ export function ActionsTable(props: {
           <div>{titleOf(a)}</div>
           <Box mt={0.5} color="text.secondary" fontSize="0.8em">
             {humanize(a.type)} · {humanize(a.category)}
-            {a.trackerUrl && (
+            {(a.trackerUrl || a.issue) && (
               <>
                 {' '}
                 · <TrackerLink action={a} />
@@ -256,7 +270,7 @@ export function ActionsTable(props: {
               </Typography>
               <Typography variant="body2" color="textSecondary">
                 {humanize(a.type)} · {humanize(a.category)}
-                {a.trackerUrl && (
+                {(a.trackerUrl || a.issue) && (
                   <>
                     {' '}
                     · <TrackerLink action={a} />
@@ -315,6 +329,14 @@ export function ActionsTable(props: {
         onReapply={reapply}
         onKeepTheirs={keepTheirs}
       />
+      {issueOf && (
+        <TrackerIssueDialog
+          action={issueOf}
+          deniedReason={props.deniedReason(issueOf)}
+          onClose={() => setIssueOf(undefined)}
+          onLinked={linked => onChanged([linked])}
+        />
+      )}
       <HistoryDialog
         actionId={historyOf?.id}
         title={historyOf?.title}

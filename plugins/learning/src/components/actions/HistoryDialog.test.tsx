@@ -40,6 +40,16 @@ describe('HistoryDialog', () => {
             { field: 'dueDate', from: '2026-11-20', to: '2026-12-04' },
           ],
         },
+        {
+          id: '3',
+          recordType: 'action',
+          recordId: 'a1',
+          operation: 'update',
+          actor: 'tracker:github',
+          at: '2026-11-06T09:00:00.000Z',
+          version: 3,
+          changes: [{ field: 'status', from: 'in-progress', to: 'done' }],
+        },
       ],
     });
     await renderInTestApp(
@@ -52,6 +62,8 @@ describe('HistoryDialog', () => {
     );
     const sentences = await screen.findAllByTestId('history-sentence');
     expect(sentences.map(s => s.textContent)).toEqual([
+      // a change a tracker made is told as the tracker's
+      'GitHub Issues changed status from In progress to Done.',
       'mateo.rossi changed status from Open to In progress and due date from Nov 20, 2026 to Dec 4, 2026.',
       'priya.raman created it with priority “P1”, due date Nov 20, 2026, owner localization-team and learning review linked.',
     ]);

@@ -13,7 +13,7 @@ import { learningApiRef } from '../../api';
 import { EntityDisplayName } from '@backstage/plugin-catalog-react';
 import { DateTime } from 'luxon';
 import type { HistoryEntry } from '@learning-loop/plugin-learning-common';
-import { formatDateTime, humanize } from '../shared/format';
+import { formatDateTime, humanize, trackerName } from '../shared/format';
 import { RecordLink } from '../shared/RecordLink';
 
 /** How a field is named in a sentence. */
@@ -88,7 +88,12 @@ export function HistorySentence(props: { entry: HistoryEntry }) {
   }[entry.operation];
   return (
     <span data-testid="history-sentence">
-      <EntityDisplayName entityRef={entry.actor} hideIcon disableTooltip />{' '}
+      {entry.actor.startsWith('tracker:') ? (
+        // a change a tracker made: "GitHub Issues changed status from Open to Done"
+        trackerName(entry.actor.slice('tracker:'.length))
+      ) : (
+        <EntityDisplayName entityRef={entry.actor} hideIcon disableTooltip />
+      )}{' '}
       {verb}
       {entry.operation === 'delete'
         ? ''

@@ -55,3 +55,13 @@ export function sourceName(source: string): string {
   };
   return names[source] ?? source;
 }
+
+/** A tracker as its makers spell it: "GitHub Issues", "Jira", "Linear". */
+export function trackerName(tracker: string): string {
+  const names: Record<string, string> = {
+    github: 'GitHub Issues',
+    jira: 'Jira',
+    linear: 'Linear',
+  };
+  return names[tracker] ?? tracker;
+}
