@@ -13,6 +13,8 @@ import type {
  */
 export interface IncidentWebhookRequest {
   headers: Readonly<Record<string, string | undefined>>;
+  /** The delivery URL's query parameters (a tool without signatures may carry a shared secret there). */
+  query?: Readonly<Record<string, string | undefined>>;
   rawBody: Buffer;
   receivedAt: Date;
 }

@@ -85,6 +85,12 @@ export function webhookRequestOf(req: express.Request): IncidentWebhookRequest {
         Array.isArray(value) ? value.join(', ') : value,
       ]),
     ),
+    query: Object.fromEntries(
+      Object.entries(req.query).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? value : undefined,
+      ]),
+    ),
     rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     receivedAt: new Date(),
   };
