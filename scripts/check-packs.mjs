@@ -34,6 +34,18 @@ const expected = {
   'plugins/learning-backend-module-github': [
     'dist/index.cjs.js',
     'dist/index.d.ts',
+    'dist/testUtils.cjs.js',
+    'dist/testUtils.d.ts',
+    'config.schema.json',
+  ],
+  'plugins/learning-backend-module-jira': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
+    'config.schema.json',
+  ],
+  'plugins/learning-backend-module-linear': [
+    'dist/index.cjs.js',
+    'dist/index.d.ts',
     'config.schema.json',
   ],
   'plugins/search-backend-module-learning': [

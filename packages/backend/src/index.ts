@@ -30,6 +30,8 @@ backend.add(import('@backstage/plugin-mcp-actions-backend'));
 backend.add(import('@learning-loop/plugin-learning-backend'));
 backend.add(import('@learning-loop/plugin-learning-backend-module-pagerduty'));
 backend.add(import('@learning-loop/plugin-learning-backend-module-github'));
+backend.add(import('@learning-loop/plugin-learning-backend-module-jira'));
+backend.add(import('@learning-loop/plugin-learning-backend-module-linear'));
 backend.add(import('./modules/learningDemoData/module'));
 
 backend.start();

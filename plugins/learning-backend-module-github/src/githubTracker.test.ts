@@ -398,8 +398,20 @@ describe.each(databases.eachSupportedId())(
         .send({})
         .expect(201);
       const issue = github.issues.get(res.body.link.issueKey)!;
-      // GitHub is down: the edit is saved, the link says why the issue did not follow
+      // GitHub is down: linking another issue is refused in GitHub's words, not with GitHub's status as ours
       github.down = true;
+      const other = await newAction('Alert on key expiry');
+      const refused = await api()
+        .post(`/api/learning/actions/${other.id}/tracker`)
+        .set('Authorization', user)
+        .send({
+          url: github.seed('acme/checkout', 'Alert on key expiry').html_url,
+        })
+        .expect(503);
+      expect(refused.body.error.message).toBe(
+        'GitHub Issues did not do it: GitHub answered 503: Service Unavailable',
+      );
+      // the edit is saved, the link says why the issue did not follow
       const before = await action(created.id);
       await api()
         .patch(`/api/learning/actions/${created.id}`)

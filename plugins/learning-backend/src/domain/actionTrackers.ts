@@ -3,7 +3,12 @@ import type {
   AuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
   ActionItem,
@@ -96,6 +101,36 @@ export function issueChangeOf(
   if (named('dueDate') && (!before || before.dueDate !== action.dueDate))
     change.dueDate = action.dueDate ?? null;
   return change;
+}
+
+/**
+ * Calls a tracker for a person waiting on the answer: the tracker's own refusal or silence is a 503 in its words
+ * ("GitHub answered 404: Not Found"), never its status passed off as the caller's; Learning Loop's errors (a bad
+ * key, an entity naming no project) keep theirs.
+ */
+async function askTracker<T>(
+  tracker: ActionTracker,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    const name = (error as Error)?.name ?? '';
+    if (
+      [
+        'InputError',
+        'NotFoundError',
+        'ConflictError',
+        'NotAllowedError',
+      ].includes(name)
+    )
+      throw error;
+    throw new ServiceUnavailableError(
+      `${tracker.title} did not do it: ${String(
+        (error as Error)?.message ?? error,
+      )}`,
+    );
+  }
 }
 
 /** The action fields a change to an issue carries, to send again after a failure. */
@@ -244,16 +279,18 @@ export class ActionTrackers {
       action.incidentId &&
         `Incident: ${base}/learning/incidents/${action.incidentId}`,
     ].filter(Boolean);
-    const issue = await target.tracker.createIssue({
-      project: target.project,
-      title: action.title,
-      description: [action.description?.trim(), '---', ...links]
-        .filter(Boolean)
-        .join('\n\n'),
-      priority: action.priority,
-      type: action.type,
-      dueDate: action.dueDate,
-    });
+    const issue = await askTracker(target.tracker, () =>
+      target.tracker.createIssue({
+        project: target.project!,
+        title: action.title,
+        description: [action.description?.trim(), '---', ...links]
+          .filter(Boolean)
+          .join('\n\n'),
+        priority: action.priority,
+        type: action.type,
+        dueDate: action.dueDate,
+      }),
+    );
     await this.store.trackerLinks.link(
       {
         actionId,
@@ -366,7 +403,9 @@ export class ActionTrackers {
       );
     }
     await this.store.actions.get(actionId);
-    const issue = await found.tracker.readIssue(found.key);
+    const issue = await askTracker(found.tracker, () =>
+      found.tracker.readIssue(found.key!),
+    );
     await this.store.trackerLinks.link(
       {
         actionId,
