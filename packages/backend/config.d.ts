@@ -5,6 +5,8 @@ export interface Config {
     demoData?: {
       /** Seed twelve months of LocalizeVideos history into an empty database at start-up. */
       enabled?: boolean;
+      /** Start a local stand-in for GitHub's issues API on this port (integrations.github points at it). */
+      fakeGitHubPort?: number;
     };
   };
 }

@@ -18,6 +18,7 @@ const root = path.resolve(
 );
 const prebuilt = process.argv.includes('--prebuilt');
 const prebuiltPort = 7230;
+const fakeGitHubPort = 7233;
 const backendUrl = prebuilt
   ? `http://localhost:${prebuiltPort}`
   : process.env.LEARNING_LOOP_BACKEND_URL ?? 'http://localhost:7007';
@@ -59,6 +60,15 @@ async function startDemo() {
         `  baseUrl: ${backendUrl}`,
         `  listen: { port: ${prebuiltPort} }`,
         `  cors: { origin: ${backendUrl} }`,
+        // the demo's stand-in for GitHub on a port of its own, beside a demo that may be running on 7232
+        'integrations:',
+        '  github:',
+        '    - host: github.com',
+        `      apiBaseUrl: http://localhost:${fakeGitHubPort}`,
+        '      token: learning-loop-demo-github-token',
+        'learning:',
+        '  demoData:',
+        `    fakeGitHubPort: ${fakeGitHubPort}`,
         '',
       ].join('\n'),
     );
@@ -967,6 +977,88 @@ test('an owner records a near miss and a game day from the Learning tab: the nea
     path: path.join(artifacts, 'seen-before-panel.png'),
     fullPage: true,
   });
+});
+
+test("an owner creates a GitHub issue from an action; closing it in GitHub makes the action done at GitHub's time, as GitHub Issues", async page => {
+  const stamp = Date.now().toString(36);
+  const title = `Alert on subtitle export queue depth ${stamp}`;
+  const created = await fetch(`${backendUrl}/api/learning/actions`, {
+    method: 'POST',
+    headers: {
+      Authorization: 'Bearer learning-loop-demo-ci-token',
+      'Content-Type': 'application/json',
+    },
+    body: JSON.stringify({
+      entityRef: 'component:default/subtitle-service',
+      title,
+      type: 'detect',
+      priority: 'P2',
+    }),
+  });
+  if (created.status !== 201)
+    throw new Error(`POST /actions answered ${created.status}`);
+  const action = await created.json();
+  await page.goto(`${appUrl}/learning/actions/${action.id}`);
+  await page
+    .getByRole('button', { name: `Issue of ${title}` })
+    .first()
+    .click({ timeout: 60_000 });
+  const dialog = page.getByRole('dialog', {
+    name: `Tracker issue of ${title}`,
+  });
+  await dialog
+    .getByRole('button', {
+      name: 'Create issue in GitHub Issues (localizevideos/subtitle-service)',
+    })
+    .click({ timeout: 30_000 });
+  const issueLink = dialog
+    .getByTestId('tracker-link')
+    .getByRole('link', { name: /localizevideos\/subtitle-service#\d+/ });
+  await issueLink.waitFor({ timeout: 30_000 });
+  const href = await issueLink.getAttribute('href');
+  const number = /\/issues\/(\d+)$/.exec(href ?? '')?.[1];
+  if (!number) throw new Error(`the issue links to "${href}"`);
+  await page.screenshot({ path: path.join(artifacts, 'tracker-issue.png') });
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  // a person closes the issue in GitHub: the stand-in delivers the signed issues webhook to the backend
+  const closed = await fetch(
+    `http://localhost:${
+      prebuilt ? fakeGitHubPort : 7232
+    }/_fake/repos/localizevideos/subtitle-service/issues/${number}`,
+    {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ state: 'closed' }),
+    },
+  ).then(r => r.json());
+  if (closed.status !== 200)
+    throw new Error(`the webhook was answered ${closed.status}`);
+  await page.reload();
+  await page
+    .getByRole('button', { name: `Status of ${title}` })
+    .first()
+    .waitFor({ timeout: 60_000 });
+  const status = (
+    await page
+      .getByRole('button', { name: `Status of ${title}` })
+      .first()
+      .textContent()
+  )?.trim();
+  if (status !== 'Done') throw new Error(`the action is "${status}"`);
+  await page
+    .getByText('GitHub Issues changed status from Open to Done')
+    .first()
+    .waitFor({ timeout: 30_000 });
+  const after = await fetch(`${backendUrl}/api/learning/actions/${action.id}`, {
+    headers: { Authorization: 'Bearer learning-loop-demo-ci-token' },
+  }).then(r => r.json());
+  const closedAt = new Date(closed.payload.issue.closed_at).toISOString();
+  if (after.completedAt !== closedAt)
+    throw new Error(
+      `completed at ${after.completedAt}, GitHub closed it at ${closedAt}`,
+    );
+  if (after.issue?.state !== 'closed')
+    throw new Error(`the row's issue is ${JSON.stringify(after.issue)}`);
 });
 
 test('a runbook is added from the Learning tab, read on its own page, marked reviewed, and recorded as used in an incident', async page => {

@@ -6,11 +6,13 @@ import {
   DatabaseLearningStore,
   readLearningSettings,
 } from '@learning-loop/plugin-learning-backend';
+import { startDemoGitHub } from './demoGitHub';
 import { seedDemoData } from './seed';
 
 /**
  * Seeds twelve months of LocalizeVideos incident history into an empty Learning Loop database. On when
- * `learning.demoData.enabled` is true (app-config.yaml), off in production.
+ * `learning.demoData.enabled` is true (app-config.yaml), off in production. With `learning.demoData.fakeGitHubPort`
+ * it starts a local stand-in for GitHub's issues API, and the demo's done actions were closed there.
  */
 export default createBackendModule({
   pluginId: 'learning',
@@ -27,6 +29,8 @@ export default createBackendModule({
         if (!config.getOptionalBoolean('learning.demoData.enabled')) {
           return;
         }
+        const github = await startDemoGitHub(config, logger);
+        if (github) lifecycle.addShutdownHook(() => github.stop());
         // the plugin migrates during its own init; seed once everything has started
         lifecycle.addStartupHook(async () => {
           const store = await DatabaseLearningStore.create({
@@ -45,7 +49,7 @@ export default createBackendModule({
             );
             return;
           }
-          const counts = await seedDemoData(store);
+          const counts = await seedDemoData(store, undefined, github?.tracker);
           logger.info(
             `Learning Loop demo data seeded: ${JSON.stringify(counts)}`,
           );

@@ -22,6 +22,8 @@ import {
   seedDemoData,
 } from './seed';
 import { demoServices } from './story';
+import { FakeGitHub } from '@learning-loop/plugin-learning-backend-module-github/testUtils';
+import { demoTrackerOf } from './demoGitHub';
 
 jest.setTimeout(60_000);
 
@@ -36,7 +38,36 @@ describe('LocalizeVideos demo data', () => {
       database: mockServices.database({ knex }),
       settings: defaultLearningSettings,
     });
-    await seedDemoData(store, DateTime.utc());
+    // as the demo seeds it: done actions were closed in (a stand-in for) GitHub
+    await seedDemoData(store, DateTime.utc(), demoTrackerOf(new FakeGitHub()));
+  });
+
+  it("completes done actions as GitHub Issues at the issue's close time, with the issue linked", async () => {
+    const done = await knex('action_items').where({ status: 'done' });
+    expect(done.length).toBeGreaterThan(5);
+    const links = await knex('action_tracker_links').whereIn(
+      'action_id',
+      done.map(a => a.id),
+    );
+    expect(links).toHaveLength(done.length);
+    const completions = await knex('history')
+      .where({ record_type: 'action', operation: 'update' })
+      .whereIn(
+        'record_id',
+        done.map(a => a.id),
+      )
+      .where('changes', 'like', '%"to":"done"%');
+    expect(new Set(completions.map(h => h.actor))).toEqual(
+      new Set(['tracker:github']),
+    );
+    for (const link of links) {
+      const action = done.find(a => a.id === link.action_id);
+      // GitHub's close time, to its second, is the completion time
+      expect(new Date(action.completed_at).toISOString()).toBe(
+        new Date(link.issue_updated_at).toISOString(),
+      );
+      expect(new Date(action.completed_at).getUTCMilliseconds()).toBe(0);
+    }
   });
 
   const distinct = async (table: string, column: string) =>

@@ -159,10 +159,28 @@ interface Seeded {
   script?: string;
 }
 
-/** Fills an empty Learning Loop database with twelve months of LocalizeVideos history. Returns what it wrote. */
+/**
+ * The demo's tracker: an issue for an action, opened when the action was and closed at `closedAt` in the tracker,
+ * whose close time becomes the action's completion time (as a webhook from the tracker would make it).
+ */
+export interface DemoTracker {
+  id: string;
+  closedIssue(
+    entityRef: string,
+    title: string,
+    openedAt: string,
+    closedAt: string,
+  ): Promise<{ key: string; url: string; closedAt: string }>;
+}
+
+/**
+ * Fills an empty Learning Loop database with twelve months of LocalizeVideos history. Returns what it wrote. With a
+ * `tracker`, actions are done when their tracker issue closed, at the tracker's close time, as the tracker.
+ */
 export async function seedDemoData(
   store: DatabaseLearningStore,
   now: DateTime = DateTime.utc(),
+  tracker?: DemoTracker,
 ): Promise<{
   incidents: number;
   postmortems: number;
@@ -187,7 +205,7 @@ export async function seedDemoData(
   const seeded: Seeded[] = [];
 
   // 0. deployments first, so that failed-deployment incidents can name the one that triggered them
-  const deployed = await seedDeployments(store, now);
+  const deployed = await seedDeployments(store, now, tracker);
 
   // 1. incidents: background noise per service, then the scripted story
   const specs: Array<{
@@ -536,13 +554,7 @@ export async function seedDemoData(
           at(plan.completedDaysAgo!),
           createdAt.plus({ hours: 1 }),
         );
-        await writeAsOf(iso(past(completed)), () =>
-          store.actions.update(
-            action.id,
-            { version: action.version, status: 'done' },
-            action.owner,
-          ),
-        );
+        await completeAction(store, action, iso(past(completed)), tracker);
       }
       actions++;
     }
@@ -784,6 +796,7 @@ export const CANARY_STORY_DAYS_AGO = 150;
 async function seedDeployments(
   store: DatabaseLearningStore,
   now: DateTime,
+  tracker?: DemoTracker,
 ): Promise<DemoDeployment[]> {
   const rnd = random(20261127);
   const written: DemoDeployment[] = [];
@@ -877,14 +890,70 @@ async function seedDeployments(
       team,
     ),
   );
-  await writeAsOf(
+  await completeAction(
+    store,
+    action,
     now.minus({ days: CANARY_STORY_DAYS_AGO }).toUTC().toISO()!,
-    () =>
+    tracker,
+  );
+  return written;
+}
+
+/**
+ * An action done at `completedAt`: by its owner, or, with a tracker, by the tracker when the issue linked to it
+ * closed (the completion time is the tracker's, to its second).
+ */
+async function completeAction(
+  store: DatabaseLearningStore,
+  action: {
+    id: string;
+    version: number;
+    owner: string;
+    title: string;
+    entityRef: string;
+    createdAt: string;
+  },
+  completedAt: string,
+  tracker?: DemoTracker,
+): Promise<void> {
+  if (!tracker) {
+    await writeAsOf(completedAt, () =>
       store.actions.update(
         action.id,
         { version: action.version, status: 'done' },
         action.owner,
       ),
+    );
+    return;
+  }
+  const issue = await tracker.closedIssue(
+    action.entityRef,
+    action.title,
+    action.createdAt,
+    completedAt,
   );
-  return written;
+  await writeAsOf(action.createdAt, () =>
+    store.trackerLinks.link(
+      {
+        actionId: action.id,
+        tracker: tracker.id,
+        issueKey: issue.key,
+        issueUrl: issue.url,
+      },
+      action.owner,
+    ),
+  );
+  await writeAsOf(issue.closedAt, () =>
+    store.actions.update(
+      action.id,
+      { version: action.version, status: 'done' },
+      `tracker:${tracker.id}`,
+      { completedAt: issue.closedAt },
+    ),
+  );
+  await store.trackerLinks.synced(action.id, {
+    issueState: 'closed',
+    issueTitle: action.title,
+    issueUpdatedAt: issue.closedAt,
+  });
 }
