@@ -175,6 +175,114 @@ describe('PagerDuty incident source module', () => {
     expect((await deliver(big, sign(big))).status).toBe(413);
   });
 
+  it('accepts every documented v3 incident event type: those about notes, responders, status updates, workflows, fields and bridges record nothing', async () => {
+    const incidentRef = {
+      id: triggered.event.data.id,
+      type: 'incident_reference',
+      html_url: triggered.event.data.html_url,
+    };
+    // the data of each event type as PagerDuty's v3 webhook documentation shows it
+    const others: Array<[string, Record<string, unknown>]> = [
+      [
+        'incident.annotated',
+        {
+          incident: incidentRef,
+          id: 'N1',
+          content: 'Rolled back',
+          type: 'incident_note',
+        },
+      ],
+      [
+        'incident.responder.added',
+        {
+          incident: incidentRef,
+          user: { id: 'U1', type: 'user_reference' },
+          type: 'incident_responder',
+        },
+      ],
+      [
+        'incident.responder.replied',
+        {
+          incident: incidentRef,
+          user: { id: 'U1', type: 'user_reference' },
+          type: 'incident_responder',
+        },
+      ],
+      [
+        'incident.status_update_published',
+        {
+          id: 'S1',
+          message: 'Investigating',
+          incident: incidentRef,
+          type: 'status_update',
+        },
+      ],
+      [
+        'incident.workflow.started',
+        { id: 'W1', incident: incidentRef, type: 'incident_workflow_instance' },
+      ],
+      [
+        'incident.workflow.completed',
+        { id: 'W1', incident: incidentRef, type: 'incident_workflow_instance' },
+      ],
+      [
+        'incident.custom_field_values.updated',
+        {
+          custom_fields: [{ name: 'impact', value: 'high' }],
+          incident: incidentRef,
+          type: 'incident_field_values',
+        },
+      ],
+      [
+        'incident.conference_bridge.updated',
+        {
+          conference_number: '+1 555',
+          conference_url: 'https://meet.example.com/x',
+          incident: incidentRef,
+          type: 'incident_conference_bridge',
+        },
+      ],
+    ];
+    for (const [eventType, data] of others) {
+      const body = JSON.stringify({
+        event: {
+          id: `01${eventType}`,
+          event_type: eventType,
+          resource_type: 'incident',
+          occurred_at: '2026-11-04T07:20:00Z',
+          agent: null,
+          client: null,
+          data,
+        },
+      });
+      const answer = await deliver(body, sign(body));
+      expect([eventType, answer.status, answer.body.results]).toEqual([
+        eventType,
+        200,
+        [],
+      ]);
+    }
+    // the incident's own events update it with PagerDuty's time of the event
+    for (const eventType of [
+      'incident.priority_updated',
+      'incident.reassigned',
+      'incident.escalated',
+      'incident.delegated',
+      'incident.unacknowledged',
+      'incident.service_updated',
+      'incident.reopened',
+    ]) {
+      const body = eventOf(
+        eventType,
+        `01${eventType}`,
+        '2026-11-04T07:30:00.000Z',
+      );
+      const answer = await deliver(body, sign(body));
+      expect([eventType, answer.status]).toEqual([eventType, 200]);
+      expect(answer.body.results).toHaveLength(1);
+    }
+  });
+
   it('keeps an event whose service maps to no entity', async () => {
     const other = JSON.stringify({
       event: {

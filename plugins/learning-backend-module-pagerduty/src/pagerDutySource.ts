@@ -89,8 +89,15 @@ export function verifyPagerDutySignature(
 export function parsePagerDutyWebhook(
   request: IncidentWebhookRequest,
 ): IncidentSourceEvent[] {
-  const body = parseJsonBody(request) as { event?: { resource_type?: string } };
-  if (body?.event?.resource_type !== 'incident') {
+  const body = parseJsonBody(request) as {
+    event?: { resource_type?: string; data?: { type?: string } };
+  };
+  // every documented v3 event type is accepted: those about something other than the incident itself (a note,
+  // a responder, a status update, a workflow, custom field values, a conference bridge) carry nothing to record
+  if (
+    body?.event?.resource_type !== 'incident' ||
+    body.event.data?.type !== 'incident'
+  ) {
     return [];
   }
   const parsed = webhookSchema.safeParse(body);
@@ -103,9 +110,6 @@ export function parsePagerDutyWebhook(
   }
   const { event } = parsed.data;
   const incident = event.data;
-  if (incident.type !== 'incident') {
-    return [];
-  }
   const occurredAt =
     toIsoTimestamp(event.occurred_at) ?? request.receivedAt.toISOString();
   const createdAt = toIsoTimestamp(incident.created_at);

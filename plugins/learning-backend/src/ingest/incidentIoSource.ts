@@ -30,6 +30,14 @@ const incidentSchema = z.looseObject({
   updated_at: z.string().optional(),
   severity: z.looseObject({ name: z.string() }).nullish(),
   incident_status: z.looseObject({ category: z.string() }).nullish(),
+  incident_timestamp_values: z
+    .array(
+      z.looseObject({
+        incident_timestamp: z.looseObject({ name: z.string() }),
+        value: z.looseObject({ value: z.string().nullish() }).nullish(),
+      }),
+    )
+    .default([]),
   custom_field_entries: z
     .array(
       z.looseObject({
@@ -40,6 +48,28 @@ const incidentSchema = z.looseObject({
     )
     .default([]),
 });
+
+/**
+ * incident.io's own lifecycle timestamps (Settings → Timestamps; the defaults and their common renames), by name,
+ * for Learning Loop's times: TTD, TTA, TTM and TTR are only as true as these.
+ */
+const timestampNames: Record<
+  'startedAt' | 'detectedAt' | 'acknowledgedAt' | 'mitigatedAt' | 'resolvedAt',
+  string[]
+> = {
+  startedAt: ['impact started', 'impact start', 'started at'],
+  detectedAt: ['reported at', 'detected at', 'reported'],
+  acknowledgedAt: ['accepted at', 'acknowledged at', 'accepted'],
+  mitigatedAt: ['fixed at', 'mitigated at', 'stabilized at'],
+  resolvedAt: ['resolved at', 'resolved'],
+};
+
+/** The incident.io event types that carry an incident: the rest (follow-ups, actions, private incidents) record nothing. */
+const incidentEventTypes = [
+  'public_incident.incident_created_v2',
+  'public_incident.incident_updated_v2',
+  'public_incident.incident_status_updated_v2',
+];
 
 const severities: Record<string, Severity> = {
   critical: 'SEV1',
@@ -97,7 +127,8 @@ function entityRefOf(externalId: string | undefined): string | undefined {
 }
 
 /**
- * incident.io's public incident webhooks (`public_incident.incident_created_v2` and `..._updated_v2`). The
+ * incident.io's public incident webhooks (`public_incident.incident_created_v2`, `..._updated_v2` and
+ * `..._status_updated_v2`; every other documented event type answers 200 with nothing recorded). The
  * incident's catalog-powered custom fields ("Affected services", synced from Backstage by incident.io's catalog
  * importer) name the entities: by the entry's external id when it is an entity ref, else by the entry id in
  * `learning-loop.io/incident-io-service-id`.
@@ -118,10 +149,17 @@ export function createIncidentIoSource(options: {
       const body = parseJsonBody(request) as Record<string, unknown>;
       const eventType =
         typeof body?.event_type === 'string' ? body.event_type : '';
-      if (!eventType.startsWith('public_incident.incident_')) {
+      // every documented event type is accepted; only those about a public incident are recorded
+      if (!incidentEventTypes.includes(eventType)) {
         return [];
       }
-      const parsed = incidentSchema.safeParse(body[eventType]);
+      // status updates carry the incident beside the old and new status
+      const payload = body[eventType] as Record<string, unknown> | undefined;
+      const parsed = incidentSchema.safeParse(
+        payload && typeof payload.incident === 'object'
+          ? payload.incident
+          : payload,
+      );
       if (!parsed.success) {
         throw new InputError(
           `Not an incident.io incident event: ${parsed.error.issues
@@ -132,6 +170,15 @@ export function createIncidentIoSource(options: {
       const incident = parsed.data;
       const occurredAt =
         toIsoTimestamp(incident.updated_at) ?? request.receivedAt.toISOString();
+      const stamp = (field: keyof typeof timestampNames) => {
+        const names = timestampNames[field];
+        const found = incident.incident_timestamp_values.find(
+          t =>
+            names.includes(t.incident_timestamp.name.trim().toLowerCase()) &&
+            t.value?.value,
+        );
+        return toIsoTimestamp(found?.value?.value);
+      };
       const entries = incident.custom_field_entries
         .flatMap(field => field.values)
         .map(value => value.value_catalog_entry)
@@ -139,6 +186,9 @@ export function createIncidentIoSource(options: {
       const category = incident.incident_status?.category;
       const closed = category === 'closed' || category === 'learning';
       const createdAt = toIsoTimestamp(incident.created_at);
+      // the tool's own times where it has them; the creation and the closing update only where it has none
+      const resolvedAt =
+        stamp('resolvedAt') ?? (closed ? occurredAt : undefined);
       return [
         {
           deliveryId: request.headers['webhook-id']!,
@@ -160,11 +210,13 @@ export function createIncidentIoSource(options: {
             severity: incident.severity
               ? severities[incident.severity.name.toLowerCase()]
               : undefined,
-            startedAt: createdAt,
-            detectedAt: createdAt,
+            startedAt: stamp('startedAt') ?? createdAt,
+            detectedAt: stamp('detectedAt') ?? createdAt,
+            acknowledgedAt: stamp('acknowledgedAt'),
+            mitigatedAt: stamp('mitigatedAt'),
             externalUrl: incident.permalink,
             summary: incident.summary ?? undefined,
-            resolvedAt: closed ? occurredAt : undefined,
+            resolvedAt,
           },
         },
       ];

@@ -264,6 +264,156 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('incident.io at full fidelity', () => {
+      const stampValue = (name: string, value: string) => ({
+        incident_timestamp: { id: `ts-${name}`, name, rank: 1 },
+        value: { value },
+      });
+      const incident = {
+        ...incidentIoCreated['public_incident.incident_created_v2'],
+        id: '01JD0FIDELITY0000000000000',
+        created_at: '2026-11-05T10:30:00.000Z',
+        updated_at: '2026-11-05T13:45:00.000Z',
+        incident_status: {
+          id: 's',
+          name: 'Closed',
+          category: 'closed',
+          rank: 5,
+        },
+        incident_timestamp_values: [
+          stampValue('Impact started', '2026-11-05T10:02:00.000Z'),
+          stampValue('Reported at', '2026-11-05T10:20:00.000Z'),
+          stampValue('Accepted at', '2026-11-05T10:31:00.000Z'),
+          stampValue('Fixed at', '2026-11-05T11:10:00.000Z'),
+          stampValue('Resolved at', '2026-11-05T11:40:00.000Z'),
+          { incident_timestamp: { id: 'ts-x', name: 'Closed at', rank: 9 } },
+        ],
+      };
+
+      it("takes each lifecycle time from incident.io's own timestamps, never from the delivery's creation or update", async () => {
+        const body = json({
+          event_type: 'public_incident.incident_updated_v2',
+          'public_incident.incident_updated_v2': incident,
+        });
+        const answer = await post(
+          'incident-io',
+          body,
+          incidentIoHeaders(body, { id: 'msg_fidelity_1' }),
+        );
+        expect(answer.status).toBe(200);
+        const stored = await knex('incidents')
+          .where({ external_id: incident.id })
+          .first();
+        const iso = (v: unknown) => new Date(v as string).toISOString();
+        expect({
+          startedAt: iso(stored.started_at),
+          detectedAt: iso(stored.detected_at),
+          acknowledgedAt: iso(stored.acknowledged_at),
+          mitigatedAt: iso(stored.mitigated_at),
+          resolvedAt: iso(stored.resolved_at),
+        }).toEqual({
+          startedAt: '2026-11-05T10:02:00.000Z',
+          detectedAt: '2026-11-05T10:20:00.000Z',
+          acknowledgedAt: '2026-11-05T10:31:00.000Z',
+          mitigatedAt: '2026-11-05T11:10:00.000Z',
+          resolvedAt: '2026-11-05T11:40:00.000Z',
+        });
+      });
+
+      it('reads a status update, and answers 200 with nothing recorded for every other documented event type', async () => {
+        const status = json({
+          event_type: 'public_incident.incident_status_updated_v2',
+          'public_incident.incident_status_updated_v2': {
+            incident: { ...incident, id: '01JD0FIDELITY0000000000001' },
+            new_status: { id: 's', name: 'Closed', category: 'closed' },
+            previous_status: {
+              id: 'l',
+              name: 'Investigating',
+              category: 'live',
+            },
+          },
+        });
+        const read = await post(
+          'incident-io',
+          status,
+          incidentIoHeaders(status, { id: 'msg_fidelity_2' }),
+        );
+        expect(read.status).toBe(200);
+        expect(read.body.results[0].outcome).toBe('created');
+        const before = await snapshot();
+        const others = [
+          ['private_incident.incident_created_v2', { id: '01JD0PRIVATE' }],
+          ['private_incident.incident_updated_v2', { id: '01JD0PRIVATE' }],
+          [
+            'private_incident.incident_status_updated_v2',
+            { id: '01JD0PRIVATE' },
+          ],
+          [
+            'public_incident.follow_up_created_v1',
+            {
+              id: 'fu1',
+              incident_id: incident.id,
+              title: 'Add an alert',
+              status: 'outstanding',
+            },
+          ],
+          [
+            'public_incident.follow_up_updated_v1',
+            {
+              id: 'fu1',
+              incident_id: incident.id,
+              title: 'Add an alert',
+              status: 'completed',
+            },
+          ],
+          ['private_incident.follow_up_created_v1', { id: 'fu2' }],
+          ['private_incident.follow_up_updated_v1', { id: 'fu2' }],
+          [
+            'public_incident.action_created_v1',
+            {
+              id: 'a1',
+              incident_id: incident.id,
+              description: 'Roll back',
+              status: 'outstanding',
+            },
+          ],
+          [
+            'public_incident.action_updated_v1',
+            {
+              id: 'a1',
+              incident_id: incident.id,
+              description: 'Roll back',
+              status: 'completed',
+            },
+          ],
+          ['private_incident.action_created_v1', { id: 'a2' }],
+          ['private_incident.action_updated_v1', { id: 'a2' }],
+          [
+            'private_incident.membership_granted_v1',
+            { incident: { id: '01JD0PRIVATE' }, user: { id: 'u1' } },
+          ],
+          [
+            'private_incident.membership_revoked_v1',
+            { incident: { id: '01JD0PRIVATE' }, user: { id: 'u1' } },
+          ],
+        ] as const;
+        for (const [eventType, payload] of others) {
+          const body = json({ event_type: eventType, [eventType]: payload });
+          const answer = await post(
+            'incident-io',
+            body,
+            incidentIoHeaders(body, { id: `msg_${eventType}` }),
+          );
+          expect([eventType, answer.status, answer.body.results]).toEqual([
+            eventType,
+            200,
+            [],
+          ]);
+        }
+        expect(await snapshot()).toEqual(before);
+      });
+    });
+
     describe('generic webhook (HMAC of timestamp and body)', () => {
       const event = (overrides: object = {}, incident: object = {}) =>
         json({
