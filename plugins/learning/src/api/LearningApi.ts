@@ -25,6 +25,7 @@ import type {
   EntityLearningSummary,
   HistoryEntry,
   ActionTrackerState,
+  IngestEventPage,
   TrackerLink,
   Incident,
   Page,
@@ -135,6 +136,14 @@ export interface LearningApi {
     recordType: 'incidents' | 'postmortems' | 'runbooks' | 'actions',
     id: string,
   ): Promise<{ items: HistoryEntry[] }>;
+  /** Events from incident tools, by status: `unmapped` ones wait for an entity. */
+  listIngestEvents(query: {
+    status?: 'unmapped' | 'mapped' | 'applied';
+    page?: number;
+    limit?: number;
+  }): Promise<IngestEventPage>;
+  /** Records an unmapped event's incident (or deployment) on entities. */
+  mapIngestEvent(id: string, entityRefs: string[]): Promise<unknown>;
   /** The trackers an action can go to, and the issue it is linked to with its sync state. */
   getActionTracker(actionId: string): Promise<ActionTrackerState>;
   /** Links an action to an issue of a configured tracker by the issue's URL. */

@@ -14,6 +14,7 @@ import type {
   GateDecision,
   HistoryEntry,
   ActionTrackerState,
+  IngestEventPage,
   TrackerLink,
   Incident,
   LearningOverview,
@@ -191,6 +192,19 @@ export class LearningClient implements LearningApi {
     id: string,
   ): Promise<{ items: HistoryEntry[] }> {
     return this.request(`/${recordType}/${encodeURIComponent(id)}/history`);
+  }
+
+  listIngestEvents(
+    query: Parameters<LearningApi['listIngestEvents']>[0],
+  ): Promise<IngestEventPage> {
+    return this.request(`/ingest-events${toQueryString(query)}`);
+  }
+
+  mapIngestEvent(id: string, entityRefs: string[]): Promise<unknown> {
+    return this.request(`/ingest-events/${encodeURIComponent(id)}/map`, {
+      method: 'POST',
+      body: { entityRefs },
+    });
   }
 
   getActionTracker(actionId: string): Promise<ActionTrackerState> {

@@ -1,3 +1,4 @@
+import { UnmappedEventsPage } from './ingest/UnmappedEventsPage';
 import { useState } from 'react';
 import { Route, Routes } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
@@ -132,6 +133,9 @@ export function LearningPage() {
               </TabbedLayout.Route>
               <TabbedLayout.Route path="/actions" title="All actions">
                 <ActionsListPage />
+              </TabbedLayout.Route>
+              <TabbedLayout.Route path="/unmapped" title="Unmapped events">
+                <UnmappedEventsPage />
               </TabbedLayout.Route>
             </TabbedLayout>
           }
