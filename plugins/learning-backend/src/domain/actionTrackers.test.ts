@@ -62,10 +62,12 @@ describe.each(databases.eachSupportedId())(
       });
       upIssues.set('UP-1', issue('UP-1'));
       downIssues.set('DOWN-1', issue('DOWN-1'));
-      const trackers = new ActionTrackers(store, [
-        tracker('down', downIssues),
-        tracker('up', upIssues),
-      ]);
+      const auditor = mockServices.auditor.mock();
+      const trackers = new ActionTrackers(
+        store,
+        [tracker('down', downIssues), tracker('up', upIssues)],
+        { auditor },
+      );
       const action = (title: string) =>
         store.actions.create(
           createActionSchema.parse({ entityRef: svc, title }),
@@ -100,6 +102,18 @@ describe.each(databases.eachSupportedId())(
       expect(done.completedAt).toBe(closedAt);
       expect((await store.history('action', a.id)).at(-1)?.actor).toBe(
         'tracker:up',
+      );
+      // the tracker's change is audited with the issue, the action and the fields it changed
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'action-tracker-sync',
+          meta: {
+            tracker: 'up',
+            issueKey: 'UP-1',
+            actionId: a.id,
+            fields: ['status'],
+          },
+        }),
       );
       // the tracker that is down: its link says why, the action is untouched
       const link = await store.trackerLinks.ofAction(b.id);

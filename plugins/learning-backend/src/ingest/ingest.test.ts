@@ -196,6 +196,77 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    describe('Opsgenie actions', () => {
+      const headers = { 'x-learning-loop-token': OPSGENIE_TOKEN };
+      const alert = {
+        ...opsgenieCreate.alert,
+        alertId: 'b1f0c9de-0000-4000-8000-000000000001',
+        createdAt: 1793600000000,
+      };
+      const action = (name: string, updatedAt: number, extra: object = {}) =>
+        json({
+          ...opsgenieCreate,
+          action: name,
+          alert: { ...alert, updatedAt, ...extra },
+        });
+
+      it("accepts every documented action; acknowledge and close take the action's own time, the others change no time", async () => {
+        expect(
+          (
+            await post(
+              'opsgenie',
+              action('Create', 1793600000000000000),
+              headers,
+            )
+          ).status,
+        ).toBe(200);
+        const ack = await post(
+          'opsgenie',
+          action('Acknowledge', 1793600300000000000),
+          headers,
+        );
+        expect(ack.status).toBe(200);
+        for (const name of [
+          'AddNote',
+          'AddTags',
+          'RemoveTags',
+          'AddTeam',
+          'AddRecipient',
+          'AssignOwnership',
+          'TakeOwnership',
+          'Escalate',
+          'Snooze',
+          'SnoozeEnded',
+          'UnAcknowledge',
+          'UpdatePriority',
+          'UpdateMessage',
+          'UpdateDescription',
+          'CustomAction',
+        ]) {
+          const answer = await post(
+            'opsgenie',
+            action(name, 1793600400000000000, { note: 'checked' }),
+            headers,
+          );
+          expect([name, answer.status]).toEqual([name, 200]);
+        }
+        await post('opsgenie', action('Close', 1793603600000000000), headers);
+        const stored = await knex('incidents')
+          .where({ external_id: alert.alertId })
+          .first();
+        const iso = (v: unknown) => new Date(v as string).toISOString();
+        expect({
+          startedAt: iso(stored.started_at),
+          acknowledgedAt: iso(stored.acknowledged_at),
+          resolvedAt: iso(stored.resolved_at),
+        }).toEqual({
+          startedAt: new Date(1793600000000).toISOString(),
+          acknowledgedAt: new Date(1793600300000).toISOString(),
+          resolvedAt: new Date(1793603600000).toISOString(),
+        });
+      });
+    });
+
     describe('incident.io (Svix signature with timestamp tolerance)', () => {
       const body = json(incidentIoCreated);
 

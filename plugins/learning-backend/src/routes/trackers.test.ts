@@ -288,6 +288,11 @@ describe.each(databases.eachSupportedId())(
         .post('/api/learning/ingest/trackers/nope')
         .send('{}')
         .expect(404);
+      // over learning.ingest.maxBodyBytes (256 KiB): refused before it is read or verified
+      await deliver({
+        event: 'issue.updated',
+        padding: 'x'.repeat(300 * 1024),
+      }).expect(413);
     });
 
     it('keeps an edit made in Learning Loop after the issue last changed', async () => {
