@@ -23,7 +23,8 @@ export interface TrackerHttp {
  * @public
  */
 export class TrackerHttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `trackerStatus`, not `status`: Backstage's error handler would answer the caller with the tracker's status. */
+  constructor(readonly trackerStatus: number, message: string) {
     super(message);
     this.name = 'TrackerHttpError';
   }

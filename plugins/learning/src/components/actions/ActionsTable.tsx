@@ -117,6 +117,25 @@ export function ActionsTable(props: {
       {a.title}
     </RecordLink>
   );
+  /** The tracker issue's dialog, from the line under the title (the row's buttons keep their width). */
+  const issueButton = (a: ActionItem) => (
+    <Tooltip
+      title={
+        a.issue
+          ? `Issue ${a.issue.key}: sync state`
+          : 'Create or link a tracker issue'
+      }
+    >
+      <IconButton
+        size="small"
+        style={{ padding: 2, fontSize: 'inherit' }}
+        aria-label={`Issue of ${a.title}`}
+        onClick={() => setIssueOf(a)}
+      >
+        <IssueIcon style={{ fontSize: '1.2em' }} />
+      </IconButton>
+    </Tooltip>
+  );
   const due = (a: ActionItem) => (
     <>
       <DueDateCell {...cell(a)} />
@@ -153,17 +172,6 @@ export function ActionsTable(props: {
           )
         }
       </Guarded>
-      <Tooltip
-        title={a.issue ? `Issue ${a.issue.key}` : 'Create or link an issue'}
-      >
-        <IconButton
-          size="small"
-          aria-label={`Issue of ${a.title}`}
-          onClick={() => setIssueOf(a)}
-        >
-          <IssueIcon fontSize="small" />
-        </IconButton>
-      </Tooltip>
       <Tooltip title="History">
         <IconButton
           size="small"
@@ -191,7 +199,8 @@ export function ActionsTable(props: {
                 {' '}
                 · <TrackerLink action={a} />
               </>
-            )}
+            )}{' '}
+            {issueButton(a)}
             {a.statusReason && ` · ${a.statusReason}`}
             {a.completedAt && ` · done ${formatDate(a.completedAt)}`}
             {a.effectiveness &&
@@ -275,7 +284,8 @@ export function ActionsTable(props: {
                     {' '}
                     · <TrackerLink action={a} />
                   </>
-                )}
+                )}{' '}
+                {issueButton(a)}
                 {props.showEntity && (
                   <>
                     {' '}
