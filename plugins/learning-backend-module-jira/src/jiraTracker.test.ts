@@ -277,6 +277,60 @@ describe.each(databases.eachSupportedId())('Jira tracker on %p', databaseId => {
     expect((await action(created.id)).version).toBe(synced.version);
   });
 
+  it('links an issue by its browse URL, keeps saving while Jira is down, and gets the change through a 429 later', async () => {
+    const created = await newAction('Cap the tax service retries');
+    const seeded = jira.seed('PAY', 'Cap the tax service retries');
+    const linked = await api()
+      .post(`/api/learning/actions/${created.id}/tracker`)
+      .set('Authorization', user)
+      .send({ url: `${jira.url}/browse/${seeded.key}` })
+      .expect(200);
+    expect(linked.body.link).toMatchObject({
+      tracker: 'jira',
+      issueKey: seeded.key,
+    });
+    jira.down = true;
+    const before = await action(created.id);
+    await api()
+      .patch(`/api/learning/actions/${created.id}`)
+      .set('Authorization', user)
+      .send({ version: before.version, dueDate: '2027-04-01' })
+      .expect(200);
+    await eventually(
+      async () =>
+        !!(
+          await api()
+            .get(`/api/learning/actions/${created.id}/tracker`)
+            .set('Authorization', user)
+        ).body.link.syncError,
+      'the sync error is recorded',
+    );
+    expect(
+      (
+        await api()
+          .get(`/api/learning/actions/${created.id}/tracker`)
+          .set('Authorization', user)
+      ).body.link,
+    ).toMatchObject({
+      pushPending: true,
+      syncError: expect.stringMatching(/Jira answered 503: Down/),
+    });
+    jira.down = false;
+    jira.rateLimit(1);
+    await new Promise(r => setTimeout(r, 20));
+    await tasks.get('learning-tracker-reconcile')!(
+      new AbortController().signal,
+    );
+    expect(jira.issues.get(seeded.key)!.fields.duedate).toBe('2027-04-01');
+    expect(
+      (
+        await api()
+          .get(`/api/learning/actions/${created.id}/tracker`)
+          .set('Authorization', user)
+      ).body.link.pushPending,
+    ).toBe(false);
+  });
+
   it('reconciles a lost webhook with a JQL search of the linked keys', async () => {
     const created = await newAction('Rehearse the payment failover');
     const { issueKey } = await createIssue(created.id);

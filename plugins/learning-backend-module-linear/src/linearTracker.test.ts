@@ -233,6 +233,45 @@ describe.each(databases.eachSupportedId())(
       ).toBe(200);
     });
 
+    it('keeps saving while Linear is down, and gets the change through a rate limit later', async () => {
+      const created = await newAction('Page on capture failures');
+      const { issueKey } = await createIssue(created.id);
+      linear.down = true;
+      const before = await action(created.id);
+      await api()
+        .patch(`/api/learning/actions/${created.id}`)
+        .set('Authorization', user)
+        .send({
+          version: before.version,
+          title: 'Page on capture failures above 1 %',
+        })
+        .expect(200);
+      const link = async () =>
+        (
+          await api()
+            .get(`/api/learning/actions/${created.id}/tracker`)
+            .set('Authorization', user)
+        ).body.link;
+      await eventually(
+        async () => !!(await link()).syncError,
+        'the sync error is recorded',
+      );
+      expect(await link()).toMatchObject({
+        pushPending: true,
+        syncError: expect.stringMatching(/Linear answered 503/),
+      });
+      linear.down = false;
+      linear.rateLimit(1);
+      await new Promise(r => setTimeout(r, 20));
+      await tasks.get('learning-tracker-reconcile')!(
+        new AbortController().signal,
+      );
+      expect(linear.issues.get(issueKey)!.title).toBe(
+        'Page on capture failures above 1 %',
+      );
+      expect((await link()).pushPending).toBe(false);
+    });
+
     it("sends changes to the team's states, does not echo them back, and reconciles a lost webhook", async () => {
       const created = await newAction('Shorten the capture timeout');
       const { issueKey } = await createIssue(created.id);

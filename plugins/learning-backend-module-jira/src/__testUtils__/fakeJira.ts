@@ -45,12 +45,18 @@ export class FakeJira {
   readonly issues = new Map<string, FakeJiraIssue>();
   readonly requests: string[] = [];
   down = false;
+  private limited = 0;
   private server?: http.Server;
   private webhook?: { url: string; secret: string };
   private next = 1;
 
   get url(): string {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  /** The next `count` API requests answer 429 with `Retry-After: 0`. */
+  rateLimit(count: number) {
+    this.limited = count;
   }
 
   deliverTo(url: string, secret: string) {
@@ -62,6 +68,15 @@ export class FakeJira {
       let raw = '';
       req.on('data', c => (raw += c));
       req.on('end', () => {
+        if (this.limited > 0) {
+          this.limited -= 1;
+          res.writeHead(429, {
+            'content-type': 'application/json',
+            'retry-after': '0',
+          });
+          res.end(JSON.stringify({ errorMessages: ['Rate limit exceeded'] }));
+          return;
+        }
         const { status, body } = this.handle(req, raw);
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(body === undefined ? '' : JSON.stringify(body));

@@ -34,6 +34,9 @@ const states = [
 export class FakeLinear {
   readonly issues = new Map<string, FakeLinearIssue>();
   readonly operations: string[] = [];
+  /** Answers 503 to every API request while true. */
+  down = false;
+  private limited = 0;
   private server?: http.Server;
   private webhook?: { url: string; secret: string };
   private next = 1;
@@ -42,6 +45,11 @@ export class FakeLinear {
     return `http://127.0.0.1:${
       (this.server?.address() as AddressInfo).port
     }/graphql`;
+  }
+
+  /** The next `count` API requests answer 429 with `Retry-After: 0`. */
+  rateLimit(count: number) {
+    this.limited = count;
   }
 
   deliverTo(url: string, secret: string) {
@@ -133,6 +141,25 @@ export class FakeLinear {
     req: http.IncomingMessage,
     raw: string,
   ): { status: number; body: unknown } {
+    if (this.down)
+      return {
+        status: 503,
+        body: { errors: [{ message: 'Service Unavailable' }] },
+      };
+    if (this.limited > 0) {
+      this.limited -= 1;
+      return {
+        status: 429,
+        body: {
+          errors: [
+            {
+              message: 'Rate limit exceeded',
+              extensions: { code: 'RATELIMITED' },
+            },
+          ],
+        },
+      };
+    }
     if (!req.headers.authorization)
       return {
         status: 400,
