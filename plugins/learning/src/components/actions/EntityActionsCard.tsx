@@ -34,8 +34,9 @@ export function mergeActions(
 export function EntityActionsCard(props: {
   entityRef: string;
   ownerLabel: string;
-  reassignmentNeeded: ActionItem[];
-  counts: { open: number; overdue: number };
+  /** From the entity's summary; absent while it loads (the list does not wait for it). */
+  reassignmentNeeded?: ActionItem[];
+  counts?: { open: number; overdue: number };
   onChanged: () => void;
 }) {
   const api = useApi(learningApiRef);
@@ -74,16 +75,19 @@ export function EntityActionsCard(props: {
   const actions = mergeActions(value?.items ?? [], changes);
   // an item leaves the reassignment list once its owner has been changed
   const flaggedOwner = new Map(
-    props.reassignmentNeeded.map(a => [a.id, a.owner]),
+    (props.reassignmentNeeded ?? []).map(a => [a.id, a.owner]),
   );
-  const reassign = mergeActions(props.reassignmentNeeded, changes).filter(
+  const reassign = mergeActions(props.reassignmentNeeded ?? [], changes).filter(
     a => a.owner === flaggedOwner.get(a.id),
   );
 
   return (
     <InfoCard
       title="Preventive actions"
-      subheader={`${props.counts.open} open, ${props.counts.overdue} overdue`}
+      subheader={
+        props.counts &&
+        `${props.counts.open} open, ${props.counts.overdue} overdue`
+      }
       action={
         <Tooltip title={create.allowed ? '' : deniedReason()}>
           <span>

@@ -508,6 +508,28 @@ describe('EntityLearningContent', () => {
     expect(screen.getByText('Vendor timeout 2')).toBeInTheDocument();
   });
 
+  it('loads in one wave: the lists and metrics are asked for while the summary is still on its way', async () => {
+    let answer: (value: unknown) => void = () => {};
+    const api = fakeApi({
+      getEntitySummary: jest.fn().mockReturnValue(
+        new Promise(resolve => {
+          answer = resolve;
+        }),
+      ),
+    });
+    await renderWith(api, <EntityLearningContent />);
+    await waitFor(() => {
+      expect(api.listIncidents).toHaveBeenCalled();
+      expect(api.listActions).toHaveBeenCalled();
+      expect(api.listPostmortems).toHaveBeenCalled();
+      expect(api.getMetrics).toHaveBeenCalled();
+      expect(api.getDurations).toHaveBeenCalled();
+    });
+    // the summary's own cards wait in place, and fill in when it arrives
+    answer(summary);
+    expect(await screen.findByText('Recurrence')).toBeInTheDocument();
+  });
+
   it('shows the error when the summary cannot be loaded', async () => {
     const api = fakeApi({
       getEntitySummary: jest.fn().mockRejectedValue(new Error('backend down')),

@@ -242,19 +242,21 @@ export function EntityLearningContent() {
     ? ownerNames.get(ownerRef) ?? parseEntityRef(ownerRef).name
     : 'its owner';
 
-  if (loading && !summary) return <Progress />;
-  if (error) return <ResponseErrorPanel error={error} />;
-  if (!summary) return null;
+  // one wave: the cards that need only the entity ref load at once, beside the summary; those that read the
+  // summary show their progress in place
+  if (error && !summary) return <ResponseErrorPanel error={error} />;
+  const waiting = loading && !summary;
+  const pending = <Progress />;
   return (
     <Grid container spacing={3} alignItems="stretch">
       <Grid item xs={12}>
-        <LearningHeadline summary={summary} />
+        {summary ? <LearningHeadline summary={summary} /> : waiting && pending}
       </Grid>
       <Grid item xs={12} md={6}>
-        <CountsCard summary={summary} />
+        {summary && <CountsCard summary={summary} />}
       </Grid>
       <Grid item xs={12} md={6}>
-        <RecurrenceCard summary={summary} />
+        {summary && <RecurrenceCard summary={summary} />}
       </Grid>
       <Grid item xs={12}>
         <MetricsCard entityRef={entityRef} />
@@ -269,11 +271,13 @@ export function EntityLearningContent() {
         <EntityActionsCard
           entityRef={entityRef}
           ownerLabel={ownerLabel}
-          reassignmentNeeded={summary.reassignmentNeeded}
-          counts={{
-            open: summary.openActionCount,
-            overdue: summary.overdueActionCount,
-          }}
+          reassignmentNeeded={summary?.reassignmentNeeded}
+          counts={
+            summary && {
+              open: summary.openActionCount,
+              overdue: summary.overdueActionCount,
+            }
+          }
           onChanged={reloadSummary}
         />
       </Grid>
@@ -281,14 +285,16 @@ export function EntityLearningContent() {
         <IncidentsTable entityRef={entityRef} />
       </Grid>
       <Grid item xs={12} md={6}>
-        <PostmortemsCard entityRef={entityRef} counts={summary.postmortems} />
+        <PostmortemsCard entityRef={entityRef} counts={summary?.postmortems} />
       </Grid>
       <Grid item xs={12} md={6}>
-        <RunbooksCard
-          runbooks={summary.runbooks}
-          entityRef={entityRef}
-          onAdded={reloadSummary}
-        />
+        {summary && (
+          <RunbooksCard
+            runbooks={summary.runbooks}
+            entityRef={entityRef}
+            onAdded={reloadSummary}
+          />
+        )}
       </Grid>
     </Grid>
   );

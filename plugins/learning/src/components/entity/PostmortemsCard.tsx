@@ -17,7 +17,8 @@ import { formatDate, humanize } from '../shared/format';
 /** The entity's latest postmortems, each linking to its page. */
 export function PostmortemsCard(props: {
   entityRef: string;
-  counts: {
+  /** From the entity's summary; absent while it loads (the list does not wait for it). */
+  counts?: {
     draft: number;
     inReview: number;
     published: number;
@@ -36,11 +37,14 @@ export function PostmortemsCard(props: {
       }),
     [api, props.entityRef],
   );
-  const { draft, inReview, published, overdue } = props.counts;
+  const counts = props.counts;
   return (
     <InfoCard
       title="Postmortems"
-      subheader={`${published} published, ${inReview} in review, ${draft} draft · ${overdue} overdue`}
+      subheader={
+        counts &&
+        `${counts.published} published, ${counts.inReview} in review, ${counts.draft} draft · ${counts.overdue} overdue`
+      }
     >
       {loading && <Progress />}
       {error && <ResponseErrorPanel error={error} />}
