@@ -60,7 +60,11 @@ export function writeConfig(dir, db, { port, pgUrl, scale, extra = [] }) {
   return file;
 }
 
-export function startBackend(config, logFile) {
+/**
+ * Starts the demo backend on `config`. With `eventLoopFile`, the backend appends its event-loop delay each second
+ * there (packages/backend/src/index.ts: LEARNING_LOOP_EVENT_LOOP_FILE).
+ */
+export function startBackend(config, logFile, { eventLoopFile } = {}) {
   const child = spawn(
     'yarn',
     [
@@ -76,6 +80,9 @@ export function startBackend(config, logFile) {
       cwd: path.join(root, 'packages/backend'),
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: eventLoopFile
+        ? { ...process.env, LEARNING_LOOP_EVENT_LOOP_FILE: eventLoopFile }
+        : process.env,
     },
   );
   const chunks = [];
@@ -176,3 +183,26 @@ export async function waitForBackend(backend, dataset, base) {
 /** Nearest-rank percentile of sorted values. */
 export const percentile = (sorted, p) =>
   sorted.length ? sorted[Math.max(1, Math.ceil(p * sorted.length)) - 1] : NaN;
+
+/**
+ * The backend's event-loop delay between two times (ms since the epoch), from the per-second lines it wrote: the
+ * worst second's p99 and the longest single delay, in milliseconds.
+ */
+export function eventLoopBetween(file, from, to) {
+  let lines = [];
+  try {
+    lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  } catch {
+    return undefined;
+  }
+  const seconds = lines
+    .map(line => JSON.parse(line))
+    .filter(s => s.at >= from && s.at <= to + 1000);
+  if (!seconds.length) return undefined;
+  const round = v => Math.round(v * 10) / 10;
+  return {
+    p99: round(Math.max(...seconds.map(s => s.p99))),
+    max: round(Math.max(...seconds.map(s => s.max))),
+    seconds: seconds.length,
+  };
+}

@@ -188,7 +188,12 @@ function catalogOf(scale, rnd) {
   }
   // JSON is YAML: one document per entity
   const yaml = docs.map(d => `---\n${JSON.stringify(d)}\n`).join('');
-  return { yaml, refs, counts: { teams, departments, systems, domains } };
+  return {
+    yaml,
+    refs,
+    guestTeam: teamNames[0],
+    counts: { teams, departments, systems, domains },
+  };
 }
 
 /** Deterministic UUID-shaped ids. */
@@ -612,6 +617,8 @@ export async function generate({ scale, db, out, pg, prefix, now }) {
     // a mid-sized entity, for the summary and list pages
     typicalEntity: catalog.refs[Math.floor(nEntities / 2)].ref,
     team: `group:default/${catalog.refs[0].team}`,
+    // the benchmark's caller belongs to it; the mixed mode makes it the admin group, so its writes are allowed
+    guestTeam: `group:default/${catalog.guestTeam}`,
     // each planted incident after the first of its family, with the earlier ones a good answer names
     planted: planted.truth,
   };

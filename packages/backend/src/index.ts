@@ -3,6 +3,9 @@
  * notifications, and the Learning Loop plugin with its demo data.
  */
 import { createBackend } from '@backstage/backend-defaults';
+import { reportEventLoopDelay } from './eventLoopReport';
+
+reportEventLoopDelay();
 
 const backend = createBackend();
 

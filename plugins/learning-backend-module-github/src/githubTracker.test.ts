@@ -149,6 +149,23 @@ describe.each(databases.eachSupportedId())(
       });
     });
 
+    it("linking an issue closed before the action was written makes it done at the issue's close time", async () => {
+      const issue = github.seed('acme/checkout', 'Drain the retry queue');
+      const closedAt = new Date(Date.now() - 3 * 86_400_000).toISOString();
+      await github.change(
+        'acme/checkout',
+        issue.number,
+        { state: 'closed', at: closedAt },
+        false,
+      );
+      const created = await ll.newAction('Drain the retry queue');
+      await ll.link(created.id, issue.html_url).expect(200);
+      expect(await ll.action(created.id)).toMatchObject({
+        status: 'done',
+        completedAt: new Date(`${closedAt.slice(0, 19)}Z`).toISOString(),
+      });
+    });
+
     it('refuses unsigned deliveries, changes nothing on a replay, and answers 200 for other events and unlinked issues', async () => {
       const created = await ll.newAction('Cap retries of the payment client');
       const issue = github.seed(

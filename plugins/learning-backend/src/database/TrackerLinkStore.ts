@@ -131,6 +131,25 @@ export class TrackerLinkStore {
       );
   }
 
+  /** The earliest last sync of a tracker's links whose sync is failing (ISO 8601), or undefined when none fails. */
+  async oldestFailingSync(tracker: string): Promise<string | undefined> {
+    const row = await this.db('action_tracker_links')
+      .where({ tracker })
+      .whereNotNull('sync_error')
+      .min({ at: this.db.raw('coalesce(synced_at, linked_at)') })
+      .first();
+    return toIsoTimestamp(row?.at);
+  }
+
+  /** The tracker answered again: its links' read errors go (those with changes waiting keep theirs until sent). */
+  async recovered(tracker: string): Promise<void> {
+    await this.db('action_tracker_links')
+      .where({ tracker })
+      .whereNotNull('sync_error')
+      .whereNull('push_fields')
+      .update({ sync_error: null, synced_at: nowIso() });
+  }
+
   /** Actions whose changes have not reached their issues yet (the tracker was down), oldest first. */
   async pendingPushes(limit: number): Promise<TrackerLink[]> {
     const rows = await this.db('action_tracker_links')

@@ -121,6 +121,27 @@ describe.each(databases.eachSupportedId())(
       expect((await store.actions.get(b.id)).status).toBe('open');
       // a second run finds nothing new to change
       expect((await trackers.reconcile(since)).updated).toBe(0);
+      // the tracker that was down is asked from before its links failed, not only for the last window
+      const asked: string[] = [];
+      const recovered = tracker('up', downIssues);
+      const recovering = new ActionTrackers(store, [
+        {
+          ...recovered,
+          id: 'down',
+          changedSince: async (from, keys) => {
+            asked.push(from);
+            return recovered.changedSince(from, keys);
+          },
+        },
+      ]);
+      const window = new Date().toISOString();
+      await recovering.reconcile(window);
+      expect(asked).toHaveLength(1);
+      expect(asked[0] < window).toBe(true);
+      expect(asked[0] <= link!.syncedAt!).toBe(true);
+      expect(
+        (await store.trackerLinks.ofAction(b.id))?.syncError,
+      ).toBeUndefined();
     });
   },
 );

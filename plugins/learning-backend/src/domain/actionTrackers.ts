@@ -39,11 +39,15 @@ export function changesFromIssue(
   action: ActionItem,
   issue: TrackerIssue,
   assignee?: string,
+  linking = false,
 ): { changes: Omit<UpdateActionInput, 'version'>; completedAt?: string } {
-  // trackers stamp changes to the second: within the same second the tracker's change is the later one
+  // trackers stamp changes to the second: within the same second the tracker's change is the later one; when an
+  // issue is linked, what it says is applied whenever it last changed (an issue closed last week makes the action
+  // done last week)
   if (
+    !linking &&
     Math.floor(Date.parse(issue.updatedAt) / 1000) <
-    Math.floor(Date.parse(action.updatedAt) / 1000)
+      Math.floor(Date.parse(action.updatedAt) / 1000)
   )
     return { changes: {} };
   const changes: Omit<UpdateActionInput, 'version'> = {};
@@ -415,7 +419,7 @@ export class ActionTrackers {
       },
       actor,
     );
-    await this.apply(found.tracker, issue);
+    await this.apply(found.tracker, issue, true);
     return {
       link: (await this.store.trackerLinks.ofAction(actionId))!,
       action: await this.store.actions.get(actionId),
@@ -437,16 +441,22 @@ export class ActionTrackers {
     for (const tracker of this.configured) {
       const keys = await this.store.trackerLinks.linkedKeys(tracker.id);
       if (!keys.length) continue;
+      // a tracker that was down longer than the window: ask from the last time its failing links were in sync
+      const failingSince = await this.store.trackerLinks.oldestFailingSync(
+        tracker.id,
+      );
+      const from = failingSince && failingSince < since ? failingSince : since;
       try {
         for (let i = 0; i < keys.length; i += 100) {
           const issues = await tracker.changedSince(
-            since,
+            from,
             keys.slice(i, i + 100),
           );
           for (const issue of issues) {
             if ((await this.apply(tracker, issue)) === 'updated') updated += 1;
           }
         }
+        if (failingSince) await this.store.trackerLinks.recovered(tracker.id);
       } catch (error) {
         failed.push(tracker.id);
         const message = `${tracker.title}: ${String(
@@ -471,6 +481,7 @@ export class ActionTrackers {
   async apply(
     tracker: ActionTracker,
     issue: TrackerIssue,
+    linking = false,
   ): Promise<TrackerApplied> {
     const link = await this.store.trackerLinks.byIssue(tracker.id, issue.key);
     if (!link) return 'unlinked';
@@ -493,6 +504,7 @@ export class ActionTrackers {
       action,
       issue,
       assignee.owner,
+      linking,
     );
     let applied: TrackerApplied = 'unchanged';
     if (Object.keys(changes).length) {
