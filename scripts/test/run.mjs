@@ -225,6 +225,9 @@ async function main() {
             '2',
             '--prebuilt',
             'yes',
+            // read-only, then with the writer running (issue 21's mixed mode)
+            '--mode',
+            'both',
           ],
           { LEARNING_LOOP_PG_URL: newest.url },
           '--summary',
