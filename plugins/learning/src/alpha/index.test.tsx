@@ -31,8 +31,8 @@ const user: Entity = {
   spec: {},
 };
 
-// lazy pages and userEvent take seconds on a busy CI machine
-jest.setTimeout(30_000);
+// lazy pages and userEvent take seconds on a busy CI machine; the pages load as lazy chunks compiled on first use: on a busy 2-CPU CI machine that alone took over 10 s
+jest.setTimeout(90_000);
 
 describe('the new frontend system plugin', () => {
   it('offers the page, the entity tabs, the summary card, the API and the search result', () => {
@@ -90,7 +90,7 @@ describe('the new frontend system plugin', () => {
       await screen.findByText(
         'Incidents turned into lessons, and lessons into change',
         {},
-        { timeout: 10_000 },
+        { timeout: 45_000 },
       ),
     ).toBeInTheDocument();
     expect(screen.getByText('Learning reviews')).toBeInTheDocument();
@@ -120,7 +120,7 @@ describe('the new frontend system plugin', () => {
       await screen.findByText(
         'Backlog of Localization',
         {},
-        { timeout: 10_000 },
+        { timeout: 45_000 },
       ),
     ).toBeInTheDocument();
     expect(listActions).toHaveBeenCalledWith(
