@@ -13,6 +13,7 @@ import { RunbookStore } from './RunbookStore';
 import { SummaryStore } from './SummaryStore';
 import { RecurrenceStore } from './RecurrenceStore';
 import { MetricsStore } from './MetricsStore';
+import { RollupStore } from './RollupStore';
 import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
@@ -60,6 +61,7 @@ export class DatabaseLearningStore implements LearningStore {
   readonly recurrence: RecurrenceStore;
   readonly metrics: MetricsStore;
   readonly overview: OverviewStore;
+  readonly rollups: RollupStore;
   readonly attention: AttentionStore;
   readonly ingestEvents: IngestEventStore;
   readonly reminders: ReminderStore;
@@ -84,6 +86,8 @@ export class DatabaseLearningStore implements LearningStore {
       await applyLearningMigrations(knex);
       // incidents stored before recurrence numbering existed get their chains now
       await store.recurrence.backfill();
+      // buckets a migration marked (the rollups' backfill) are counted before the first answer
+      await store.rollups.refresh();
     }
     return store;
   }
@@ -95,7 +99,8 @@ export class DatabaseLearningStore implements LearningStore {
   ) {
     this.recurrence = new RecurrenceStore(knex, changes, settings);
     this.metrics = new MetricsStore(knex);
-    this.overview = new OverviewStore(knex, this.metrics);
+    this.rollups = new RollupStore(knex);
+    this.overview = new OverviewStore(knex, this.metrics, this.rollups);
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);

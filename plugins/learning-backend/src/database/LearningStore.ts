@@ -12,6 +12,7 @@ import type { PostmortemReviewStore } from './PostmortemReviewStore';
 import type { PostmortemStore } from './PostmortemStore';
 import type { RecurrenceStore } from './RecurrenceStore';
 import type { ReminderStore } from './ReminderStore';
+import type { RollupStore } from './RollupStore';
 import type { RunbookStore } from './RunbookStore';
 import type { SummaryStore } from './SummaryStore';
 
@@ -27,6 +28,7 @@ export type SummaryRecords = Records<SummaryStore>;
 export type RecurrenceRecords = Records<RecurrenceStore>;
 export type MetricsRecords = Records<MetricsStore>;
 export type OverviewRecords = Records<OverviewStore>;
+export type RollupRecords = Records<RollupStore>;
 export type AttentionRecords = Records<AttentionStore>;
 export type IngestEventRecords = Records<IngestEventStore>;
 export type ReminderRecords = Records<ReminderStore>;
@@ -49,6 +51,8 @@ export interface LearningStore {
   readonly recurrence: RecurrenceRecords;
   readonly metrics: MetricsRecords;
   readonly overview: OverviewRecords;
+  /** The counts per entity and day the organisation-wide answers read. */
+  readonly rollups: RollupRecords;
   readonly attention: AttentionRecords;
   readonly ingestEvents: IngestEventRecords;
   readonly reminders: ReminderRecords;

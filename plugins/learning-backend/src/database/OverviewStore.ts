@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import {
   DEFAULT_CONFIDENCE_LEVEL,
   emptyEntityCounts,
+  kindsExcludedFromMetrics,
   medianIntervalRanks,
   openActionStatuses,
   poissonInterval,
@@ -13,6 +14,12 @@ import {
   type EntityCounts,
   type MonthTrend,
 } from '@learning-loop/plugin-learning-common';
+import {
+  fullDays,
+  partialDays,
+  type FullDays,
+  type RollupStore,
+} from './RollupStore';
 import {
   scopeEntities,
   type MetricsScope,
@@ -32,6 +39,7 @@ export class OverviewStore {
   constructor(
     private readonly db: Knex,
     private readonly metrics: MetricsStore,
+    private readonly rollups: RollupStore,
   ) {
     this.postgres = String(db.client.config.client).includes('pg');
   }
@@ -58,14 +66,199 @@ export class OverviewStore {
     return [...new Set(lists.flat())].sort();
   }
 
-  /** Counts per entity for the period, only for entities in scope. */
+  /**
+   * Counts per entity for the period, only for entities in scope. From the rollups (entities × days of the period,
+   * plus the open backlog for what is overdue `today`) with the partial days at either end of the period counted
+   * from the records; `from: 'records'` counts everything from the records (what the rollups must always equal).
+   */
   async perEntity(
     scope: MetricsScope,
     from: string,
     to: string,
     today: string = utcDate(),
+    source: 'rollups' | 'records' = 'rollups',
   ): Promise<EntityCounts[]> {
-    const incidentRows = await this.metrics
+    const days = source === 'rollups' ? fullDays(from, to) : undefined;
+    if (source === 'rollups') await this.rollups.refresh();
+    const edges = partialDays(from, to, days);
+    const incidentRows = [
+      ...(days ? await this.incidentDays(scope, days) : []),
+      ...(
+        await Promise.all(
+          edges.map(([a, b]) => this.incidentCounts(scope, a, b)),
+        )
+      ).flat(),
+    ];
+    const dueFrom = from.slice(0, 10);
+    const dueTo = to.slice(0, 10);
+    const open = openActionStatuses.map(() => '?').join(', ');
+    let overdueRows: any[];
+    let actionRows: any[];
+    const ineffectiveRows: any[] = (
+      await Promise.all(
+        edges.map(([a, b]) =>
+          this.db('action_items')
+            .modify(q => scopeEntities(q, 'entity_ref', scope))
+            .where('effectiveness', 'ineffective')
+            .where('completed_at', '>=', a)
+            .where('completed_at', '<', b)
+            .groupBy('entity_ref')
+            .select('entity_ref', this.db.raw('count(*) as ineffective')),
+        ),
+      )
+    ).flat();
+    if (days) {
+      const rollup = () =>
+        this.db('learning_rollup_entity_days').modify(q =>
+          scopeEntities(q, 'entity_ref', scope),
+        );
+      [overdueRows, actionRows] = await Promise.all([
+        rollup()
+          .where('day', '<', today)
+          .where(q =>
+            q
+              .where('actions_open', '>', 0)
+              .orWhere('postmortems_unpublished_due', '>', 0),
+          )
+          .groupBy('entity_ref')
+          .select(
+            'entity_ref',
+            this.db.raw('sum(actions_open) as overdue'),
+            this.db.raw('sum(postmortems_unpublished_due) as n'),
+          ),
+        rollup()
+          .where('day', '>=', dueFrom < days.fromDay ? dueFrom : days.fromDay)
+          .where('day', '<', dueTo > days.toDay ? dueTo : days.toDay)
+          .groupBy('entity_ref')
+          .select(
+            'entity_ref',
+            ...(
+              [
+                ['actions_due', 'due', dueFrom, dueTo],
+                ['actions_done', 'done', dueFrom, dueTo],
+                ['actions_open', 'open_due', dueFrom, dueTo],
+                [
+                  'actions_ineffective',
+                  'ineffective',
+                  days.fromDay,
+                  days.toDay,
+                ],
+              ] as const
+            ).map(([column, as, a, b]) =>
+              this.db.raw(
+                `sum(case when day >= ? and day < ? then ${column} else 0 end) as ${as}`,
+                [a, b],
+              ),
+            ),
+          ),
+      ]);
+    } else {
+      overdueRows = await this.db('incident_entities as e')
+        .join('incidents as i', 'i.id', 'e.incident_id')
+        .where('i.postmortem_due_date', '<', today)
+        .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
+        .modify(q => scopeEntities(q, 'e.entity_ref', scope))
+        .groupBy('e.entity_ref')
+        .select('e.entity_ref', this.db.raw('count(*) as n'));
+      actionRows = await this.db('action_items')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .groupBy('entity_ref')
+        .select(
+          'entity_ref',
+          this.db.raw(
+            `sum(case when due_date >= ? and due_date < ? and status <> 'wont-do' then 1 else 0 end) as due`,
+            [dueFrom, dueTo],
+          ),
+          this.db.raw(
+            `sum(case when due_date >= ? and due_date < ? and status = 'done' then 1 else 0 end) as done`,
+            [dueFrom, dueTo],
+          ),
+          this.db.raw(
+            `sum(case when due_date >= ? and due_date < ? and status in (${open}) then 1 else 0 end) as open_due`,
+            [dueFrom, dueTo, ...openActionStatuses],
+          ),
+          this.db.raw(
+            `sum(case when due_date < ? and status in (${open}) then 1 else 0 end) as overdue`,
+            [today, ...openActionStatuses],
+          ),
+        );
+    }
+    const counts = new Map<string, EntityCounts>();
+    const get = (ref: string) => {
+      if (!counts.has(ref)) {
+        counts.set(ref, emptyEntityCounts(ref));
+      }
+      return counts.get(ref)!;
+    };
+    const add = (
+      ref: string,
+      values: Partial<Record<keyof EntityCounts, unknown>>,
+    ) => {
+      const c = get(ref) as unknown as Record<string, number>;
+      for (const [field, value] of Object.entries(values)) {
+        c[field] += Number(value ?? 0);
+      }
+    };
+    for (const r of incidentRows as any[]) {
+      add(r.entity_ref, {
+        incidents: r.incidents,
+        major: r.major,
+        recurrences: r.recurrences,
+        postmortemsNeeded: r.needed,
+        postmortemsPublished: r.published,
+      });
+    }
+    for (const r of overdueRows as any[]) {
+      add(r.entity_ref, {
+        postmortemsOverdue: r.n,
+        actionsOverdue: r.overdue,
+      });
+    }
+    for (const r of actionRows as any[]) {
+      add(r.entity_ref, {
+        actionsDue: r.due,
+        actionsDone: r.done,
+        actionsOpenDue: r.open_due,
+        // counted with the period's actions when read from the records, with the backlog from the rollups
+        actionsOverdue: r.overdue,
+        actionsIneffective: r.ineffective,
+      });
+    }
+    for (const r of ineffectiveRows)
+      add(r.entity_ref, { actionsIneffective: r.ineffective });
+    // only entities with something to count (in the period, or overdue now)
+    return [...counts.values()]
+      .filter(c => Object.entries(c).some(([k, v]) => k !== 'entityRef' && v))
+      .sort((a, b) => a.entityRef.localeCompare(b.entityRef));
+  }
+
+  /** The incident counts per entity of the whole days of a period, from the rollups. */
+  private async incidentDays(scope: MetricsScope, days: FullDays) {
+    return this.db('learning_rollup_incident_days')
+      .where('day', '>=', days.fromDay)
+      .where('day', '<', days.toDay)
+      .whereNotIn('kind', [...kindsExcludedFromMetrics])
+      .modify(q => {
+        scopeEntities(q, 'entity_ref', scope);
+        if (scope.severities?.length) q.whereIn('severity', scope.severities);
+        if (scope.kinds?.length) q.whereIn('kind', scope.kinds);
+      })
+      .groupBy('entity_ref')
+      .select(
+        'entity_ref',
+        this.db.raw('sum(incidents) as incidents'),
+        this.db.raw(
+          `sum(case when severity in ('SEV1', 'SEV2') then incidents else 0 end) as major`,
+        ),
+        this.db.raw('sum(recurrences) as recurrences'),
+        this.db.raw('sum(postmortems_needed) as needed'),
+        this.db.raw('sum(postmortems_published) as published'),
+      );
+  }
+
+  /** The incident counts per entity of [from, to), from the records (an index range of the start times). */
+  private async incidentCounts(scope: MetricsScope, from: string, to: string) {
+    return this.metrics
       .incidents(
         { ...scope, entityRef: undefined, entityRefs: undefined },
         from,
@@ -73,11 +266,6 @@ export class OverviewStore {
       )
       .join('incident_entities as e', 'e.incident_id', 'i.id')
       .modify(q => scopeEntities(q, 'e.entity_ref', scope))
-      .leftJoin(
-        this.metrics.publications().as('pub'),
-        'pub.incident_id',
-        'i.id',
-      )
       .groupBy('e.entity_ref')
       .select(
         'e.entity_ref',
@@ -92,73 +280,11 @@ export class OverviewStore {
           'sum(case when i.postmortem_due_date is not null then 1 else 0 end) as needed',
         ),
         this.db.raw(
-          'sum(case when i.postmortem_due_date is not null and pub.published_at is not null then 1 else 0 end) as published',
+          `sum(case when i.postmortem_due_date is not null and ${this.metrics
+            .publishedAt('i.id')
+            .toQuery()} is not null then 1 else 0 end) as published`,
         ),
       );
-    const overduePostmortems = await this.db('incident_entities as e')
-      .join('incidents as i', 'i.id', 'e.incident_id')
-      .where('i.postmortem_due_date', '<', today)
-      .whereNotExists(publishedPostmortemOf(this.db, 'i.id'))
-      .modify(q => scopeEntities(q, 'e.entity_ref', scope))
-      .groupBy('e.entity_ref')
-      .select('e.entity_ref', this.db.raw('count(*) as n'));
-    const open = openActionStatuses.map(() => '?').join(', ');
-    const actionRows = await this.db('action_items')
-      .modify(q => scopeEntities(q, 'entity_ref', scope))
-      .groupBy('entity_ref')
-      .select(
-        'entity_ref',
-        this.db.raw(
-          `sum(case when due_date >= ? and due_date < ? and status <> 'wont-do' then 1 else 0 end) as due`,
-          [from.slice(0, 10), to.slice(0, 10)],
-        ),
-        this.db.raw(
-          `sum(case when due_date >= ? and due_date < ? and status = 'done' then 1 else 0 end) as done`,
-          [from.slice(0, 10), to.slice(0, 10)],
-        ),
-        this.db.raw(
-          `sum(case when due_date >= ? and due_date < ? and status in (${open}) then 1 else 0 end) as open_due`,
-          [from.slice(0, 10), to.slice(0, 10), ...openActionStatuses],
-        ),
-        this.db.raw(
-          `sum(case when due_date < ? and status in (${open}) then 1 else 0 end) as overdue`,
-          [today, ...openActionStatuses],
-        ),
-        this.db.raw(
-          `sum(case when effectiveness = 'ineffective' and completed_at >= ? and completed_at < ? then 1 else 0 end) as ineffective`,
-          [from, to],
-        ),
-      );
-    const counts = new Map<string, EntityCounts>();
-    const get = (ref: string) => {
-      if (!counts.has(ref)) {
-        counts.set(ref, emptyEntityCounts(ref));
-      }
-      return counts.get(ref)!;
-    };
-    for (const r of incidentRows as any[]) {
-      Object.assign(get(r.entity_ref), {
-        incidents: Number(r.incidents),
-        major: Number(r.major),
-        recurrences: Number(r.recurrences),
-        postmortemsNeeded: Number(r.needed),
-        postmortemsPublished: Number(r.published),
-      });
-    }
-    for (const r of overduePostmortems as any[])
-      get(r.entity_ref).postmortemsOverdue = Number(r.n);
-    for (const r of actionRows as any[]) {
-      Object.assign(get(r.entity_ref), {
-        actionsDue: Number(r.due ?? 0),
-        actionsDone: Number(r.done ?? 0),
-        actionsOpenDue: Number(r.open_due ?? 0),
-        actionsOverdue: Number(r.overdue ?? 0),
-        actionsIneffective: Number(r.ineffective ?? 0),
-      });
-    }
-    return [...counts.values()].sort((a, b) =>
-      a.entityRef.localeCompare(b.entityRef),
-    );
   }
 
   /** Monthly trends over [from, to): incidents by severity, recurrences, TTR median, actions opened and closed. */
@@ -167,6 +293,7 @@ export class OverviewStore {
     from: string,
     to: string,
     level = DEFAULT_CONFIDENCE_LEVEL,
+    source: 'rollups' | 'records' = 'rollups',
   ): Promise<MonthTrend[]> {
     const months: string[] = [];
     for (
@@ -188,19 +315,36 @@ export class OverviewStore {
           'sum(case when i.is_recurrence then 1 else 0 end) as recurrences',
         ),
       );
-    const actions = (column: string) =>
+    const actions = (column: string, a: string, b: string) =>
       this.db('action_items')
         .modify(q => scopeEntities(q, 'entity_ref', scope))
-        .where(column, '>=', from)
-        .where(column, '<', to)
+        .where(column, '>=', a)
+        .where(column, '<', b)
         .groupBy(this.month(column))
         .select(
           this.month(column).wrap('(', ') as month'),
           this.db.raw('count(*) as n'),
         );
-    const [opened, closed] = await Promise.all([
-      actions('created_at'),
-      actions('completed_at'),
+    const days = source === 'rollups' ? fullDays(from, to) : undefined;
+    const edges = partialDays(from, to, days);
+    if (days) await this.rollups.refresh();
+    const [byDay, ...byRecords] = await Promise.all([
+      days
+        ? this.db('learning_rollup_entity_days')
+            .modify(q => scopeEntities(q, 'entity_ref', scope))
+            .where('day', '>=', days.fromDay)
+            .where('day', '<', days.toDay)
+            .groupByRaw('substr(day, 1, 7)')
+            .select(
+              this.db.raw('substr(day, 1, 7) as month'),
+              this.db.raw('sum(actions_created) as opened'),
+              this.db.raw('sum(actions_completed) as closed'),
+            )
+        : [],
+      ...edges.flatMap(([a, b]) => [
+        actions('created_at', a, b),
+        actions('completed_at', a, b),
+      ]),
     ]);
     const trends = months.map(
       month =>
@@ -225,12 +369,20 @@ export class OverviewStore {
       t.incidents += Number(r.n);
       t.recurrences += Number(r.recurrences);
     }
-    for (const r of opened as any[])
-      if (byMonth.has(r.month))
-        byMonth.get(r.month)!.actionsOpened = Number(r.n);
-    for (const r of closed as any[])
-      if (byMonth.has(r.month))
-        byMonth.get(r.month)!.actionsClosed = Number(r.n);
+    for (const r of byDay as any[]) {
+      const t = byMonth.get(r.month);
+      if (!t) continue;
+      t.actionsOpened += Number(r.opened);
+      t.actionsClosed += Number(r.closed);
+    }
+    byRecords.forEach((rows, i) => {
+      for (const r of rows as any[]) {
+        const t = byMonth.get(r.month);
+        if (!t) continue;
+        if (i % 2 === 0) t.actionsOpened += Number(r.n);
+        else t.actionsClosed += Number(r.n);
+      }
+    });
     const resolved = this.metrics
       .incidents(scope, from, to)
       .whereNotNull('i.resolved_at')
