@@ -98,8 +98,8 @@ export class DatabaseLearningStore implements LearningStore {
     private readonly changes: History,
   ) {
     this.recurrence = new RecurrenceStore(knex, changes, settings);
-    this.metrics = new MetricsStore(knex);
     this.rollups = new RollupStore(knex);
+    this.metrics = new MetricsStore(knex, this.rollups);
     this.overview = new OverviewStore(knex, this.metrics, this.rollups);
     this.attention = new AttentionStore(knex, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);

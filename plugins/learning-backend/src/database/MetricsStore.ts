@@ -16,6 +16,7 @@ import {
   type MetricIncident,
   type Severity,
 } from '@learning-loop/plugin-learning-common';
+import { fullDays, partialDays, type RollupStore } from './RollupStore';
 
 /** What the figures are about: one entity, or the whole organisation. */
 export interface MetricsScope {
@@ -45,7 +46,11 @@ export function scopeEntities(
 export class MetricsStore {
   private readonly postgres: boolean;
 
-  constructor(private readonly db: Knex) {
+  /** Without rollups, every figure is counted from the records (what the rollups must always equal). */
+  constructor(
+    private readonly db: Knex,
+    private readonly rollups?: RollupStore,
+  ) {
     this.postgres = String(db.client.config.client).includes('pg');
   }
 
@@ -467,8 +472,106 @@ export class MetricsStore {
     ) as Record<Severity, DurationStats>;
     const durations = await this.durations(scope, from, to);
 
+    const { actionCounts, judgedCounts } = await this.actionCounts(
+      scope,
+      from,
+      to,
+    );
+    const done = Number(actionCounts?.done ?? 0);
+    const open = Number(actionCounts?.open ?? 0);
+    return {
+      from,
+      to,
+      incidents: { n: total, bySeverity },
+      ...durations,
+      repeatRate: rate(Number(recurrences?.n ?? 0), total),
+      postmortemLeadTimeDays: leadTime,
+      postmortemCoverage: rate(
+        Number((coverage as any)?.covered ?? 0),
+        Number((coverage as any)?.needed ?? 0),
+      ),
+      actionCompletion: rate(done, done + open),
+      actionOnTime: rate(
+        Number(actionCounts?.on_time ?? 0),
+        Number(actionCounts?.due ?? 0),
+      ),
+      effectiveness: rate(
+        Number(judgedCounts?.effective ?? 0),
+        Number(judgedCounts?.judged ?? 0),
+      ),
+    };
+  }
+
+  /**
+   * The period's actions by due day (due, done, open, done on time) and those completed in it that were judged: from
+   * the rollups when the store has them (the partial days at the period's ends from the records), else from the
+   * records.
+   */
+  private async actionCounts(
+    scope: MetricsScope,
+    from: string,
+    to: string,
+  ): Promise<{ actionCounts: any; judgedCounts: any }> {
     const fromDay = from.slice(0, 10);
     const toDay = to.slice(0, 10);
+    const judged = (a: string, b: string) =>
+      this.db('action_items')
+        .where('completed_at', '>=', a)
+        .where('completed_at', '<', b)
+        .whereIn('effectiveness', ['effective', 'ineffective'])
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .select(
+          this.db.raw(
+            `sum(case when effectiveness = 'effective' then 1 else 0 end) as effective`,
+          ),
+          this.db.raw('count(*) as judged'),
+        )
+        .first();
+    if (this.rollups) {
+      await this.rollups.refresh();
+      const days = fullDays(from, to);
+      const rollup = () =>
+        this.db('learning_rollup_entity_days').modify(q =>
+          scopeEntities(q, 'entity_ref', scope),
+        );
+      const [due, judgedDays, ...edges] = await Promise.all([
+        rollup()
+          .where('day', '>=', fromDay)
+          .where('day', '<', toDay)
+          .select(
+            this.db.raw('sum(actions_done) as done'),
+            this.db.raw('sum(actions_open) as open'),
+            this.db.raw('sum(actions_on_time) as on_time'),
+            this.db.raw('sum(actions_due) as due'),
+          )
+          .first(),
+        days
+          ? rollup()
+              .where('day', '>=', days.fromDay)
+              .where('day', '<', days.toDay)
+              .select(
+                this.db.raw('sum(actions_effective) as effective'),
+                this.db.raw(
+                  'sum(actions_effective + actions_ineffective) as judged',
+                ),
+              )
+              .first()
+          : undefined,
+        ...partialDays(from, to, days).map(([a, b]) => judged(a, b)),
+      ]);
+      const total = (field: string) =>
+        [judgedDays, ...edges].reduce(
+          (sum: number, row: any) => sum + Number(row?.[field] ?? 0),
+          0,
+        );
+      return {
+        actionCounts: due,
+        judgedCounts: {
+          effective: total('effective'),
+          judged: total('judged'),
+        },
+      };
+    }
     const completedDay = this.postgres
       ? "to_char(completed_at at time zone 'UTC', 'YYYY-MM-DD')"
       : 'substr(completed_at, 1, 10)';
@@ -493,43 +596,7 @@ export class MetricsStore {
         this.db.raw('count(*) as due'),
       )
       .first();
-    const judged = this.db('action_items')
-      .where('completed_at', '>=', from)
-      .where('completed_at', '<', to)
-      .whereIn('effectiveness', ['effective', 'ineffective']);
-    scopeEntities(judged, 'entity_ref', scope);
-    const judgedCounts: any = await judged
-      .select(
-        this.db.raw(
-          `sum(case when effectiveness = 'effective' then 1 else 0 end) as effective`,
-        ),
-        this.db.raw('count(*) as judged'),
-      )
-      .first();
-
-    const done = Number(actionCounts?.done ?? 0);
-    const open = Number(actionCounts?.open ?? 0);
-    return {
-      from,
-      to,
-      incidents: { n: total, bySeverity },
-      ...durations,
-      repeatRate: rate(Number(recurrences?.n ?? 0), total),
-      postmortemLeadTimeDays: leadTime,
-      postmortemCoverage: rate(
-        Number((coverage as any)?.covered ?? 0),
-        Number((coverage as any)?.needed ?? 0),
-      ),
-      actionCompletion: rate(done, done + open),
-      actionOnTime: rate(
-        Number(actionCounts?.on_time ?? 0),
-        Number(actionCounts?.due ?? 0),
-      ),
-      effectiveness: rate(
-        Number(judgedCounts?.effective ?? 0),
-        Number(judgedCounts?.judged ?? 0),
-      ),
-    };
+    return { actionCounts, judgedCounts: await judged(from, to) };
   }
 
   /**
