@@ -82,6 +82,15 @@ export const learningRunbookDeletePermission = entityPermission(
   'delete',
 );
 
+/**
+ * Count the organisation-wide rollups again from the records (`POST /rollups/rebuild`): repair and upgrades, for
+ * administrators. Not about an entity, so a basic permission.
+ */
+export const learningRollupsRebuildPermission = createPermission({
+  name: 'learning.rollups.rebuild',
+  attributes: { action: 'update' },
+});
+
 /** Every permission of the suite, for registration and policies. */
 export const learningPermissions = [
   learningActionCreatePermission,
@@ -97,4 +106,5 @@ export const learningPermissions = [
   learningRunbookCreatePermission,
   learningRunbookUpdatePermission,
   learningRunbookDeletePermission,
+  learningRollupsRebuildPermission,
 ];

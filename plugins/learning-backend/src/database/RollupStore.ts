@@ -140,9 +140,21 @@ export class RollupStore {
     }
   }
 
-  /** Counts every bucket again from the records: for upgrades and repair. */
-  async rebuild(): Promise<void> {
+  /** Counts every bucket again from the records: for upgrades and repair. Answers how long it took and the rows. */
+  async rebuild(): Promise<{
+    milliseconds: number;
+    incidentDays: number;
+    entityDays: number;
+  }> {
+    const started = Date.now();
     await this.db.transaction(tx => this.recountAll(tx));
+    const rows = async (table: string) =>
+      Number(((await this.db(table).count({ n: '*' }).first()) as any)?.n ?? 0);
+    return {
+      milliseconds: Date.now() - started,
+      incidentDays: await rows('learning_rollup_incident_days'),
+      entityDays: await rows('learning_rollup_entity_days'),
+    };
   }
 
   /**

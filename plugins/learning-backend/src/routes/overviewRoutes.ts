@@ -1,6 +1,9 @@
 import type { Request, Response, Router } from 'express';
+import { NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   durationsQuerySchema,
+  learningRollupsRebuildPermission,
   monthlyReviewQuerySchema,
   overviewQuerySchema,
   quarterlyReviewQuerySchema,
@@ -9,7 +12,7 @@ import { OrgViews } from '../domain/orgViews';
 import { assertEntityReadable } from '../domain/readScope';
 import { parseInput } from '../lib/parseInput';
 import { questionKey } from '../lib/questionKey';
-import { credentialsOf, type RouteContext } from './context';
+import { audited, credentialsOf, type RouteContext } from './context';
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews, kept per
@@ -57,4 +60,22 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
     };
   router.get('/reviews/monthly', review('monthly'));
   router.get('/reviews/quarterly', review('quarterly'));
+
+  // repair and upgrades: every rollup counted again from the records (writers wait meanwhile on PostgreSQL)
+  router.post('/rollups/rebuild', async (req, res) => {
+    const credentials = await credentialsOf(ctx, req);
+    const result = await audited(ctx, req, 'rollups-rebuild', {}, async () => {
+      const [decision] = await ctx.permissions.authorize(
+        [{ permission: learningRollupsRebuildPermission }],
+        { credentials },
+      );
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          'Rebuilding the rollups needs the learning.rollups.rebuild permission (administrators)',
+        );
+      }
+      return ctx.store.rollups.rebuild();
+    });
+    res.json(result);
+  });
 }
