@@ -56,8 +56,7 @@ function triggerStatements(postgres) {
          join incident_entities e on e.incident_id = i.id where pi.postmortem_id = ${r}.id`,
     action_items: (/** @type {string} */ r) =>
       `select ${r}.entity_ref as entity_ref, ${r}.due_date as day
-       union select ${r}.entity_ref, ${day(`${r}.completed_at`)}
-       union select ${r}.entity_ref, ${day(`${r}.created_at`)}`,
+       union select ${r}.entity_ref, ${day(`${r}.completed_at`)}`,
   };
   /**
    * What marks buckets on which table and when: an incident's buckets before it is deleted (its entity rows may be
@@ -161,8 +160,6 @@ exports.up = async function up(knex) {
         'Actions due this day still open, in progress or blocked',
       ],
       ['actions_on_time', 'Actions due this day done by their due day'],
-      ['actions_created', 'Actions created this day'],
-      ['actions_completed', 'Actions completed this day'],
       ['actions_effective', 'Actions completed this day and judged effective'],
       [
         'actions_ineffective',
@@ -211,7 +208,6 @@ exports.up = async function up(knex) {
            from incident_entities e join incidents i on i.id = e.incident_id
          union select entity_ref, due_date from action_items
          union select entity_ref, ${day('completed_at')} from action_items
-         union select entity_ref, ${day('created_at')} from action_items
        ) b where b.day is not null`,
   );
 };

@@ -10,6 +10,7 @@ import {
 } from '@learning-loop/plugin-learning-common';
 import {
   scopeEntities,
+  scopeLinked,
   type MetricsScope,
   type MetricsStore,
 } from './MetricsStore';
@@ -52,12 +53,8 @@ export class AttentionStore {
             .select(this.db.raw('1')),
         );
     const incidentsOf = () =>
-      this.db('incidents as i').whereIn('i.id', sub =>
-        scopeEntities(
-          sub.select('incident_id').from('incident_entities'),
-          'entity_ref',
-          scope,
-        ),
+      this.db('incidents as i').modify(q =>
+        scopeLinked(q, 'i.id', 'incident_entities', scope),
       );
     // each list's rows, without order, limit or columns: read capped for the list, counted whole for its total
     const filters = {
@@ -83,13 +80,7 @@ export class AttentionStore {
             '<',
             now.minus({ days: options.staleDraftDays }).toISO()!,
           )
-          .whereIn('p.id', sub =>
-            scopeEntities(
-              sub.select('postmortem_id').from('postmortem_entities'),
-              'entity_ref',
-              scope,
-            ),
-          ),
+          .modify(q => scopeLinked(q, 'p.id', 'postmortem_entities', scope)),
       runbooksPastReview: () =>
         this.db('runbooks')
           .modify(q => scopeEntities(q, 'entity_ref', scope))
@@ -202,13 +193,7 @@ export class AttentionStore {
       this.db('postmortems as p')
         .where('p.published_at', '>=', from)
         .where('p.published_at', '<', to)
-        .whereIn('p.id', sub =>
-          scopeEntities(
-            sub.select('postmortem_id').from('postmortem_entities'),
-            'entity_ref',
-            scope,
-          ),
-        )
+        .modify(q => scopeLinked(q, 'p.id', 'postmortem_entities', scope))
         .orderBy('p.published_at', 'asc')
         .limit(200)
         .select('p.id', 'p.title', 'p.published_at'),
@@ -308,13 +293,7 @@ export class AttentionStore {
   ): Promise<{ postmortemsOverdue: number; actionsOverdue: number }> {
     const day = at.slice(0, 10);
     const postmortems: any = await this.db('incidents as i')
-      .whereIn('i.id', sub =>
-        scopeEntities(
-          sub.select('incident_id').from('incident_entities'),
-          'entity_ref',
-          scope,
-        ),
-      )
+      .modify(q => scopeLinked(q, 'i.id', 'incident_entities', scope))
       .where('i.postmortem_due_date', '<', day)
       .where('i.created_at', '<', at)
       .whereNotExists(

@@ -40,6 +40,24 @@ export function scopeEntities(
 }
 
 /**
+ * Restricts a query's record ids (`idColumn`) to the records linked to the scope's entities through a link table
+ * (`incident_entities`, `postmortem_entities`). A scope of every entity adds nothing: listing every link only to
+ * find every record cost more than the query itself.
+ */
+export function scopeLinked(
+  q: Knex.QueryBuilder,
+  idColumn: string,
+  link: 'incident_entities' | 'postmortem_entities',
+  scope: MetricsScope,
+): Knex.QueryBuilder {
+  if (!scope.entityRef && !scope.entityRefs) return q;
+  const linked = link === 'incident_entities' ? 'incident_id' : 'postmortem_id';
+  return q.whereIn(idColumn, sub =>
+    scopeEntities(sub.select(linked).from(link), 'entity_ref', scope),
+  );
+}
+
+/**
  * The product's metric definitions (see `computeMetrics` in learning-common) computed in SQL: counts, ratios and
  * nearest-rank percentiles run in the database on indexed columns, so no table is read into memory.
  */
@@ -76,15 +94,7 @@ export class MetricsStore {
       .where('i.started_at', '<', to)
       .whereNull('i.duplicate_of_id')
       .whereNotIn('i.kind', [...kindsExcludedFromMetrics]);
-    if (scope.entityRef || scope.entityRefs) {
-      q.whereIn('i.id', sub =>
-        scopeEntities(
-          sub.select('incident_id').from('incident_entities'),
-          'entity_ref',
-          scope,
-        ),
-      );
-    }
+    scopeLinked(q, 'i.id', 'incident_entities', scope);
     if (scope.severities?.length) q.whereIn('i.severity', scope.severities);
     if (scope.kinds?.length) q.whereIn('i.kind', scope.kinds);
     return q;
@@ -265,15 +275,10 @@ export class MetricsStore {
    */
   async dataSince(scope: MetricsScope): Promise<string | undefined> {
     const [incident, action]: any[] = await Promise.all([
-      this.db('incidents as i')
-        .whereIn('i.id', sub =>
-          scopeEntities(
-            sub.select('incident_id').from('incident_entities'),
-            'entity_ref',
-            scope,
-          ),
-        )
-        .min({ at: 'i.started_at' })
+      // the copy of the start on each link: one index (entity, start) answers for a scope of entities
+      this.db('incident_entities')
+        .modify(q => scopeEntities(q, 'entity_ref', scope))
+        .min({ at: 'started_at' })
         .first(),
       this.db('action_items')
         .modify(q => scopeEntities(q, 'entity_ref', scope))

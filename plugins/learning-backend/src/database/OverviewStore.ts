@@ -293,7 +293,6 @@ export class OverviewStore {
     from: string,
     to: string,
     level = DEFAULT_CONFIDENCE_LEVEL,
-    source: 'rollups' | 'records' = 'rollups',
   ): Promise<MonthTrend[]> {
     const months: string[] = [];
     for (
@@ -325,26 +324,10 @@ export class OverviewStore {
           this.month(column).wrap('(', ') as month'),
           this.db.raw('count(*) as n'),
         );
-    const days = source === 'rollups' ? fullDays(from, to) : undefined;
-    const edges = partialDays(from, to, days);
-    if (days) await this.rollups.refresh();
-    const [byDay, ...byRecords] = await Promise.all([
-      days
-        ? this.db('learning_rollup_entity_days')
-            .modify(q => scopeEntities(q, 'entity_ref', scope))
-            .where('day', '>=', days.fromDay)
-            .where('day', '<', days.toDay)
-            .groupByRaw('substr(day, 1, 7)')
-            .select(
-              this.db.raw('substr(day, 1, 7) as month'),
-              this.db.raw('sum(actions_created) as opened'),
-              this.db.raw('sum(actions_completed) as closed'),
-            )
-        : [],
-      ...edges.flatMap(([a, b]) => [
-        actions('created_at', a, b),
-        actions('completed_at', a, b),
-      ]),
+    // the period's actions through the creation and completion indexes (a month's rows, not the history)
+    const [opened, closed] = await Promise.all([
+      actions('created_at', from, to),
+      actions('completed_at', from, to),
     ]);
     const trends = months.map(
       month =>
@@ -369,20 +352,12 @@ export class OverviewStore {
       t.incidents += Number(r.n);
       t.recurrences += Number(r.recurrences);
     }
-    for (const r of byDay as any[]) {
-      const t = byMonth.get(r.month);
-      if (!t) continue;
-      t.actionsOpened += Number(r.opened);
-      t.actionsClosed += Number(r.closed);
-    }
-    byRecords.forEach((rows, i) => {
-      for (const r of rows as any[]) {
-        const t = byMonth.get(r.month);
-        if (!t) continue;
-        if (i % 2 === 0) t.actionsOpened += Number(r.n);
-        else t.actionsClosed += Number(r.n);
-      }
-    });
+    for (const r of opened as any[])
+      if (byMonth.has(r.month))
+        byMonth.get(r.month)!.actionsOpened = Number(r.n);
+    for (const r of closed as any[])
+      if (byMonth.has(r.month))
+        byMonth.get(r.month)!.actionsClosed = Number(r.n);
     const resolved = this.metrics
       .incidents(scope, from, to)
       .whereNotNull('i.resolved_at')

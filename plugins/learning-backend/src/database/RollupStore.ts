@@ -195,7 +195,7 @@ export class RollupStore {
 
   /**
    * Inserts the counts of the given buckets (all of them without `marks`). Each count comes from the index of the
-   * day it is about: incidents by start, postmortems by due day, actions by due, creation and completion day.
+   * day it is about: incidents by start, postmortems by due day, actions by due and completion day.
    */
   private async count(
     tx: Knex.Transaction,
@@ -300,14 +300,6 @@ export class RollupStore {
           )} <= due_date then 1 else 0 end) as actions_on_time`,
         ),
       );
-    const created = tx('action_items')
-      .modify(inBuckets('entity_ref', { timestamp: 'created_at' }))
-      .groupByRaw(`entity_ref, ${this.day('created_at')}`)
-      .select(
-        'entity_ref',
-        raw(`${this.day('created_at')} as day`),
-        raw('count(*) as actions_created'),
-      );
     const completed = tx('action_items')
       .whereNotNull('completed_at')
       .modify(inBuckets('entity_ref', { timestamp: 'completed_at' }))
@@ -315,7 +307,6 @@ export class RollupStore {
       .select(
         'entity_ref',
         raw(`${this.day('completed_at')} as day`),
-        raw('count(*) as actions_completed'),
         raw(
           `sum(case when effectiveness = 'effective' then 1 else 0 end) as actions_effective`,
         ),
@@ -326,11 +317,7 @@ export class RollupStore {
     for (const [query, columns] of [
       [unpublished, ['postmortems_unpublished_due']],
       [due, ['actions_due', 'actions_done', 'actions_open', 'actions_on_time']],
-      [created, ['actions_created']],
-      [
-        completed,
-        ['actions_completed', 'actions_effective', 'actions_ineffective'],
-      ],
+      [completed, ['actions_effective', 'actions_ineffective']],
     ] as const) {
       await this.insertSelect(
         tx,
