@@ -55,6 +55,7 @@ export const learningPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         auth: coreServices.auth,
         notifications: notificationService,
+        lifecycle: coreServices.lifecycle,
       },
       async init(deps) {
         const settings = readLearningSettings(deps.config);
@@ -65,6 +66,7 @@ export const learningPlugin = createBackendPlugin({
           settings,
           onWrite: () => told.cache?.writeStarted() ?? (() => {}),
         });
+        deps.lifecycle.addShutdownHook(() => store.close());
         const cache = new ResultCache({ revision: () => store.revision() });
         told.cache = cache;
         deps.permissionsRegistry.addPermissions(learningPermissions);

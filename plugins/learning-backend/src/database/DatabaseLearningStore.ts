@@ -14,6 +14,7 @@ import { SummaryStore } from './SummaryStore';
 import { RecurrenceStore } from './RecurrenceStore';
 import { MetricsStore } from './MetricsStore';
 import { RollupStore } from './RollupStore';
+import { sqliteReadsOffThread } from './sqliteReads';
 import { OverviewStore } from './OverviewStore';
 import { AttentionStore } from './AttentionStore';
 import { IngestEventStore } from './IngestEventStore';
@@ -75,12 +76,18 @@ export class DatabaseLearningStore implements LearningStore {
     settings: LearningSettings;
     /** Told when a write of this store begins; the function it returns, when the write has ended. */
     onWrite?: WriteListener;
+    /** `false` keeps an SQLite file's aggregate reads on the main thread (tests comparing the two). */
+    readsOffThread?: boolean;
   }): Promise<DatabaseLearningStore> {
     const knex = await options.database.getClient();
     const store = new DatabaseLearningStore(
       knex,
       options.settings,
       new History(knex, options.onWrite),
+      // organisation-wide aggregates on an SQLite file read in worker threads, off the event loop
+      options.readsOffThread === false
+        ? undefined
+        : await sqliteReadsOffThread(knex),
     );
     if (!options.database.migrations?.skip) {
       await applyLearningMigrations(knex);
@@ -96,12 +103,14 @@ export class DatabaseLearningStore implements LearningStore {
     private readonly knex: Knex,
     settings: LearningSettings,
     private readonly changes: History,
+    private readonly reads?: Knex,
   ) {
+    const aggregates = reads ?? knex;
     this.recurrence = new RecurrenceStore(knex, changes, settings);
     this.rollups = new RollupStore(knex);
-    this.metrics = new MetricsStore(knex, this.rollups);
-    this.overview = new OverviewStore(knex, this.metrics, this.rollups);
-    this.attention = new AttentionStore(knex, this.metrics);
+    this.metrics = new MetricsStore(aggregates, this.rollups);
+    this.overview = new OverviewStore(aggregates, this.metrics, this.rollups);
+    this.attention = new AttentionStore(aggregates, this.metrics);
     this.ingestEvents = new IngestEventStore(knex);
     this.reminders = new ReminderStore(knex);
     this.jobs = new JobRunStore(knex);
@@ -128,6 +137,16 @@ export class DatabaseLearningStore implements LearningStore {
       this.incidents,
       this.runbooks,
     );
+  }
+
+  /** Whether the organisation-wide aggregates are read in worker threads (an SQLite file). */
+  get readsOffMainThread(): boolean {
+    return !!this.reads;
+  }
+
+  /** Stops the read workers, if any. */
+  async close(): Promise<void> {
+    await this.reads?.destroy();
   }
 
   /** The change history of one record, oldest first. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from './sql';
 import {
   kindsExcludedFromMetrics,
   rate,
@@ -75,7 +76,7 @@ export class DeploymentStore {
     private readonly metrics: MetricsStore,
     private readonly policy: DeploymentPolicy,
   ) {
-    this.postgres = String(db.client.config.client).includes('pg');
+    this.postgres = isPostgres(db);
   }
 
   async get(id: string): Promise<Deployment> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from './sql';
 import {
   kindsExcludedFromMetrics,
   openActionStatuses,
@@ -69,7 +70,7 @@ export class MetricsStore {
     private readonly db: Knex,
     private readonly rollups?: RollupStore,
   ) {
-    this.postgres = String(db.client.config.client).includes('pg');
+    this.postgres = isPostgres(db);
   }
 
   /** Minutes between two timestamp columns, rounded to 0.1 like `roundMetric`. */

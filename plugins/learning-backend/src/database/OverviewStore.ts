@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { publishedPostmortemOf } from './sql';
+import { publishedPostmortemOf, isPostgres } from './sql';
 import { DateTime } from 'luxon';
 import {
   DEFAULT_CONFIDENCE_LEVEL,
@@ -41,7 +41,7 @@ export class OverviewStore {
     private readonly metrics: MetricsStore,
     private readonly rollups: RollupStore,
   ) {
-    this.postgres = String(db.client.config.client).includes('pg');
+    this.postgres = isPostgres(db);
   }
 
   private month(column: string): Knex.Raw {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isPostgres } from './sql';
 import { DateTime } from 'luxon';
 import { openActionStatuses } from '@learning-loop/plugin-learning-common';
 
@@ -71,7 +72,7 @@ export class RollupStore {
   private readonly postgres: boolean;
 
   constructor(private readonly db: Knex) {
-    this.postgres = String(db.client.config.client).includes('pg');
+    this.postgres = isPostgres(db);
   }
 
   /** A timestamp column's UTC day, YYYY-MM-DD. */

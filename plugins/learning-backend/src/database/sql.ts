@@ -59,6 +59,11 @@ export async function readAll<T extends readonly unknown[]>(
   return Promise.all(reads.map(read => read())) as unknown as Promise<T>;
 }
 
+/** Whether a knex speaks PostgreSQL (else SQLite), by its client's dialect (the client may be a class of ours). */
+export function isPostgres(db: Knex): boolean {
+  return (db.client as { dialect?: string }).dialect === 'postgresql';
+}
+
 /** A published postmortem covering the incident in `incidentColumn`: for `whereNotExists` ("no published postmortem yet"). */
 export function publishedPostmortemOf(db: Knex, incidentColumn: string) {
   return db('postmortem_incidents as pi')
