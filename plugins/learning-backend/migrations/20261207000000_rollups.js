@@ -58,6 +58,15 @@ function triggerStatements(postgres) {
       `select ${r}.entity_ref as entity_ref, ${r}.due_date as day
        union select ${r}.entity_ref, ${day(`${r}.completed_at`)}`,
   };
+  // an update marks only when a column the counts read changed (the sweep and a renumbered chain rewrite many rows)
+  const changed = (/** @type {string[]} */ columns) =>
+    columns
+      .map(c =>
+        postgres
+          ? `OLD.${c} IS DISTINCT FROM NEW.${c}`
+          : `OLD.${c} IS NOT NEW.${c}`,
+      )
+      .join(' OR ');
   /**
    * What marks buckets on which table and when: an incident's buckets before it is deleted (its entity rows may be
    * removed by a cascade after it), a postmortem's when its publication changes or before it is deleted.
@@ -65,24 +74,47 @@ function triggerStatements(postgres) {
    */
   const triggers = [
     ['incident_entities', 'insert', 'after', ['NEW']],
-    ['incident_entities', 'update', 'after', ['OLD', 'NEW']],
+    [
+      'incident_entities',
+      'update',
+      'after',
+      ['OLD', 'NEW'],
+      changed(['entity_ref', 'started_at']),
+    ],
     ['incident_entities', 'delete', 'after', ['OLD']],
-    ['incidents', 'update', 'after', ['OLD', 'NEW']],
+    [
+      'incidents',
+      'update',
+      'after',
+      ['OLD', 'NEW'],
+      changed([
+        'started_at',
+        'postmortem_due_date',
+        'severity',
+        'kind',
+        'duplicate_of_id',
+        'is_recurrence',
+      ]),
+    ],
     ['incidents', 'delete', 'before', ['OLD']],
     ['postmortem_incidents', 'insert', 'after', ['NEW']],
     ['postmortem_incidents', 'delete', 'after', ['OLD']],
-    [
-      'postmortems',
-      'update',
-      'after',
-      ['NEW'],
-      postgres
-        ? 'OLD.published_at IS DISTINCT FROM NEW.published_at'
-        : 'OLD.published_at IS NOT NEW.published_at',
-    ],
+    ['postmortems', 'update', 'after', ['NEW'], changed(['published_at'])],
     ['postmortems', 'delete', 'before', ['OLD']],
     ['action_items', 'insert', 'after', ['NEW']],
-    ['action_items', 'update', 'after', ['OLD', 'NEW']],
+    [
+      'action_items',
+      'update',
+      'after',
+      ['OLD', 'NEW'],
+      changed([
+        'entity_ref',
+        'due_date',
+        'status',
+        'completed_at',
+        'effectiveness',
+      ]),
+    ],
     ['action_items', 'delete', 'after', ['OLD']],
   ];
   const statements = [];
@@ -185,10 +217,16 @@ exports.up = async function up(knex) {
       );
     table.primary(['entity_ref', 'day']);
   });
-  // edges of a period that does not start or end at midnight are counted from the records by these
   await knex.schema.alterTable('action_items', table => {
+    // the partial days at a period's ends, and the trends, are counted from the records by these
     table.index(['completed_at'], 'action_items_completed_idx');
     table.index(['created_at'], 'action_items_created_idx');
+    // a marked bucket is counted again from these (an entity's actions due or completed on a day)
+    table.index(['entity_ref', 'due_date'], 'action_items_entity_due_idx');
+    table.index(
+      ['entity_ref', 'completed_at'],
+      'action_items_entity_completed_idx',
+    );
   });
   for (const statement of triggerStatements(postgres).statements) {
     await knex.raw(statement);
@@ -226,6 +264,11 @@ exports.down = async function down(knex) {
   await knex.schema.alterTable('action_items', table => {
     table.dropIndex(['completed_at'], 'action_items_completed_idx');
     table.dropIndex(['created_at'], 'action_items_created_idx');
+    table.dropIndex(['entity_ref', 'due_date'], 'action_items_entity_due_idx');
+    table.dropIndex(
+      ['entity_ref', 'completed_at'],
+      'action_items_entity_completed_idx',
+    );
   });
   await knex.schema.dropTable('learning_rollup_dirty');
   await knex.schema.dropTable('learning_rollup_entity_days');

@@ -167,7 +167,6 @@ export class RecurrenceStore {
     }
     const ids = [...touched];
     if (ids.length) {
-      await tx('incidents').whereIn('id', ids).update({ is_recurrence: false });
       const recurring = await tx('incident_occurrences')
         .whereIn('incident_id', ids)
         .where('occurrence', '>', 1)
@@ -176,15 +175,21 @@ export class RecurrenceStore {
         .whereIn('id', ids)
         .whereNotNull('recurrence_of_id')
         .select('id');
-      const flagged = [
-        ...new Set([
-          ...recurring.map(r => r.incident_id),
-          ...manual.map(r => r.id),
-        ]),
-      ];
-      if (flagged.length)
+      const flagged = new Set([
+        ...recurring.map(r => r.incident_id),
+        ...manual.map(r => r.id),
+      ]);
+      // only the rows whose flag changes are written (each write marks the incident's rollup buckets)
+      const unflag = ids.filter(id => !flagged.has(id));
+      for (const part of chunks(unflag, 400))
         await tx('incidents')
-          .whereIn('id', flagged)
+          .whereIn('id', part)
+          .where('is_recurrence', true)
+          .update({ is_recurrence: false });
+      for (const part of chunks([...flagged], 400))
+        await tx('incidents')
+          .whereIn('id', part)
+          .where('is_recurrence', false)
           .update({ is_recurrence: true });
       await this.evaluateActions(tx, await this.actionsLinkedTo(tx, ids));
     }

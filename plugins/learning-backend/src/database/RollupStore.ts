@@ -10,8 +10,12 @@ interface Mark {
   token: number;
 }
 
-/** More marks than this are counted by one pass over the records rather than bucket by bucket. */
+/** Marks counted in one transaction. */
 const BATCH = 500;
+/** More marks than this (a migration's backfill, a bulk import) are counted by one pass over all the records. */
+const WHOLE = 20_000;
+/** The advisory lock key of the rollup counters (PostgreSQL). */
+const ROLLUP_LOCK = 2026120701;
 /** Buckets per statement when counting bucket by bucket (three bindings each). */
 const CHUNK = 100;
 
@@ -84,7 +88,7 @@ export class RollupStore {
 
   /**
    * Counts the buckets marked out of date again, from the records. Cheap when nothing was written since the last
-   * refresh (one indexed read). On PostgreSQL each replica takes the marks no other one is counting.
+   * refresh (one indexed read). On PostgreSQL the replicas count one at a time.
    */
   refresh(): Promise<void> {
     // callers that come while a refresh runs share the one that follows it (it sees their writes)
@@ -109,17 +113,19 @@ export class RollupStore {
   private async refreshOnce(): Promise<void> {
     for (;;) {
       const more = await this.db.transaction(async tx => {
-        const marks: Mark[] = await tx('learning_rollup_dirty')
-          .select('entity_ref', 'day', 'token')
-          .limit(BATCH + 1)
-          .modify(q => {
-            if (this.postgres) q.forUpdate().skipLocked();
-          });
-        if (!marks.length) return false;
-        if (marks.length > BATCH) {
+        await this.oneCounterAtATime(tx);
+        const marked = await tx('learning_rollup_dirty')
+          .count({ n: '*' })
+          .first();
+        const total = Number((marked as any)?.n ?? 0);
+        if (!total) return false;
+        if (total > WHOLE) {
           await this.recountAll(tx);
           return false;
         }
+        const marks: Mark[] = await tx('learning_rollup_dirty')
+          .select('entity_ref', 'day', 'token')
+          .limit(BATCH);
         await this.recount(tx, marks);
         // a bucket marked again meanwhile has a new token and stays marked
         for (let at = 0; at < marks.length; at += CHUNK) {
@@ -135,9 +141,20 @@ export class RollupStore {
             })
             .delete();
         }
-        return marks.length === BATCH + 1;
+        return total > BATCH;
       });
       if (!more) return;
+    }
+  }
+
+  /**
+   * One counter at a time on PostgreSQL, across replicas (a transaction-level advisory lock): two counting the same
+   * bucket would insert its rows twice, and a whole recount waits for no other counter's row locks. Writers never
+   * take it. SQLite runs one transaction at a time anyway.
+   */
+  private async oneCounterAtATime(tx: Knex.Transaction): Promise<void> {
+    if (this.postgres) {
+      await tx.raw('select pg_advisory_xact_lock(?)', [ROLLUP_LOCK]);
     }
   }
 
@@ -148,7 +165,10 @@ export class RollupStore {
     entityDays: number;
   }> {
     const started = Date.now();
-    await this.db.transaction(tx => this.recountAll(tx));
+    await this.db.transaction(async tx => {
+      await this.oneCounterAtATime(tx);
+      await this.recountAll(tx);
+    });
     const rows = async (table: string) =>
       Number(((await this.db(table).count({ n: '*' }).first()) as any)?.n ?? 0);
     return {
@@ -161,7 +181,7 @@ export class RollupStore {
   /**
    * Every bucket from the records, in one pass per rollup column group. On PostgreSQL writers wait meanwhile (the
    * marks table is locked first, which also waits for writers whose marks are not committed yet), so no write made
-   * during the pass loses its mark.
+   * during the pass loses its mark; the caller holds the counters' lock, so no other counter holds marks.
    */
   private async recountAll(tx: Knex.Transaction): Promise<void> {
     if (this.postgres) {
@@ -271,9 +291,16 @@ export class RollupStore {
       incidents,
     );
 
+    // read from the due days' index first: a bucket's entity may have thousands of incidents
     const unpublished = tx('incident_entities as e')
       .join('incidents as i', 'i.id', 'e.incident_id')
-      .whereNotNull('i.postmortem_due_date')
+      .modify(q => {
+        if (marks)
+          q.whereIn('i.postmortem_due_date', [
+            ...new Set(marks.map(m => m.day)),
+          ]);
+        else q.whereNotNull('i.postmortem_due_date');
+      })
       .whereRaw(`not ${published}`)
       .modify(inBuckets('e.entity_ref', { date: 'i.postmortem_due_date' }))
       .groupBy('e.entity_ref', 'i.postmortem_due_date')

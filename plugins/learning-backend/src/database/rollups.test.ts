@@ -402,6 +402,78 @@ describe.each(databases.eachSupportedId())('rollups on %p', databaseId => {
     ).toMatchObject({ postmortemsOverdue: 1 });
   });
 
+  it('stay equal to the records when several replicas count while others write', async () => {
+    const { knex, store } = await makeStore();
+    // a second replica: its own stores over the same database
+    const other = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex }),
+      settings: defaultLearningSettings,
+    });
+    const svc = (n: number) => `component:default/replica-${n % 4}`;
+    const writes = Array.from({ length: 40 }, (_, n) => async () => {
+      const incident = await store.incidents.create(
+        {
+          title: `Replica ${n}`,
+          kind: 'incident',
+          severity: n % 3 ? 'SEV3' : 'SEV2',
+          entityRefs: [svc(n)],
+          startedAt: instant(n * 700),
+          resolvedAt: instant(n * 700 + 30),
+          source: 'manual',
+          failureModes: [`mode-${n % 2}`],
+        },
+        actor,
+      );
+      await other.actions.create(
+        {
+          entityRef: svc(n),
+          title: `Action ${n}`,
+          type: 'prevent',
+          category: 'reliability',
+          priority: 'P2',
+          status: 'open',
+          dueDate: dayOf(n % 30),
+          incidentId: incident.id,
+        },
+        actor,
+        owner,
+      );
+    });
+    const from = instant(-10);
+    const to = instant(MINUTES + 10);
+    const readers = Array.from(
+      { length: 20 },
+      (_, n) => () =>
+        (n % 2 ? store : other).overview.perEntity({}, from, to, dayOf(20)),
+    );
+    // the writes one after another (two writes of one recurrence chain at once conflict, and are retried by the
+    // API), both replicas reading meanwhile: each read counts the buckets marked so far
+    const writing = (async () => {
+      for (const write of writes) await write();
+    })();
+    const reading = (async () => {
+      for (const read of readers) {
+        await Promise.all([read(), store.rollups.refresh()]);
+      }
+    })();
+    await Promise.all([writing, reading]);
+    await Promise.all([store.rollups.refresh(), other.rollups.refresh()]);
+    const fromRecords = await store.overview.perEntity(
+      {},
+      from,
+      to,
+      dayOf(20),
+      'records',
+    );
+    expect(await store.overview.perEntity({}, from, to, dayOf(20))).toEqual(
+      fromRecords,
+    );
+    expect(await other.overview.perEntity({}, from, to, dayOf(20))).toEqual(
+      fromRecords,
+    );
+    expect(await knex('learning_rollup_dirty')).toEqual([]);
+  });
+
   it('are filled from the records by the migration and rebuilt on request', async () => {
     const { knex, store } = await makeStore();
     const svc = 'component:default/rebuilt';
