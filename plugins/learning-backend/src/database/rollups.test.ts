@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   defaultLearningSettings,
+  emptyEntityCounts,
   type ActionStatus,
 } from '@learning-loop/plugin-learning-common';
 import { createTestDatabases } from '../__testUtils__/databases';
@@ -302,18 +303,9 @@ describe.each(databases.eachSupportedId())('rollups on %p', databaseId => {
         endOnFailure: true,
       },
     );
+    // every per-entity count, and the metrics' action figures
     for (const figure of [
-      'incidents',
-      'major',
-      'recurrences',
-      'postmortemsNeeded',
-      'postmortemsPublished',
-      'postmortemsOverdue',
-      'actionsDue',
-      'actionsDone',
-      'actionsOpenDue',
-      'actionsOverdue',
-      'actionsIneffective',
+      ...Object.keys(emptyEntityCounts('')).filter(k => k !== 'entityRef'),
       'onTime',
       'effective',
       'judged',
