@@ -174,7 +174,8 @@ async function benchmarkOn(db) {
     // the catalog can be ready before Learning Loop has counted its rollups (a first start after the migration):
     // wait while the plugin answers that it has not started yet
     for (let waited = 0; ; waited += 2) {
-      const r = await get(`${base}${endpoints[0].path}`, token);
+      const learning = endpoints.find(e => e.path.startsWith('/api/learning'));
+      const r = await get(`${base}${learning.path}`, token);
       if (r.status !== 503 || waited >= 600) break;
       await sleep(2_000);
     }
