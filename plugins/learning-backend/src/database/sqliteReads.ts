@@ -30,10 +30,10 @@ class WorkerConnection {
   private readonly pending = new Map<number, Pending>();
   private next = 0;
 
-  constructor(filename: string) {
+  constructor(filename: string, driver: string) {
     this.worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { filename, driver: require.resolve('better-sqlite3') },
+      workerData: { filename, driver },
     });
     this.worker.unref();
     this.worker.on('message', (m: any) => {
@@ -112,11 +112,21 @@ export async function sqliteReadsOffThread(
   ) {
     return undefined;
   }
+  // the driver the backend's own knex loaded (a dependency of the backend, not of this plugin): without it, read
+  // on the main thread as before
+  let driver: string;
+  try {
+    driver = require.resolve('better-sqlite3', {
+      paths: [__dirname, process.cwd(), ...(require.main?.paths ?? [])],
+    });
+  } catch {
+    return undefined;
+  }
   await db.raw('pragma journal_mode = wal');
   const BetterSqlite3Client = client.constructor;
   class WorkerClient extends BetterSqlite3Client {
     async acquireRawConnection() {
-      return new WorkerConnection(filename as string);
+      return new WorkerConnection(filename as string, driver);
     }
 
     async destroyRawConnection(worker: WorkerConnection) {
