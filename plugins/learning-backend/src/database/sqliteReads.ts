@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import knexFactory, { type Knex } from 'knex';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
 /**
  * The worker that answers reads: its own read-only better-sqlite3 connection to the same file, one statement at a
@@ -117,7 +118,11 @@ export async function sqliteReadsOffThread(
   let driver: string;
   try {
     driver = require.resolve('better-sqlite3', {
-      paths: [__dirname, process.cwd(), ...(require.main?.paths ?? [])],
+      paths: [
+        resolvePackagePath('@learning-loop/plugin-learning-backend'),
+        process.cwd(),
+        ...(require.main?.paths ?? []),
+      ],
     });
   } catch {
     return undefined;
