@@ -49,6 +49,16 @@ export interface Config {
       /** Most incidents computed per run, the most recent first; 0 turns the pass off. Default 200. */
       batchSize?: number;
     };
+    /** The organisation-wide views: the improvement overview, the monthly and quarterly reviews, the durations. */
+    orgViews?: {
+      /**
+       * How far behind the writes their answers may be, in seconds. While writes keep changing the data, each
+       * question is answered from its newest answer read at most this long ago (never one read before the caller's
+       * own last write on this replica), while one computation reads the current data; each answer says when its
+       * data was read (`asOf`). 0 makes every answer wait for the current data. Default 30.
+       */
+      maxLagSeconds?: number;
+    };
     /** Action items linked to issues in the teams' trackers (modules add the trackers). */
     trackers?: {
       /** Minutes between reconciliations of linked issues (webhooks get lost); one replica runs each. Default 15. */

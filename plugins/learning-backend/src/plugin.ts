@@ -67,7 +67,17 @@ export const learningPlugin = createBackendPlugin({
           onWrite: () => told.cache?.writeStarted() ?? (() => {}),
         });
         deps.lifecycle.addShutdownHook(() => store.close());
-        const cache = new ResultCache({ revision: () => store.revision() });
+        const cache = new ResultCache({
+          revision: () => store.revision(),
+          maxLagMs:
+            1000 *
+            Math.max(
+              0,
+              deps.config.getOptionalNumber(
+                'learning.orgViews.maxLagSeconds',
+              ) ?? 30,
+            ),
+        });
         told.cache = cache;
         deps.permissionsRegistry.addPermissions(learningPermissions);
         const readScopes = new ReadScopes(deps);

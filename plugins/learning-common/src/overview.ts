@@ -139,6 +139,11 @@ export interface Period {
 
 /** GET /overview: the improvement overview of a period against the previous one. */
 export interface LearningOverview {
+  /**
+   * When its data was read (ISO 8601). While writes keep coming an answer may be up to
+   * `learning.orgViews.maxLagSeconds` behind them (never behind the caller's own writes).
+   */
+  asOf?: string;
   period: Period;
   previousPeriod: Period;
   filters: {

@@ -21,6 +21,8 @@ const table = (headers: string[], rows: unknown[][]) =>
 
 /** A monthly incident review or quarterly learning synthesis, as GET /reviews/{monthly,quarterly} returns it. */
 export interface LearningReview {
+  /** When its data was read (ISO 8601); see {@link LearningOverview.asOf}. */
+  asOf?: string;
   kind: 'monthly' | 'quarterly';
   title: string;
   label: string;

@@ -113,6 +113,7 @@ export class IncidentStore {
       await this.recurrence.refresh(
         tx,
         await RecurrenceStore.pairsOf(tx, [id]),
+        [id],
       );
       await this.history.write(tx, {
         recordType: 'incident',
@@ -278,10 +279,11 @@ export class IncidentStore {
               await postmortemsOfIncidents(tx, [id]),
             );
         }
-        await this.recurrence.refresh(tx, [
-          ...pairsBefore,
-          ...(await RecurrenceStore.pairsOf(tx, [id])),
-        ]);
+        await this.recurrence.refresh(
+          tx,
+          [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, [id]))],
+          [id],
+        );
       },
     });
     this.written(id);
@@ -290,14 +292,23 @@ export class IncidentStore {
 
   async delete(id: string, actor: string): Promise<void> {
     const before = await this.get(id);
+    // incidents linked to it as a recurrence, and its duplicates: they join the chains once it is gone
     const linkedToIt = (
-      await this.db('incidents').where({ recurrence_of_id: id }).select('id')
+      await this.db('incidents')
+        .where({ recurrence_of_id: id })
+        .orWhere({ duplicate_of_id: id })
+        .select('id')
     ).map(r => r.id);
     const pairs = await RecurrenceStore.pairsOf(this.db, [id, ...linkedToIt]);
     const postmortems = await postmortemsOfIncidents(this.db, [id]);
     await deleteRecord(this.db, this.history, {
       after: async tx => {
-        await this.recurrence.refresh(tx, pairs);
+        await this.recurrence.refresh(
+          tx,
+          pairs,
+          [id, ...linkedToIt],
+          [before.startedAt],
+        );
         await syncPostmortemEntities(tx, postmortems);
       },
       table: 'incidents',

@@ -88,10 +88,11 @@ export class PostmortemStore {
           .ignore();
       }
     }
-    await this.recurrence.refresh(tx, [
-      ...pairsBefore,
-      ...(await RecurrenceStore.pairsOf(tx, incidentIds)),
-    ]);
+    await this.recurrence.refresh(
+      tx,
+      [...pairsBefore, ...(await RecurrenceStore.pairsOf(tx, incidentIds))],
+      incidentIds,
+    );
   }
 
   async create(

@@ -40,6 +40,70 @@ interface ChainRow {
 
 const pairKey = (p: FailurePair) => `${p.entityRef}\u0000${p.failureMode}`;
 
+/** One stored row of a chain, as `incident_occurrences` holds it. */
+interface OccurrenceRow {
+  incident_id: string;
+  entity_ref?: string;
+  failure_mode?: string;
+  started_at: Date | string | null;
+  occurrence: number;
+  previous_incident_id: string | null;
+  manual: boolean | number;
+}
+
+/**
+ * Numbers a chain (oldest first): it continues while each occurrence follows the one before within the window, and
+ * its numbers only grow (counting the window's occurrences instead numbered a chain "4th, 5th, 5th" as old ones fell
+ * out); a manual "recurrence of" link to an earlier member always continues it.
+ */
+function numberChain(
+  chain: ChainRow[],
+  pair: FailurePair,
+  windowMs: number,
+): OccurrenceRow[] {
+  const numbered = new Map<string, { at: number; occurrence: number }>();
+  let last: { id: string; at: number; occurrence: number } | undefined;
+  return chain.map(row => {
+    const startedAt = toIsoTimestamp(row.started_at)!;
+    const at = DateTime.fromISO(startedAt).toMillis();
+    const continues = !!last && at - last.at <= windowMs;
+    let occurrence = continues ? last!.occurrence + 1 : 1;
+    let previous = continues ? last!.id : null;
+    const linked = row.recurrence_of_id
+      ? numbered.get(row.recurrence_of_id)
+      : undefined;
+    if (linked) {
+      previous = row.recurrence_of_id;
+      occurrence = Math.max(occurrence, linked.occurrence + 1);
+    }
+    numbered.set(row.id, { at, occurrence });
+    last = { id: row.id, at, occurrence };
+    return {
+      incident_id: row.id,
+      entity_ref: pair.entityRef,
+      failure_mode: pair.failureMode,
+      started_at: startedAt,
+      occurrence,
+      previous_incident_id: previous,
+      manual: !!linked,
+    };
+  });
+}
+
+/** Whether a stored row says what the numbering wants (SQLite gives booleans as 0/1 and times as text). */
+function sameOccurrence(
+  stored: OccurrenceRow | undefined,
+  wanted: OccurrenceRow | undefined,
+): boolean {
+  if (!stored || !wanted) return false;
+  return (
+    Number(stored.occurrence) === wanted.occurrence &&
+    (stored.previous_incident_id ?? null) === wanted.previous_incident_id &&
+    !!stored.manual === !!wanted.manual &&
+    toIsoTimestamp(stored.started_at) === toIsoTimestamp(wanted.started_at)
+  );
+}
+
 /** Who the history names for changes the effectiveness sweep makes. */
 export const EFFECTIVENESS_SWEEP_ACTOR = 'plugin:learning/effectiveness-sweep';
 
@@ -118,81 +182,113 @@ export class RecurrenceStore {
     }
   }
 
-  /** Renumbers the chains of `pairs` and re-evaluates the actions linked to them. Runs inside the writer's transaction. */
-  async refresh(tx: Knex, pairs: FailurePair[]): Promise<void> {
+  /**
+   * Renumbers the chains of `pairs` and re-evaluates what the change decides. Runs inside the writer's transaction.
+   * Only the occurrence rows that differ from the stored ones are written, only the incidents whose rows changed
+   * (and `written`, the incidents the write itself changed) have their recurrence flag recomputed, and only the
+   * actions those incidents decide are evaluated again: the actions of changed incidents, and the done actions of
+   * the chains' other incidents whose watch window holds a start time that came or went. A write on an entity with
+   * a long history costs what it changes, not the length of its chains. `removedAt`: start times of incidents the
+   * write deleted with their rows (their occurrences can no longer be compared).
+   */
+  async refresh(
+    tx: Knex,
+    pairs: FailurePair[],
+    written: string[] = [],
+    removedAt: string[] = [],
+  ): Promise<void> {
     const windowMs = this.settings.recurrenceWindowDays * 86_400_000;
-    const touched = new Set<string>();
+    const changed = new Set<string>(written);
+    const members = new Set<string>();
+    let earliest: string | undefined;
+    let latest: string | undefined;
+    const changedAt = (iso: string) => {
+      if (!earliest || iso < earliest) earliest = iso;
+      if (!latest || iso > latest) latest = iso;
+    };
+    removedAt.forEach(changedAt);
     for (const pair of new Map(pairs.map(p => [pairKey(p), p])).values()) {
       const chain = await this.chain(tx, pair);
-      chain.forEach(r => touched.add(r.id));
-      // incidents that were in the chain and may have left it need their flags recomputed too
-      const formerMembers = await tx('incident_occurrences')
-        .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
-        .select('incident_id');
-      formerMembers.forEach(r => touched.add(r.incident_id));
-      await tx('incident_occurrences')
-        .where({ entity_ref: pair.entityRef, failure_mode: pair.failureMode })
-        .delete();
-      const numbered: Array<{ id: string; at: number; occurrence: number }> =
-        [];
-      const rows = chain.map((row, k) => {
-        const at = DateTime.fromISO(toIsoTimestamp(row.started_at)!).toMillis();
-        // a chain continues while each occurrence follows the one before within the window, and its numbers only
-        // grow: counting the window's occurrences instead numbered a chain "4th, 5th, 5th" as old ones fell out
-        const last = numbered[numbered.length - 1];
-        const continues = !!last && at - last.at <= windowMs;
-        let occurrence = continues ? last.occurrence + 1 : 1;
-        let previous = continues ? last.id : null;
-        const linked = row.recurrence_of_id
-          ? numbered.find(e => e.id === row.recurrence_of_id)
-          : undefined;
-        if (linked) {
-          previous = linked.id;
-          occurrence = Math.max(occurrence, linked.occurrence + 1);
-        }
-        numbered.push({ id: row.id, at, occurrence });
-        return {
-          incident_id: row.id,
-          entity_ref: pair.entityRef,
-          failure_mode: pair.failureMode,
-          started_at: toIsoTimestamp(chain[k].started_at),
-          occurrence,
-          previous_incident_id: previous,
-          manual: !!linked,
-        };
-      });
+      const where = {
+        entity_ref: pair.entityRef,
+        failure_mode: pair.failureMode,
+      };
+      const stored = new Map<string, OccurrenceRow>(
+        (
+          await tx('incident_occurrences')
+            .where(where)
+            .select(
+              'incident_id',
+              'started_at',
+              'occurrence',
+              'previous_incident_id',
+              'manual',
+            )
+        ).map(r => [r.incident_id, r]),
+      );
+      const rows = numberChain(chain, pair, windowMs);
+      const wanted = new Map(rows.map(r => [r.incident_id, r]));
+      const stale = [...stored.values()].filter(
+        r => !sameOccurrence(r, wanted.get(r.incident_id)),
+      );
+      const fresh = rows.filter(
+        r => !sameOccurrence(stored.get(r.incident_id), r),
+      );
+      for (const id of [...stored.keys(), ...wanted.keys()]) members.add(id);
+      for (const r of [...stale, ...fresh]) {
+        changed.add(r.incident_id);
+        changedAt(toIsoTimestamp(r.started_at)!);
+      }
+      for (const part of chunks(
+        stale.map(r => r.incident_id),
+        400,
+      ))
+        await tx('incident_occurrences')
+          .where(where)
+          .whereIn('incident_id', part)
+          .delete();
       // SQLite takes at most 500 rows in one insert (its compound-select limit): a long chain goes in parts
-      for (const part of chunks(rows, 400))
+      for (const part of chunks(fresh, 400))
         await tx('incident_occurrences').insert(part);
     }
-    const ids = [...touched];
-    if (ids.length) {
-      const recurring = await tx('incident_occurrences')
-        .whereIn('incident_id', ids)
-        .where('occurrence', '>', 1)
-        .distinct('incident_id');
-      const manual = await tx('incidents')
-        .whereIn('id', ids)
-        .whereNotNull('recurrence_of_id')
-        .select('id');
-      const flagged = new Set([
-        ...recurring.map(r => r.incident_id),
-        ...manual.map(r => r.id),
-      ]);
-      // only the rows whose flag changes are written (each write marks the incident's rollup buckets)
-      const unflag = ids.filter(id => !flagged.has(id));
-      for (const part of chunks(unflag, 400))
+    const ids = [...changed];
+    if (!ids.length) return;
+    const recurring = new Set<string>();
+    const manual = new Set<string>();
+    for (const part of chunks(ids, 400)) {
+      (
+        await tx('incident_occurrences')
+          .whereIn('incident_id', part)
+          .where('occurrence', '>', 1)
+          .distinct('incident_id')
+      ).forEach(r => recurring.add(r.incident_id));
+      (
         await tx('incidents')
           .whereIn('id', part)
-          .where('is_recurrence', true)
-          .update({ is_recurrence: false });
-      for (const part of chunks([...flagged], 400))
-        await tx('incidents')
-          .whereIn('id', part)
-          .where('is_recurrence', false)
-          .update({ is_recurrence: true });
-      await this.evaluateActions(tx, await this.actionsLinkedTo(tx, ids));
+          .whereNotNull('recurrence_of_id')
+          .select('id')
+      ).forEach(r => manual.add(r.id));
     }
+    const flagged = ids.filter(id => recurring.has(id) || manual.has(id));
+    // only the rows whose flag changes are written (each write marks the incident's rollup buckets)
+    const unflag = ids.filter(id => !recurring.has(id) && !manual.has(id));
+    for (const part of chunks(unflag, 400))
+      await tx('incidents')
+        .whereIn('id', part)
+        .where('is_recurrence', true)
+        .update({ is_recurrence: false });
+    for (const part of chunks(flagged, 400))
+      await tx('incidents')
+        .whereIn('id', part)
+        .where('is_recurrence', false)
+        .update({ is_recurrence: true });
+    const actions = new Set(await this.actionsLinkedTo(tx, ids));
+    if (earliest && latest) {
+      const others = [...members].filter(id => !changed.has(id));
+      for (const id of await this.actionsWatching(tx, others, earliest, latest))
+        actions.add(id);
+    }
+    await this.evaluateActions(tx, [...actions]);
   }
 
   /** Non-duplicate incidents of a pair, oldest first, plus incidents on the entity linked by hand into the chain. */
@@ -231,16 +327,61 @@ export class RecurrenceStore {
     tx: Knex,
     incidentIds: string[],
   ): Promise<string[]> {
-    const rows = await tx('action_items')
-      .whereIn('incident_id', incidentIds)
-      .orWhereIn('postmortem_id', sub =>
-        sub
-          .select('postmortem_id')
-          .from('postmortem_incidents')
-          .whereIn('incident_id', incidentIds),
-      )
-      .select('id');
-    return rows.map(r => r.id);
+    const ids: string[] = [];
+    for (const part of chunks(incidentIds, 400)) {
+      const direct = await tx('action_items')
+        .whereIn('incident_id', part)
+        .select('id');
+      const viaPostmortem = await tx('action_items')
+        .whereIn('postmortem_id', sub =>
+          sub
+            .select('postmortem_id')
+            .from('postmortem_incidents')
+            .whereIn('incident_id', part),
+        )
+        .select('id');
+      for (const r of [...direct, ...viaPostmortem]) ids.push(r.id);
+    }
+    return ids;
+  }
+
+  /**
+   * Done actions linked to `incidentIds` (directly or through a postmortem) whose verdict an occurrence starting
+   * between `from` and `to` can change: completed before `to`, with a watch window not closed before `from` (or
+   * none worked out yet).
+   */
+  private async actionsWatching(
+    tx: Knex,
+    incidentIds: string[],
+    from: string,
+    to: string,
+  ): Promise<string[]> {
+    const fromDay = from.slice(0, 10);
+    const watching = (q: Knex.QueryBuilder) =>
+      q
+        .where('status', 'done')
+        .whereIn('type', [...preventiveActionTypes])
+        .where('completed_at', '<', to)
+        .where(w =>
+          w.whereNull('watch_until').orWhere('watch_until', '>=', fromDay),
+        )
+        .select('id');
+    const ids: string[] = [];
+    for (const part of chunks(incidentIds, 400)) {
+      const direct = await watching(
+        tx('action_items').whereIn('incident_id', part),
+      );
+      const viaPostmortem = await watching(
+        tx('action_items').whereIn('postmortem_id', sub =>
+          sub
+            .select('postmortem_id')
+            .from('postmortem_incidents')
+            .whereIn('incident_id', part),
+        ),
+      );
+      for (const r of [...direct, ...viaPostmortem]) ids.push(r.id);
+    }
+    return ids;
   }
 
   /**

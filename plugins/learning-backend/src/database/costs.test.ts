@@ -64,6 +64,9 @@ describe('cost of recurrence', () => {
       `queries: tab load ${tabSmall} (11 incidents) and ${tabLarge} (201); incident write ${writeSmall} and ${writeLarge}`,
     );
     expect(tabLarge).toBe(tabSmall);
-    expect(writeLarge).toBe(writeSmall);
+    // a write sends the same statements whatever the history, give or take the two that run only when there is
+    // something for them (flags turned off as well as on; earlier members whose actions a new start may judge)
+    expect(writeLarge).toBeLessThanOrEqual(writeSmall + 2);
+    expect(writeLarge).toBeLessThanOrEqual(26);
   });
 });

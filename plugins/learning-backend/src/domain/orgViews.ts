@@ -55,6 +55,7 @@ export class OrgViews {
     credentials: BackstageCredentials,
     query: OverviewQuery,
   ): Promise<LearningOverview> {
+    const asOf = new Date().toISOString();
     const { from, to, previous: before } = resolvePeriod(query);
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
     const visible = catalog.entitiesMatching(query);
@@ -64,24 +65,42 @@ export class OrgViews {
       kinds: query.kind,
     };
     const level = this.deps.settings.confidenceLevel;
-    const [compared, counts, previousCounts, deployed, previouslyDeployed] =
-      await Promise.all([
-        metricsComparison(this.deps.store, scope, { from, to }, before, level),
-        this.deps.store.overview.perEntity(scope, from, to),
-        this.deps.store.overview.perEntity(scope, before.from, before.to),
-        this.deps.store.deployments.perEntity(scope, from, to),
-        this.deps.store.deployments.perEntity(scope, before.from, before.to),
-      ]);
-    const sum = (
-      rows: typeof counts,
-      field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
-    ) => rows.reduce((s, r) => s + r[field], 0);
     const trendFrom = DateTime.fromISO(to)
       .minus({ months: 11 })
       .startOf('month')
       .toUTC()
       .toISO()!;
+    const { store } = this.deps;
+    // independent reads, at once: on PostgreSQL each takes a pooled connection, on an SQLite file a read worker
+    const [
+      compared,
+      counts,
+      previousCounts,
+      deployed,
+      previouslyDeployed,
+      overdueBefore,
+      trends,
+      aging,
+      antiPatterns,
+    ] = await Promise.all([
+      metricsComparison(store, scope, { from, to }, before, level),
+      store.overview.perEntity(scope, from, to),
+      store.overview.perEntity(scope, before.from, before.to),
+      store.deployments.perEntity(scope, from, to),
+      store.deployments.perEntity(scope, before.from, before.to),
+      store.attention.overdueAsOf(scope, before.to),
+      store.overview.trends(scope, trendFrom, to, level),
+      store.overview.agingBuckets(scope),
+      store.attention.antiPatterns(scope, {
+        staleDraftDays: STALE_DRAFT_DAYS,
+      }),
+    ]);
+    const sum = (
+      rows: typeof counts,
+      field: 'postmortemsOverdue' | 'actionsOverdue' | 'actionsIneffective',
+    ) => rows.reduce((s, r) => s + r[field], 0);
     return {
+      asOf,
       period: { from, to },
       previousPeriod: before,
       filters: {
@@ -100,7 +119,7 @@ export class OrgViews {
           actionsIneffective: sum(counts, 'actionsIneffective'),
         },
         before: {
-          ...(await this.deps.store.attention.overdueAsOf(scope, before.to)),
+          ...overdueBefore,
           actionsIneffective: sum(previousCounts, 'actionsIneffective'),
         },
       }),
@@ -111,16 +130,9 @@ export class OrgViews {
         level,
         query.team,
       ),
-      trends: await this.deps.store.overview.trends(
-        scope,
-        trendFrom,
-        to,
-        level,
-      ),
-      aging: await this.deps.store.overview.agingBuckets(scope),
-      antiPatterns: await this.deps.store.attention.antiPatterns(scope, {
-        staleDraftDays: STALE_DRAFT_DAYS,
-      }),
+      trends,
+      aging,
+      antiPatterns,
     };
   }
 
@@ -189,6 +201,7 @@ export class OrgViews {
       domain?: string;
     },
   ): Promise<LearningReview> {
+    const asOf = new Date().toISOString();
     const period = reviewPeriod(query);
     const previousPeriod = reviewPeriod(previousReviewPeriod(query));
     const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
@@ -210,6 +223,7 @@ export class OrgViews {
       ),
     ]);
     return {
+      asOf,
       kind,
       title: `${
         kind === 'monthly'

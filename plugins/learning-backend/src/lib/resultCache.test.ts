@@ -114,6 +114,71 @@ describe('ResultCache', () => {
     expect(t.cache.hits).toBe(1);
   });
 
+  it('under writes serves the newest answer read within the lag while one computation reads the current data, never one read before the caller wrote', async () => {
+    const t = setup({ maxLagMs: 10_000 });
+    const alice = { caller: 'alice' };
+    // a slow computation that the test finishes by hand
+    let finish: (() => void) | undefined;
+    let computed = 0;
+    const slow = () =>
+      new Promise<{ computed: number }>(resolve => {
+        const n = ++computed;
+        finish = () => resolve({ computed: n });
+      });
+    const settle = () => new Promise(resolve => setImmediate(resolve));
+    const finishIt = async () => {
+      await settle();
+      finish!();
+    };
+    const first = t.cache.json('q', slow, alice);
+    await finishIt();
+    expect(await first).toBe('{"computed":1}');
+    // a write elsewhere: answered at once from the answer read 2 s ago, one computation of the new data behind it
+    t.setRevision('r2');
+    t.advance(2000);
+    const during = await Promise.all(
+      Array.from({ length: 8 }, () => t.cache.json('q', slow, alice)),
+    );
+    expect(new Set(during)).toEqual(new Set(['{"computed":1}']));
+    expect(computed).toBe(2);
+    // more writes while it computes: no second computation
+    t.setRevision('r3');
+    expect(await t.cache.json('q', slow, alice)).toBe('{"computed":1}');
+    expect(computed).toBe(2);
+    await finishIt();
+    await settle();
+    // the newest answer (read at r2) now stands in for r3, and r3 is read behind it
+    expect(await t.cache.json('q', slow, alice)).toBe('{"computed":2}');
+    expect(computed).toBe(3);
+    expect(t.cache.lagged).toBe(10);
+    // the caller wrote: nothing read before it is served to them, but to others it still is
+    t.advance(1);
+    t.cache.wroteBy('alice');
+    t.setRevision('r4');
+    const bob = t.cache.json('q', slow, { caller: 'bob' });
+    expect(await bob).toBe('{"computed":2}');
+    const own = t.cache.json('q', slow, alice);
+    await finishIt();
+    expect(await own).toBe('{"computed":4}');
+    // an answer read longer ago than the lag is not served: the question waits for the current data
+    t.setRevision('r5');
+    t.advance(10_001);
+    const late = t.cache.json('q', slow, { caller: 'bob' });
+    await finishIt();
+    expect(await late).toBe('{"computed":5}');
+    // without lagging (or with no lag allowed) every answer is of the current revision
+    t.setRevision('r6');
+    const exact = t.cache.json('q', slow);
+    await finishIt();
+    expect(await exact).toBe('{"computed":6}');
+    const none = setup();
+    await none.cache.json('q', none.compute, alice);
+    none.setRevision('r2');
+    expect(await none.cache.json('q', none.compute, alice)).toBe(
+      '{"computed":2}',
+    );
+  });
+
   it('computes concurrent identical questions once', async () => {
     const t = setup();
     const answers = await Promise.all(

@@ -14,19 +14,39 @@ export interface ResultCacheOptions {
   staleMs?: number;
   /** The current data revision (the store's). */
   revision: () => Promise<string>;
+  /**
+   * How far behind the writes an answer asked with `lagging` may be, in milliseconds: while writes keep changing
+   * the revision, the newest answer read at most this long ago is served and one computation per question reads the
+   * current data in the background (the answers say when they were read). 0 (the default) keeps every answer exact.
+   */
+  maxLagMs?: number;
   now?: () => number;
 }
 
 /**
  * Answers of the organisation-wide reads (overview, reviews, entity summaries) kept as serialised JSON per caller,
  * question and data revision. A write anywhere changes the revision, so nothing is served from before a committed
- * write. Without writes an answer is fresh for a minute (figures that move with the clock); after that it is served
+ * write, except where a question is asked `lagging` with `maxLagMs` set (the organisation-wide views): there the
+ * newest answer read within the lag, and after the caller's own writes, is served while the current one is
+ * computed, one computation per question at a time. Without writes an answer is fresh for a minute (figures that move with the clock); after that it is served
  * once more while one request recomputes it in the background, up to `staleMs`. Concurrent identical questions
  * share one computation.
  */
 export class ResultCache {
-  private readonly entries = new Map<string, { json: string; at: number }>();
+  private readonly entries = new Map<
+    string,
+    { json: string; at: number; readAt: number }
+  >();
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** Per question (without the revision): its newest answer, and the computation reading the data now. */
+  private readonly newest = new Map<string, { full: string; readAt: number }>();
+  private readonly reading = new Map<
+    string,
+    { full: string; readAt: number; answer: Promise<string> }
+  >();
+  /** When each caller last wrote through this process: answers read before that are not served to them. */
+  private readonly wrote = new Map<string, number>();
+  private readonly maxLagMs: number;
   private readonly maxEntries: number;
   private readonly maxChars: number;
   private readonly revisionMemoMs: number;
@@ -41,6 +61,8 @@ export class ResultCache {
   private readonly now: () => number;
   hits = 0;
   misses = 0;
+  /** Answers served from an earlier revision, within `maxLagMs`. */
+  lagged = 0;
 
   constructor(options: ResultCacheOptions) {
     this.maxEntries = options.maxEntries ?? 500;
@@ -50,6 +72,19 @@ export class ResultCache {
     this.staleMs = options.staleMs ?? 10 * 60_000;
     this.revision = options.revision;
     this.now = options.now ?? Date.now;
+    this.maxLagMs = options.maxLagMs ?? 0;
+  }
+
+  /** A caller's write through this process committed: their next answers are read after it (read-your-writes). */
+  wroteBy(caller: string): void {
+    const now = this.now();
+    this.wrote.delete(caller);
+    this.wrote.set(caller, now);
+    // oldest first: those older than the lag no longer matter
+    for (const [who, at] of this.wrote) {
+      if (now - at <= this.maxLagMs) break;
+      this.wrote.delete(who);
+    }
   }
 
   /**
@@ -96,8 +131,16 @@ export class ResultCache {
     return revision;
   }
 
-  /** The JSON answer to `key` at the current revision, computed by `compute` when not known yet. */
-  async json(key: string, compute: () => Promise<unknown>): Promise<string> {
+  /**
+   * The JSON answer to `key` at the current revision, computed by `compute` when not known yet. With `lagging`
+   * (and `maxLagMs` set), an answer read at most `maxLagMs` ago, and not before the caller's own last write, may
+   * stand in for it while one computation per question reads the current data.
+   */
+  async json(
+    key: string,
+    compute: () => Promise<unknown>,
+    lagging?: { caller: string },
+  ): Promise<string> {
     const full = `${await this.currentRevision()}|${key}`;
     const entry = this.entries.get(full);
     const age = entry ? this.now() - entry.at : Infinity;
@@ -107,21 +150,62 @@ export class ResultCache {
       this.entries.set(full, entry);
       this.hits++;
       if (age >= this.freshMs && !this.inFlight.has(full)) {
-        this.compute(full, compute).catch(() => undefined);
+        this.read(key, full, compute).catch(() => undefined);
       }
       return entry.json;
     }
-    return this.inFlight.get(full) ?? this.compute(full, compute);
+    if (lagging && this.maxLagMs > 0) {
+      const notBefore = Math.max(
+        this.now() - this.maxLagMs,
+        this.wrote.get(lagging.caller) ?? -Infinity,
+      );
+      const newest = this.newest.get(key);
+      const kept = newest && this.entries.get(newest.full);
+      const reading = this.reading.get(key);
+      if (
+        kept &&
+        newest.readAt >= notBefore &&
+        this.now() - kept.at < this.staleMs
+      ) {
+        if (!reading) this.read(key, full, compute).catch(() => undefined);
+        this.lagged++;
+        return kept.json;
+      }
+      if (reading && reading.readAt >= notBefore) return reading.answer;
+    }
+    return this.inFlight.get(full) ?? this.read(key, full, compute);
   }
 
-  private compute(full: string, compute: () => Promise<unknown>) {
+  /** Computes the answer at `full` (one question at one revision), and notes it as the question's newest. */
+  private read(key: string, full: string, compute: () => Promise<unknown>) {
+    const readAt = this.now();
+    const answer = this.compute(full, compute, readAt).then(json => {
+      const newest = this.newest.get(key);
+      if (!newest || newest.readAt <= readAt)
+        this.newest.set(key, { full, readAt });
+      return json;
+    });
+    const reading = { full, readAt, answer };
+    this.reading.set(key, reading);
+    const done = () => {
+      if (this.reading.get(key) === reading) this.reading.delete(key);
+    };
+    answer.then(done, done);
+    return answer;
+  }
+
+  private compute(
+    full: string,
+    compute: () => Promise<unknown>,
+    readAt: number,
+  ) {
     this.misses++;
     const computation = compute()
       .then(value => {
         const json = JSON.stringify(value);
         this.remove(full);
         if (json.length <= this.maxChars / 4) {
-          this.entries.set(full, { json, at: this.now() });
+          this.entries.set(full, { json, at: this.now(), readAt });
           this.chars += json.length;
         }
         while (
@@ -142,6 +226,8 @@ export class ResultCache {
     if (entry) {
       this.chars -= entry.json.length;
       this.entries.delete(full);
+      const key = full.slice(full.indexOf('|') + 1);
+      if (this.newest.get(key)?.full === full) this.newest.delete(key);
     }
   }
 }

@@ -51,6 +51,13 @@ export function credentialsOf(
   return ctx.httpAuth.credentials(req, { allow: ['user', 'service'] });
 }
 
+/** Who asks, as the answer cache tells callers apart (their own writes are never answered from before them). */
+export function callerOf(credentials: BackstageCredentials): {
+  caller: string;
+} {
+  return { caller: JSON.stringify(credentials.principal) };
+}
+
 /**
  * Authorises a write against entities. `every` entities must allow it (creating on several entities), or at least
  * one of `any` (editing a record that spans several entities: an owner of any of them may edit).
@@ -107,10 +114,20 @@ export async function audited<T>(
   try {
     const result = await mutation();
     await event.success({ meta: { ...meta, ...idOf(result) } });
+    await noteWriter(ctx, req);
     return result;
   } catch (error) {
     await event.fail({ meta, error: error as Error });
     throw error;
+  }
+}
+
+/** The caller's next org-wide answers are read after this write (read-your-writes under `maxLagSeconds`). */
+async function noteWriter(ctx: RouteContext, req: Request) {
+  try {
+    ctx.cache.wroteBy(callerOf(await credentialsOf(ctx, req)).caller);
+  } catch {
+    // a signed webhook has no caller of its own to read its writes
   }
 }
 

@@ -257,3 +257,75 @@ describe.each(databases.eachSupportedId())('overview on %p', databaseId => {
     );
   });
 });
+
+describe('overview while others write', () => {
+  const olive = user;
+  const bob = mockCredentials.user.header('user:default/bob');
+  async function start(config?: object) {
+    const knex = await databases.init('SQLITE_3');
+    const { server } = await startLearningBackend(knex, {
+      entities: catalog,
+      ...(config ? { config } : {}),
+    });
+    const ask = async (who: string) => {
+      const res = await request(server)
+        .get('/api/learning/overview?days=30')
+        .set('Authorization', who);
+      expect(res.status).toBe(200);
+      return {
+        incidents: res.body.headline.current.incidents.n as number,
+        asOf: res.body.asOf as string,
+      };
+    };
+    const write = async (who: string) => {
+      const res = await request(server)
+        .post('/api/learning/incidents')
+        .set('Authorization', who)
+        .send({
+          title: 'Checkout slow',
+          severity: 'SEV2',
+          entityRefs: ['component:default/c1'],
+          startedAt: DateTime.utc().minus({ days: 5 }).toISO(),
+          failureModes: ['capacity'],
+        });
+      expect(res.status).toBe(201);
+      return DateTime.utc().toISO()!;
+    };
+    return { ask, write };
+  }
+
+  it('answers from the newest figures read within the lag, says when they were read, and never from before the caller’s own write', async () => {
+    const { ask, write } = await start();
+    const before = await ask(olive);
+    expect(before.incidents).toBe(0);
+    expect((await ask(bob)).incidents).toBe(0);
+    const written = await write(bob);
+    // read before Bob's write: Olive is answered at once from it, and told when it was read
+    const lagging = await ask(olive);
+    expect(lagging).toEqual({ incidents: 0, asOf: before.asOf });
+    expect(lagging.asOf < written).toBe(true);
+    // Bob wrote: his own answer is read after his write
+    const own = await ask(bob);
+    expect(own.incidents).toBe(1);
+    expect(own.asOf >= written).toBe(true);
+    // the computation Olive's question started behind her answer catches up
+    let caughtUp = lagging;
+    for (let i = 0; i < 50 && caughtUp.incidents === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      caughtUp = await ask(olive);
+    }
+    expect(caughtUp.incidents).toBe(1);
+    // and her own write is in her next answer
+    await write(olive);
+    expect((await ask(olive)).incidents).toBe(2);
+  });
+
+  it('waits for the current data when learning.orgViews.maxLagSeconds is 0', async () => {
+    const { ask, write } = await start({
+      learning: { orgViews: { maxLagSeconds: 0 } },
+    });
+    expect((await ask(olive)).incidents).toBe(0);
+    await write(bob);
+    expect((await ask(olive)).incidents).toBe(1);
+  });
+});

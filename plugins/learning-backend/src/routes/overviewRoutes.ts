@@ -12,11 +12,12 @@ import { OrgViews } from '../domain/orgViews';
 import { assertEntityReadable } from '../domain/readScope';
 import { parseInput } from '../lib/parseInput';
 import { questionKey } from '../lib/questionKey';
-import { audited, credentialsOf, type RouteContext } from './context';
+import { audited, callerOf, credentialsOf, type RouteContext } from './context';
 
 /**
  * The organisation-wide views: the improvement overview and the monthly and quarterly learning reviews, kept per
- * caller, question and data revision. Each answers only about entities the caller may read in the catalog.
+ * caller, question and data revision; while writes keep coming they may answer up to `learning.orgViews.maxLagSeconds`
+ * behind them (not behind the caller's own writes), and say when their data was read. Each answers only about entities the caller may read in the catalog.
  */
 export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
   const views = new OrgViews(ctx);
@@ -26,6 +27,7 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
     const json = await ctx.cache.json(
       questionKey('overview', credentials, query),
       () => views.overview(credentials, query),
+      callerOf(credentials),
     );
     res.type('application/json').send(json);
   });
@@ -38,6 +40,7 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
     const json = await ctx.cache.json(
       questionKey('durations', credentials, query, readScope),
       () => views.durations(credentials, query),
+      callerOf(credentials),
     );
     res.type('application/json').send(json);
   });
@@ -55,6 +58,7 @@ export function addOverviewRoutes(router: Router, ctx: RouteContext): void {
       const json = await ctx.cache.json(
         questionKey(`reviews/${kind}`, credentials, query),
         () => views.review(kind, credentials, query),
+        callerOf(credentials),
       );
       res.type('application/json').send(json);
     };

@@ -43,6 +43,7 @@ const previous = computeMetrics(
 );
 
 const overview = {
+  asOf: '2026-11-20T09:41:07.000Z',
   period: { from: current.from, to: current.to },
   previousPeriod: { from: previous.from, to: previous.to },
   entities: 4,
@@ -233,6 +234,10 @@ describe('OverviewPage', () => {
       screen.getByTestId('tile-incidents').parentElement,
     ).toHaveTextContent('previous period 1 · too few to tell (n = 3 vs 1)');
     expect(screen.getByText(/4 entities/)).toBeInTheDocument();
+    // when the figures were read (answers may lag the writes of others by up to maxLagSeconds)
+    expect(screen.getByText(/4 entities/)).toHaveTextContent(
+      /figures as of Nov 20, 2026, \d{1,2}:41:07/,
+    );
     // change failure rate with its interval: 2 of 40 against 12 of 38 is a real drop
     expect(screen.getByTestId('tile-cfr')).toHaveTextContent('5%');
     expect(screen.getByTestId('tile-cfr').parentElement).toHaveTextContent(

@@ -10,7 +10,7 @@ import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { learningApiRef } from '../../api';
-import { formatDate } from '../shared/format';
+import { formatAsOf, formatDate } from '../shared/format';
 import { AttentionLists } from './AttentionLists';
 import { Breakdown } from './BreakdownTable';
 import {
@@ -54,6 +54,7 @@ export function OverviewPage() {
             compared with {formatDate(value.previousPeriod.from)} to{' '}
             {formatDate(value.previousPeriod.to)} · {value.entities} entities ·
             game days and duplicates left out
+            {value.asOf ? ` · ${formatAsOf(value.asOf)}` : ''}
           </Typography>
           <HeadlineTiles
             now={now}

@@ -41,6 +41,7 @@ const review = (
   kind: LearningReview['kind'],
   label: string,
 ): LearningReview => ({
+  asOf: '2026-11-03T08:15:42.000Z',
   kind,
   title: `${
     kind === 'monthly'
@@ -159,6 +160,10 @@ describe('ReviewsPage', () => {
       within(shown).getByText(/^Monthly incident review: \d{4}-\d\d$/),
     ).toBeInTheDocument();
     expect(within(shown).getByText('Vendor timeouts')).toBeInTheDocument();
+    // when its figures were read
+    expect(
+      screen.getByText(/figures as of Nov 3, 2026, \d{1,2}:15:42/),
+    ).toBeInTheDocument();
     // entities and owners by their names, not their refs
     const overdue = (
       await within(shown).findByText('Load-test vendor failover')

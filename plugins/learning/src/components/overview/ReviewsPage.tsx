@@ -11,6 +11,7 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
 import {
   describeInterval,
   reviewFigures,
@@ -20,6 +21,7 @@ import {
 import { makeStyles } from '@material-ui/core/styles';
 import { learningApiRef } from '../../api';
 import { download, toCsv } from './csv';
+import { formatAsOf } from '../shared/format';
 import { SelectField } from '../shared/SelectField';
 import { useEntityNames } from '../shared/useEntityNames';
 
@@ -244,6 +246,11 @@ export function ReviewsPage() {
       {error && <ResponseErrorPanel error={error} />}
       {value && (
         <InfoCard>
+          {value.asOf && (
+            <Typography variant="caption" color="textSecondary" paragraph>
+              {formatAsOf(value.asOf)}
+            </Typography>
+          )}
           <div data-testid="review" className={classes.review}>
             <MarkdownContent content={markdown} dialect="gfm" />
           </div>

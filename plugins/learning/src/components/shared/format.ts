@@ -14,6 +14,17 @@ export function formatDateTime(value?: string): string {
     : '—';
 }
 
+/** When figures were read, for a page's caption: "figures as of 14:05:09" (the day too when not today). */
+export function formatAsOf(value?: string): string {
+  if (!value) return '';
+  const at = DateTime.fromISO(value);
+  return `figures as of ${
+    at.hasSame(DateTime.now(), 'day')
+      ? at.toLocaleString(DateTime.TIME_WITH_SECONDS)
+      : at.toLocaleString(DateTime.DATETIME_MED_WITH_SECONDS)
+  }`;
+}
+
 /** "3 days ago", "in 2 weeks". */
 export function formatRelative(value?: string): string {
   return value ? DateTime.fromISO(value).toRelative() ?? '' : '';
