@@ -59,6 +59,16 @@ export interface Config {
        */
       maxLagSeconds?: number;
     };
+    /** The summary an entity's Learning tab opens with (GET /entities/{kind}/{namespace}/{name}/summary). */
+    entitySummary?: {
+      /**
+       * How far behind others' writes it may be, in seconds: while writes on the entity keep coming, the newest
+       * summary read at most this long ago is served while one computation reads the current data; never one read
+       * before the caller's own last write on this replica (`generatedAt` says when it was read). The release gate is
+       * always current. 0 makes every summary wait for the current data. Default 5.
+       */
+      maxLagSeconds?: number;
+    };
     /** Action items linked to issues in the teams' trackers (modules add the trackers). */
     trackers?: {
       /** Minutes between reconciliations of linked issues (webhooks get lost); one replica runs each. Default 15. */

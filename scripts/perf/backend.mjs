@@ -6,6 +6,13 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/**
+ * The static token the benchmark's writer writes with (a service principal of its own): a caller's own writes make
+ * its next org-wide answers wait for the current data, so readers and writer are different principals, as in an
+ * organisation where owners and tools write and others read.
+ */
+export const WRITER_TOKEN = 'learning-loop-benchmark-writer';
+
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
   '../..',
@@ -37,6 +44,8 @@ export function writeConfig(dir, db, { port, pgUrl, scale, extra = [] }) {
       `  baseUrl: ${base}`,
       `  cors: { origin: ${base} }`,
       `  listen: { port: ${port} }`,
+      // the writer's own principal: the owners and tools who write are not the people reading the overview
+      `  auth: { externalAccess: [{ type: static, options: { token: ${WRITER_TOKEN}, subject: benchmark-writer } }] }`,
       '  database:',
       ...database,
       'catalog:',

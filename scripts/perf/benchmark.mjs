@@ -35,6 +35,7 @@ import {
   startBackend,
   waitForBackend,
   writeConfig,
+  WRITER_TOKEN,
 } from './backend.mjs';
 
 const root = path.resolve(
@@ -206,6 +207,7 @@ async function benchmarkOn(db) {
           ? await startWriter({
               base,
               token,
+              writerToken: WRITER_TOKEN,
               dataset,
               perSecond: writesPerSecond,
             })

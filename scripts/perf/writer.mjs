@@ -37,10 +37,16 @@ function signed(body) {
 }
 
 /**
- * Starts writing `perSecond` writes a second against the backend at `base` as the user of `token` (an admin of the
- * benchmark organisation). Returns `stop()`, which answers the latencies by kind.
+ * Starts writing `perSecond` writes a second against the backend at `base`: the API writes as `writerToken` (a
+ * principal other than the readers'; `token`, the readers' user, when not given), the webhooks signed. Returns `stop()`, which answers the latencies by kind.
  */
-export async function startWriter({ base, token, dataset, perSecond = 5 }) {
+export async function startWriter({
+  base,
+  token,
+  writerToken = token,
+  dataset,
+  perSecond = 5,
+}) {
   const refs = [dataset.largestEntity.ref, dataset.typicalEntity];
   const listed = await call(
     base,
@@ -135,7 +141,7 @@ export async function startWriter({ base, token, dataset, perSecond = 5 }) {
         base,
         'PATCH',
         `/api/learning/actions/${action.id}`,
-        { token, body: { version: action.version, status } },
+        { token: writerToken, body: { version: action.version, status } },
       );
       record('action status (PATCH)', result);
       if (result.status === 200) Object.assign(action, result.body);
@@ -157,7 +163,7 @@ export async function startWriter({ base, token, dataset, perSecond = 5 }) {
         'PATCH',
         `/api/learning/postmortems/${draft.id}`,
         {
-          token,
+          token: writerToken,
           body: { version: draft.version, lessons: `Lesson noted at ${now}` },
         },
       );

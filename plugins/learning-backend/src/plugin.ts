@@ -117,6 +117,14 @@ export const learningPlugin = createBackendPlugin({
               readScopes,
               cache,
               trackers,
+              summaryMaxLagMs:
+                1000 *
+                Math.max(
+                  0,
+                  deps.config.getOptionalNumber(
+                    'learning.entitySummary.maxLagSeconds',
+                  ) ?? 5,
+                ),
             },
             ingest,
           ),

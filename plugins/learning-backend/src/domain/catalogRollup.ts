@@ -133,3 +133,40 @@ export class CatalogRollup {
     );
   }
 }
+
+/**
+ * The catalog rollups of the callers, each read at most once per `memoMs` (30 s): an org-wide answer computed
+ * again after every write would otherwise read thousands of entities from the catalog each time (on an embedded
+ * SQLite catalog, on the backend's event loop). The catalog itself takes minutes to process a change.
+ */
+export class CatalogRollups {
+  private readonly memo = new Map<
+    string,
+    { at: number; rollup: Promise<CatalogRollup> }
+  >();
+
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly memoMs = 30_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  of(credentials: BackstageCredentials): Promise<CatalogRollup> {
+    const key = JSON.stringify(credentials.principal);
+    const now = this.now();
+    const kept = this.memo.get(key);
+    if (kept && now - kept.at < this.memoMs) return kept.rollup;
+    // oldest first: drop what has expired, and never keep more than 1,000 callers
+    for (const [who, entry] of this.memo) {
+      if (now - entry.at < this.memoMs && this.memo.size < 1000) break;
+      this.memo.delete(who);
+    }
+    const rollup = CatalogRollup.load(this.catalog, credentials);
+    this.memo.delete(key);
+    this.memo.set(key, { at: now, rollup });
+    rollup.catch(() => {
+      if (this.memo.get(key)?.rollup === rollup) this.memo.delete(key);
+    });
+    return rollup;
+  }
+}

@@ -17,7 +17,7 @@ import {
   type DurationsQuery,
 } from '@learning-loop/plugin-learning-common';
 import type { MetricsScope } from '../database/MetricsStore';
-import { CatalogRollup } from './catalogRollup';
+import { CatalogRollups } from './catalogRollup';
 import type { LearningDeps } from './deps';
 import { breakdowns, previousReviewPeriod, reviewPeriod } from './overview';
 import { durationChanges, metricsComparison } from './durationChanges';
@@ -27,9 +27,13 @@ import { durationChanges, metricsComparison } from './durationChanges';
  * answers only about entities the caller may read in the catalog (the catalog answers with those alone).
  */
 export class OrgViews {
+  private readonly catalogs: CatalogRollups;
+
   constructor(
     private readonly deps: Pick<LearningDeps, 'store' | 'catalog' | 'settings'>,
-  ) {}
+  ) {
+    this.catalogs = new CatalogRollups(deps.catalog);
+  }
 
   // the entities that hold records, per data revision: when a caller may read all of them, no entity filter is needed
   private withRecords:
@@ -57,7 +61,7 @@ export class OrgViews {
   ): Promise<LearningOverview> {
     const asOf = new Date().toISOString();
     const { from, to, previous: before } = resolvePeriod(query);
-    const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
+    const catalog = await this.catalogs.of(credentials);
     const visible = catalog.entitiesMatching(query);
     const scope: MetricsScope = {
       entityRefs: await this.narrowest(visible),
@@ -149,7 +153,7 @@ export class OrgViews {
     if (query.entityRef) {
       entityRefs = [query.entityRef];
     } else {
-      const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
+      const catalog = await this.catalogs.of(credentials);
       entityRefs = await this.narrowest(catalog.entitiesMatching(query));
     }
     const scope: MetricsScope = {
@@ -204,7 +208,7 @@ export class OrgViews {
     const asOf = new Date().toISOString();
     const period = reviewPeriod(query);
     const previousPeriod = reviewPeriod(previousReviewPeriod(query));
-    const catalog = await CatalogRollup.load(this.deps.catalog, credentials);
+    const catalog = await this.catalogs.of(credentials);
     const scope: MetricsScope = {
       entityRefs: await this.narrowest(catalog.entitiesMatching(query)),
     };

@@ -171,6 +171,27 @@ describe('ResultCache', () => {
     const exact = t.cache.json('q', slow);
     await finishIt();
     expect(await exact).toBe('{"computed":6}');
+    // a question's own lag counts over the cache's
+    const perQuestion = setup({ maxLagMs: 10_000 });
+    await perQuestion.cache.json('q', perQuestion.compute, {
+      caller: 'x',
+      maxLagMs: 0,
+    });
+    perQuestion.setRevision('r2');
+    expect(
+      await perQuestion.cache.json('q', perQuestion.compute, {
+        caller: 'x',
+        maxLagMs: 0,
+      }),
+    ).toBe('{"computed":2}');
+    perQuestion.setRevision('r3');
+    perQuestion.advance(20_000);
+    expect(
+      await perQuestion.cache.json('q', perQuestion.compute, {
+        caller: 'x',
+        maxLagMs: 30_000,
+      }),
+    ).toBe('{"computed":2}');
     const none = setup();
     await none.cache.json('q', none.compute, alice);
     none.setRevision('r2');

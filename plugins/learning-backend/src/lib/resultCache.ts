@@ -47,6 +47,8 @@ export class ResultCache {
   /** When each caller last wrote through this process: answers read before that are not served to them. */
   private readonly wrote = new Map<string, number>();
   private readonly maxLagMs: number;
+  /** The longest lag any question was asked with: how long a caller's write is remembered. */
+  private longestLagMs = 0;
   private readonly maxEntries: number;
   private readonly maxChars: number;
   private readonly revisionMemoMs: number;
@@ -73,6 +75,7 @@ export class ResultCache {
     this.revision = options.revision;
     this.now = options.now ?? Date.now;
     this.maxLagMs = options.maxLagMs ?? 0;
+    this.longestLagMs = this.maxLagMs;
   }
 
   /** A caller's write through this process committed: their next answers are read after it (read-your-writes). */
@@ -82,7 +85,7 @@ export class ResultCache {
     this.wrote.set(caller, now);
     // oldest first: those older than the lag no longer matter
     for (const [who, at] of this.wrote) {
-      if (now - at <= this.maxLagMs) break;
+      if (now - at <= this.longestLagMs) break;
       this.wrote.delete(who);
     }
   }
@@ -133,13 +136,13 @@ export class ResultCache {
 
   /**
    * The JSON answer to `key` at the current revision, computed by `compute` when not known yet. With `lagging`
-   * (and `maxLagMs` set), an answer read at most `maxLagMs` ago, and not before the caller's own last write, may
+   * (and `maxLagMs` set, the cache's or the question's own), an answer read at most `maxLagMs` ago, and not before the caller's own last write, may
    * stand in for it while one computation per question reads the current data.
    */
   async json(
     key: string,
     compute: () => Promise<unknown>,
-    lagging?: { caller: string },
+    lagging?: { caller: string; maxLagMs?: number },
   ): Promise<string> {
     const full = `${await this.currentRevision()}|${key}`;
     const entry = this.entries.get(full);
@@ -154,9 +157,11 @@ export class ResultCache {
       }
       return entry.json;
     }
-    if (lagging && this.maxLagMs > 0) {
+    const maxLagMs = lagging?.maxLagMs ?? this.maxLagMs;
+    if (maxLagMs > this.longestLagMs) this.longestLagMs = maxLagMs;
+    if (lagging && maxLagMs > 0) {
       const notBefore = Math.max(
-        this.now() - this.maxLagMs,
+        this.now() - maxLagMs,
         this.wrote.get(lagging.caller) ?? -Infinity,
       );
       const newest = this.newest.get(key);

@@ -29,6 +29,11 @@ export interface RouteContext extends LearningDeps {
   cache: ResultCache;
   /** The plugin's own credentials, for reads made on its behalf (the blameless check's people); optional in tests. */
   auth?: AuthService;
+  /**
+   * How far an entity's summary may trail the writes of others, in milliseconds (`learning.entitySummary.
+   * maxLagSeconds`); 0 or absent: always the current data.
+   */
+  summaryMaxLagMs?: number;
 }
 
 /** Who made a request, as written into created_by and the history. */

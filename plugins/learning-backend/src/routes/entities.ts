@@ -7,9 +7,12 @@ import { entitySummary } from '../domain/entitySummary';
 import { assertEntityReadable } from '../domain/readScope';
 import { parseInput } from '../lib/parseInput';
 import { questionKey } from '../lib/questionKey';
-import { credentialsOf, type RouteContext } from './context';
+import { callerOf, credentialsOf, type RouteContext } from './context';
 
-/** Per entity: the release gate and the summary its Learning tab opens with, kept per data revision. */
+/**
+ * Per entity: the release gate and the summary its Learning tab opens with, kept per data revision. The gate always
+ * answers from the current data; the summary may trail others' writes by `summaryMaxLagMs` (never the caller's own).
+ */
 export function addEntityRoutes(router: Router, ctx: RouteContext): void {
   const { store, cache } = ctx;
   // the release gate CI/CD asks before deploying: is this entity blocked, and why?
@@ -37,6 +40,7 @@ export function addEntityRoutes(router: Router, ctx: RouteContext): void {
     const json = await cache.json(
       questionKey('summary', credentials, entityRef, scope),
       () => entitySummary(ctx, entityRef, credentials, scope),
+      { ...callerOf(credentials), maxLagMs: ctx.summaryMaxLagMs ?? 0 },
     );
     res.type('application/json').send(json);
   });

@@ -291,7 +291,7 @@ describe('overview while others write', () => {
       expect(res.status).toBe(201);
       return DateTime.utc().toISO()!;
     };
-    return { ask, write };
+    return { ask, write, server };
   }
 
   it('answers from the newest figures read within the lag, says when they were read, and never from before the caller’s own write', async () => {
@@ -320,12 +320,50 @@ describe('overview while others write', () => {
     expect((await ask(olive)).incidents).toBe(2);
   });
 
-  it('waits for the current data when learning.orgViews.maxLagSeconds is 0', async () => {
-    const { ask, write } = await start({
-      learning: { orgViews: { maxLagSeconds: 0 } },
+  it('serves an entity summary up to learning.entitySummary.maxLagSeconds behind others’ writes, never behind the caller’s own', async () => {
+    const { write, server } = await start();
+    const summary = async (who: string) => {
+      const res = await request(server)
+        .get('/api/learning/entities/component/default/c1/summary')
+        .set('Authorization', who);
+      expect(res.status).toBe(200);
+      return {
+        incidents: res.body.incidentCounts.last90Days.total as number,
+        generatedAt: res.body.generatedAt as string,
+      };
+    };
+    const before = await summary(olive);
+    expect(before.incidents).toBe(0);
+    await summary(bob);
+    await write(bob);
+    expect(await summary(olive)).toEqual(before);
+    expect((await summary(bob)).incidents).toBe(1);
+    let caughtUp = before;
+    for (let i = 0; i < 50 && caughtUp.incidents === 0; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      caughtUp = await summary(olive);
+    }
+    expect(caughtUp.incidents).toBe(1);
+    expect(caughtUp.generatedAt > before.generatedAt).toBe(true);
+  });
+
+  it('waits for the current data when learning.orgViews.maxLagSeconds and learning.entitySummary.maxLagSeconds are 0', async () => {
+    const { ask, write, server } = await start({
+      learning: {
+        orgViews: { maxLagSeconds: 0 },
+        entitySummary: { maxLagSeconds: 0 },
+      },
     });
+    const summary = async (who: string) =>
+      (
+        await request(server)
+          .get('/api/learning/entities/component/default/c1/summary')
+          .set('Authorization', who)
+      ).body.incidentCounts.last90Days.total;
     expect((await ask(olive)).incidents).toBe(0);
+    expect(await summary(olive)).toBe(0);
     await write(bob);
     expect((await ask(olive)).incidents).toBe(1);
+    expect(await summary(olive)).toBe(1);
   });
 });
