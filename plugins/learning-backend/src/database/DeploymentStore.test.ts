@@ -296,3 +296,39 @@ describe.each(databases.eachSupportedId())('deployments on %p', databaseId => {
     );
   });
 });
+
+describe('deployments among many incidents that name none (SQLite)', () => {
+  it('finds the incidents naming a deployment through the index of those that name one, also after ANALYZE', async () => {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseLearningStore.create({
+      database: mockServices.database({ knex }),
+      settings: defaultLearningSettings,
+    });
+    // 2,000 incidents naming no deployment: with statistics, the full deployment_id index looks like one value
+    const rows = Array.from({ length: 2000 }, (_, n) => ({
+      id: `i-${n}`,
+      title: `Incident ${n}`,
+      kind: 'incident',
+      severity: 'SEV3',
+      source: 'manual',
+      started_at: at(from, n),
+      version: 1,
+      created_at: from,
+      created_by: actor,
+      updated_at: from,
+    }));
+    for (let k = 0; k < rows.length; k += 200)
+      await knex('incidents').insert(rows.slice(k, k + 200));
+    await knex.raw('analyze');
+    const counted = (store.deployments as any).counted({}, from, to);
+    const plan: Array<{ detail: string }> = await knex.raw(
+      `explain query plan ${counted.toQuery()}`,
+    );
+    const searches = plan
+      .map(p => p.detail)
+      .filter(d => / ni /.test(` ${d} `) || d.includes('AS ni'));
+    expect(searches.length).toBeGreaterThan(0);
+    for (const s of searches)
+      expect(s).toContain('incidents_deployment_named_idx');
+  });
+});
