@@ -131,8 +131,9 @@ export class DatabaseLearningStore implements LearningStore {
     this.reviews = new PostmortemReviewStore(knex);
     this.runbooks = new RunbookStore(knex, changes);
     this.actions = new ActionStore(knex, changes, settings, this.recurrence);
+    // an entity's summary is an aggregate too: on an SQLite file it is read off the event loop
     this.summaries = new SummaryStore(
-      knex,
+      aggregates,
       settings,
       this.incidents,
       this.runbooks,

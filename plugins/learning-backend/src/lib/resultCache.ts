@@ -16,8 +16,8 @@ export interface ResultCacheOptions {
   revision: () => Promise<string>;
   /**
    * How far behind the writes an answer asked with `lagging` may be, in milliseconds: while writes keep changing
-   * the revision, the newest answer read at most this long ago is served and one computation per question reads the
-   * current data in the background (the answers say when they were read). 0 (the default) keeps every answer exact.
+   * the revision, the newest answer read at most this long ago is served and, once it is a third of this old, one
+   * computation per question reads the current data in the background (the answers say when they were read). 0 (the default) keeps every answer exact.
    */
   maxLagMs?: number;
   now?: () => number;
@@ -172,7 +172,10 @@ export class ResultCache {
         newest.readAt >= notBefore &&
         this.now() - kept.at < this.staleMs
       ) {
-        if (!reading) this.read(key, full, compute).catch(() => undefined);
+        // read again once a third of the lag has passed: often enough to stay within it, rarely enough that
+        // back-to-back computations do not crowd out the writes and the other reads
+        if (!reading && this.now() - newest.readAt >= maxLagMs / 3)
+          this.read(key, full, compute).catch(() => undefined);
         this.lagged++;
         return kept.json;
       }
@@ -186,8 +189,11 @@ export class ResultCache {
     const readAt = this.now();
     const answer = this.compute(full, compute, readAt).then(json => {
       const newest = this.newest.get(key);
-      if (!newest || newest.readAt <= readAt)
+      if (!newest || newest.readAt <= readAt) {
+        // the answer it supersedes is never served again (revisions only move on): its memory goes now
+        if (newest && newest.full !== full) this.remove(newest.full);
         this.newest.set(key, { full, readAt });
+      }
       return json;
     });
     const reading = { full, readAt, answer };
