@@ -355,3 +355,15 @@ export async function apply(
       return;
   }
 }
+
+/** What one run of random writes works on: its own entities (named after `run`), and the records it made. */
+export function runContext(run: string) {
+  return {
+    entities: [0, 1, 2].map(n => `component:default/${run}-svc-${n}`),
+    incidents: [] as string[],
+    actions: [] as string[],
+    postmortems: [] as string[],
+    pickFrom: (list: string[], n: number) =>
+      list.length ? list[n % list.length] : undefined,
+  };
+}

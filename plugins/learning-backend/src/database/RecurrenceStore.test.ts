@@ -7,7 +7,7 @@ import {
   type CreateIncidentInput,
 } from '@learning-loop/plugin-learning-common';
 import { createTestDatabases } from '../__testUtils__/databases';
-import { apply, ops, type Op } from '../__testUtils__/randomWrites';
+import { apply, ops, runContext, type Op } from '../__testUtils__/randomWrites';
 import { DatabaseLearningStore } from './DatabaseLearningStore';
 import { RecurrenceStore } from './RecurrenceStore';
 
@@ -529,25 +529,13 @@ describe.each(databases.eachSupportedId())(
           fc.array(ops, { minLength: 10, maxLength: 40 }),
           async writes => {
             run += 1;
-            const entities = [0, 1, 2].map(
-              n => `component:default/chain-${run}-svc-${n}`,
-            );
-            const incidents: string[] = [];
-            const actions: string[] = [];
-            const postmortems: string[] = [];
-            const pickFrom = (list: string[], n: number) =>
-              list.length ? list[n % list.length] : undefined;
+            const ctx = runContext(`chain-${run}`);
+            const { entities, incidents } = ctx;
             // after every write, what it kept equals every chain of these entities numbered again from nothing and
             // every linked action judged again
             let scratch = await snapshot(entities, incidents);
             for (const w of writes) {
-              await apply(store, w, {
-                entities,
-                incidents,
-                actions,
-                postmortems,
-                pickFrom,
-              });
+              await apply(store, w, ctx);
               const kept = await snapshot(entities, incidents);
               await knex.transaction(async tx => {
                 await tx('incident_occurrences')

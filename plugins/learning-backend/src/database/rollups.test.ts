@@ -20,6 +20,7 @@ import {
   ops,
   owner,
   periods,
+  runContext,
 } from '../__testUtils__/randomWrites';
 
 jest.setTimeout(240_000);
@@ -70,23 +71,9 @@ describe.each(databases.eachSupportedId())('rollups on %p', databaseId => {
         fc.array(periods, { minLength: 3, maxLength: 3 }),
         async (writes, asked) => {
           run += 1;
-          const entities = [0, 1, 2].map(
-            n => `component:default/run-${run}-svc-${n}`,
-          );
-          const incidents: string[] = [];
-          const actions: string[] = [];
-          const postmortems: string[] = [];
-          const pickFrom = (list: string[], n: number) =>
-            list.length ? list[n % list.length] : undefined;
-          for (const w of writes) {
-            await apply(store, w, {
-              entities,
-              incidents,
-              actions,
-              postmortems,
-              pickFrom,
-            });
-          }
+          const ctx = runContext(`run-${run}`);
+          const { entities } = ctx;
+          for (const w of writes) await apply(store, w, ctx);
           const scopes = [{ entityRefs: entities }, {}];
           for (const p of asked) {
             const from = instant(p.from);
