@@ -963,7 +963,10 @@ test('an owner records a near miss and a game day from the Learning tab: the nea
     .getByRole('link', { name: new RegExp(`backlog building up ${stamp}`) })
     .first()
     .click();
-  await page.getByText('A recurrence of').waitFor({ timeout: 30_000 });
+  // the incident's own line (the "Seen before" card's buttons say "This is a recurrence of it" once its matches are in)
+  await page
+    .getByText(/^A recurrence of an earlier incident/)
+    .waitFor({ timeout: 30_000 });
   // seen before: the earlier capacity incidents of the service, with what was learned, and the failure's novelty
   await page.getByTestId('related-match').first().waitFor({ timeout: 30_000 });
   const novelty = (await page.getByTestId('novelty').textContent())?.trim();
